@@ -1,0 +1,169 @@
+//! Configuration from the environment, parsed once at cold start. A bad value stops the function with
+//! a message naming the variable, except `DASHBOARD_SECRET`, whose absence only closes the pages (503).
+
+use crate::model::{Threshold, TimeZone};
+use std::collections::HashMap;
+use std::time::Duration;
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub table_name: String,
+    pub dashboard_secret: Option<Secret>,
+    pub slack_webhook_url: Option<String>,
+    /// Public base of the links in Slack messages, e.g. `https://abc.execute-api.eu-west-1.amazonaws.com/Prod`.
+    pub base_url: Option<String>,
+    pub pulse_key: Option<Secret>,
+    pub default_threshold: Threshold,
+    pub default_timezone: TimeZone,
+    /// `None`: never remind.
+    pub remind_every: Option<Duration>,
+    /// Well under the monitor's Lambda timeout, so a hanging Slack cannot eat the whole run.
+    pub slack_timeout: Duration,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("{variable}: {problem}")]
+pub struct ConfigError {
+    pub variable: &'static str,
+    pub problem: String,
+}
+
+/// A secret compared in constant time and never printed.
+#[derive(Clone)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    /// Constant-time in the length of the secret: the time taken does not tell how much matched.
+    pub fn matches(&self, candidate: &str) -> bool {
+        use subtle::ConstantTimeEq;
+        use sha2::{Digest, Sha256};
+        // Comparing digests keeps the time independent of the candidate's length as well.
+        let a = Sha256::digest(self.0.as_bytes());
+        let b = Sha256::digest(candidate.as_bytes());
+        a.as_slice().ct_eq(b.as_slice()).into()
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(…)")
+    }
+}
+
+impl Config {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_vars(&std::env::vars().collect())
+    }
+
+    pub fn from_vars(vars: &HashMap<String, String>) -> Result<Self, ConfigError> {
+        let get = |name: &str| vars.get(name).map(|v| v.trim()).filter(|v| !v.is_empty());
+        let default_threshold = match get("DEFAULT_THRESHOLD_HOURS") {
+            None => Threshold::from_hours(24.0).expect("24 h is a valid threshold"),
+            Some(raw) => Threshold::parse(raw).map_err(|e| ConfigError {
+                variable: "DEFAULT_THRESHOLD_HOURS",
+                problem: e.problem,
+            })?,
+        };
+        let default_timezone = match get("DEFAULT_TIMEZONE") {
+            None => TimeZone::UTC,
+            Some(raw) => TimeZone::parse(raw).map_err(|e| ConfigError { variable: "DEFAULT_TIMEZONE", problem: e.problem })?,
+        };
+        let remind_every = match get("REMIND_EVERY_HOURS") {
+            None => Some(Duration::from_secs(24 * 3600)),
+            Some(raw) => {
+                let hours: f64 = raw.parse().ok().filter(|h: &f64| h.is_finite() && *h >= 0.0).ok_or_else(|| ConfigError {
+                    variable: "REMIND_EVERY_HOURS",
+                    problem: format!("“{raw}” is not a number of hours ≥ 0 (0 turns reminders off)"),
+                })?;
+                (hours > 0.0).then(|| Duration::from_secs_f64(hours * 3600.0))
+            }
+        };
+        let slack_webhook_url = get("SLACK_WEBHOOK_URL").map(str::to_owned);
+        if let Some(url) = &slack_webhook_url {
+            if !(url.starts_with("https://") || url.starts_with("http://")) {
+                return Err(ConfigError {
+                    variable: "SLACK_WEBHOOK_URL",
+                    problem: "must be an http(s) URL (a Slack incoming-webhook URL)".into(),
+                });
+            }
+        }
+        let slack_timeout = match get("SLACK_TIMEOUT_SECONDS") {
+            None => Duration::from_secs(10),
+            Some(raw) => raw
+                .parse::<f64>()
+                .ok()
+                .filter(|s| s.is_finite() && *s > 0.0 && *s <= 60.0)
+                .map(Duration::from_secs_f64)
+                .ok_or_else(|| ConfigError { variable: "SLACK_TIMEOUT_SECONDS", problem: format!("“{raw}” is not a number of seconds between 0 and 60") })?,
+        };
+        Ok(Self {
+            table_name: get("TABLE_NAME").unwrap_or("Heartbeat").to_owned(),
+            dashboard_secret: get("DASHBOARD_SECRET").map(Secret::new),
+            slack_webhook_url,
+            base_url: get("BASE_URL").map(|u| u.trim_end_matches('/').to_owned()),
+            pulse_key: get("PULSE_KEY").map(Secret::new),
+            default_threshold,
+            default_timezone,
+            remind_every,
+            slack_timeout,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vars(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn defaults() {
+        let c = Config::from_vars(&vars(&[])).unwrap();
+        assert_eq!(c.table_name, "Heartbeat");
+        assert!(c.dashboard_secret.is_none());
+        assert_eq!(c.default_threshold.to_string(), "24");
+        assert_eq!(c.default_timezone, TimeZone::UTC);
+        assert_eq!(c.remind_every, Some(Duration::from_secs(86_400)));
+    }
+
+    #[test]
+    fn values_and_errors() {
+        let c = Config::from_vars(&vars(&[
+            ("TABLE_NAME", "T"),
+            ("DASHBOARD_SECRET", "s3cret"),
+            ("REMIND_EVERY_HOURS", "0"),
+            ("DEFAULT_TIMEZONE", "Europe/Berlin"),
+            ("BASE_URL", "https://x.example/Prod/"),
+        ]))
+        .unwrap();
+        assert_eq!(c.table_name, "T");
+        assert!(c.dashboard_secret.as_ref().unwrap().matches("s3cret"));
+        assert!(!c.dashboard_secret.as_ref().unwrap().matches("s3cre"));
+        assert_eq!(c.remind_every, None);
+        assert_eq!(c.base_url.as_deref(), Some("https://x.example/Prod"));
+        for (var, value) in [
+            ("REMIND_EVERY_HOURS", "-1"),
+            ("DEFAULT_TIMEZONE", "Mars/Base"),
+            ("DEFAULT_THRESHOLD_HOURS", "0"),
+            ("SLACK_WEBHOOK_URL", "hooks.slack.com"),
+        ] {
+            let err = Config::from_vars(&vars(&[(var, value)])).unwrap_err();
+            assert_eq!(err.variable, var);
+        }
+    }
+
+    #[test]
+    fn secrets_never_print() {
+        assert_eq!(format!("{:?}", Secret::new("hunter2")), "Secret(…)");
+    }
+}

@@ -1,0 +1,17 @@
+//! The dashboard secret: pages and the monitor-by-URL open only for the right `secret`.
+
+use crate::config::{Config, Secret};
+use crate::http::{HttpError, Params};
+
+/// The configured secret, after checking the request carries it. Wrong and missing secrets give the
+/// same answer; an unconfigured one closes the pages with a 503 that says what to set.
+pub fn require_secret<'c>(params: &Params, config: &'c Config) -> Result<&'c Secret, HttpError> {
+    let Some(secret) = &config.dashboard_secret else {
+        return Err(HttpError::NotConfigured("set DASHBOARD_SECRET to open the dashboard".into()));
+    };
+    // A repeated secret is treated as a wrong one rather than a bad request, to reveal nothing.
+    match params.single("secret") {
+        Ok(Some(given)) if secret.matches(given) => Ok(secret),
+        _ => Err(HttpError::Forbidden),
+    }
+}

@@ -1,0 +1,119 @@
+//! `GET|POST /heartbeat/edit?secret=S&id=ID`: change a pulse's threshold, working days and timezone,
+//! or delete it. Fields are read by name; an unknown id is a 404 and never creates an item.
+
+use super::access::require_secret;
+use crate::links;
+use super::views::edit_view;
+use crate::config::{Config, Secret};
+use crate::http::{HttpError, Params, params, response};
+use crate::model::{Pulse, PulseId, Settings, Threshold, TimeZone};
+use crate::pages::{EditErrors, EditForm, render_edit};
+use crate::store::{Found, PulseReader, SettingsWriter};
+use chrono::{DateTime, Utc};
+use lambda_http::http::{Method, StatusCode};
+use lambda_http::{Body, Request, Response};
+
+pub async fn edit_get(req: Request, store: &dyn PulseReader, config: &Config, now: DateTime<Utc>) -> Response<Body> {
+    let page = async {
+        if !matches!(*req.method(), Method::GET | Method::HEAD) {
+            return Err(HttpError::MethodNotAllowed { allow: "GET, POST" });
+        }
+        let (_, secret, pulse) = open(&req, store, config).await?;
+        Ok(render_edit(&edit_view(&pulse, config, secret, now, None, EditErrors::default())))
+    };
+    match page.await {
+        Ok(page) => response::html(StatusCode::OK, page),
+        Err(err) => err.to_page(),
+    }
+}
+
+pub async fn edit_post(
+    req: Request,
+    reader: &dyn PulseReader,
+    writer: &dyn SettingsWriter,
+    config: &Config,
+    now: DateTime<Utc>,
+) -> Response<Body> {
+    match save(&req, reader, writer, config, now).await {
+        Ok(response) => response,
+        Err(err) => err.to_page(),
+    }
+}
+
+/// Checks the secret and the id and loads the pulse.
+async fn open<'c>(req: &Request, store: &dyn PulseReader, config: &'c Config) -> Result<(PulseId, &'c Secret, Pulse), HttpError> {
+    let params = params::query(req)?;
+    let secret = require_secret(&params, config)?;
+    let id = match params.single("id")? {
+        None | Some("") => return Err(HttpError::BadRequest("the link has no pulse id; open the pulse from the dashboard".into())),
+        Some(raw) => PulseId::parse(raw).map_err(|e| HttpError::BadRequest(e.to_string()))?,
+    };
+    let pulse = store.get(&id).await?.ok_or_else(not_found)?;
+    Ok((id, secret, pulse))
+}
+
+fn not_found() -> HttpError {
+    HttpError::NotFound("there is no pulse with this id; it may have been deleted — go back to the dashboard".into())
+}
+
+async fn save(
+    req: &Request,
+    reader: &dyn PulseReader,
+    writer: &dyn SettingsWriter,
+    config: &Config,
+    now: DateTime<Utc>,
+) -> Result<Response<Body>, HttpError> {
+    if *req.method() != Method::POST {
+        return Err(HttpError::MethodNotAllowed { allow: "GET, POST" });
+    }
+    let (id, secret, pulse) = open(req, reader, config).await?;
+    let form = read_form(req)?;
+    let back = response::see_other(&links::dashboard(secret));
+    if form.contains("delete") {
+        return match writer.delete(&id).await? {
+            Found::Yes => Ok(back),
+            Found::No => Err(not_found()),
+        };
+    }
+    let typed = EditForm {
+        threshold: form.single("threshold")?.unwrap_or("").to_owned(),
+        saturday: matches!(form.single("saturday")?, Some("1" | "on" | "true")),
+        tz: form.single("tz")?.unwrap_or("").to_owned(),
+    };
+    match settings(&typed) {
+        Ok(settings) => match writer.update_settings(&id, &settings).await? {
+            Found::Yes => Ok(back),
+            Found::No => Err(not_found()),
+        },
+        Err(errors) => {
+            let page = render_edit(&edit_view(&pulse, config, secret, now, Some(typed), errors));
+            Ok(response::html(StatusCode::BAD_REQUEST, page))
+        }
+    }
+}
+
+fn read_form(req: &Request) -> Result<Params, HttpError> {
+    let body = params::body(req)?;
+    match params::content_type(req).as_deref() {
+        Some("application/x-www-form-urlencoded") => params::form(body),
+        None if body.is_empty() => Ok(Params::default()),
+        other => Err(HttpError::UnsupportedMediaType(format!(
+            "the edit form must be sent as application/x-www-form-urlencoded, not {}",
+            other.unwrap_or("unlabelled data")
+        ))),
+    }
+}
+
+/// Every field's problem at once, so the user fixes them in one go.
+fn settings(form: &EditForm) -> Result<Settings, EditErrors> {
+    let threshold = Threshold::parse(&form.threshold);
+    let tz = TimeZone::parse(&form.tz);
+    match (threshold, tz) {
+        (Ok(threshold), Ok(tz)) => Ok(Settings { threshold, saturday: form.saturday, tz }),
+        (threshold, tz) => Err(EditErrors {
+            threshold: threshold.err().map(|e| e.problem),
+            tz: tz.err().map(|e| e.problem),
+            form: Some("Nothing was saved: correct the fields marked below.".into()),
+        }),
+    }
+}

@@ -1,0 +1,14 @@
+//! Request handlers: each takes the request, the narrow store it needs, the configuration and the
+//! current time, and always returns a complete response (errors included), never a panic or an `Err`.
+
+mod access;
+pub mod dashboard;
+pub mod edit;
+pub mod monitor;
+pub mod pulse;
+mod views;
+
+pub use dashboard::dashboard;
+pub use edit::{edit_get, edit_post};
+pub use monitor::{MonitorDeps, monitor_event};
+pub use pulse::pulse;

@@ -1,0 +1,172 @@
+//! `GET|POST /heartbeat/pulse`: a job says "I ran". The answer and the URL shape are the original's,
+//! so its clients keep working.
+
+use crate::config::Config;
+use crate::http::params::{self, Params};
+use crate::http::{HttpError, response};
+use crate::model::{FieldError, PulseKey, Threshold, TimeZone};
+use crate::store::{PulseReceipt, PulseRecorder};
+use chrono::{DateTime, Utc};
+use lambda_http::http::{Method, StatusCode, header};
+use lambda_http::{Body, Request, Response};
+
+pub const MAX_MESSAGE_BYTES: usize = 1024;
+pub const MAX_METADATA_BYTES: usize = 4096;
+
+pub async fn pulse(req: Request, store: &dyn PulseRecorder, config: &Config, now: DateTime<Utc>) -> Response<Body> {
+    match record(&req, store, config, now).await {
+        Ok(()) => response::text(StatusCode::OK, response::PULSE_OK),
+        Err(err) => err.to_text(),
+    }
+}
+
+async fn record(req: &Request, store: &dyn PulseRecorder, config: &Config, now: DateTime<Utc>) -> Result<(), HttpError> {
+    let is_post = match *req.method() {
+        Method::GET | Method::HEAD => false,
+        Method::POST => true,
+        _ => return Err(HttpError::MethodNotAllowed { allow: "GET, POST" }),
+    };
+    let mut params = params::query(req)?;
+    let mut metadata = None;
+    if is_post {
+        let (body_params, body_metadata) = body_params(req)?;
+        params.extend(body_params);
+        metadata = body_metadata;
+    }
+    check_key(req, &params, config)?;
+    let receipt = receipt(&params, metadata, config, now)?;
+    store.record_pulse(&receipt).await?;
+    Ok(())
+}
+
+/// The pulse key, when one is configured: `key=` or `Authorization: Bearer …`. Missing and wrong keys
+/// get the same answer, so a caller cannot tell which.
+fn check_key(req: &Request, params: &Params, config: &Config) -> Result<(), HttpError> {
+    let Some(expected) = &config.pulse_key else { return Ok(()) };
+    let bearer = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim);
+    let given = params.single("key")?.or(bearer);
+    if given.is_some_and(|k| expected.matches(k)) {
+        Ok(())
+    } else {
+        Err(HttpError::Unauthorized(
+            "this heartbeat needs its pulse key: add key=… to the URL or send Authorization: Bearer …".into(),
+        ))
+    }
+}
+
+/// Parameters from a POST body, and the metadata object when the body is JSON.
+fn body_params(req: &Request) -> Result<(Params, Option<String>), HttpError> {
+    let body = params::body(req)?;
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok((Params::default(), None));
+    }
+    match params::content_type(req).as_deref() {
+        Some("application/x-www-form-urlencoded") => {
+            let form = params::form(body)?;
+            let metadata = form.single("metadata")?.map(metadata_from_text).transpose()?;
+            Ok((form, metadata))
+        }
+        Some("application/json") => json_params(body),
+        other => Err(HttpError::UnsupportedMediaType(format!(
+            "a pulse body must be application/x-www-form-urlencoded or application/json, not {}",
+            other.unwrap_or("unlabelled data")
+        ))),
+    }
+}
+
+fn json_params(body: &[u8]) -> Result<(Params, Option<String>), HttpError> {
+    let value: serde_json::Value = serde_json::from_slice(body)
+        .map_err(|e| HttpError::BadRequest(format!("the JSON body is not valid JSON ({e}); send an object such as {{\"host\": \"…\"}}")))?;
+    let serde_json::Value::Object(object) = value else {
+        return Err(HttpError::BadRequest("the JSON body must be an object such as {\"host\": \"…\", \"name\": \"…\"}".into()));
+    };
+    let mut pairs = Vec::new();
+    let mut metadata = None;
+    for (name, value) in object {
+        match (name.as_str(), value) {
+            ("metadata", serde_json::Value::Object(object)) => metadata = Some(check_metadata(serde_json::Value::Object(object).to_string())?),
+            ("metadata", serde_json::Value::Null) => {}
+            ("metadata", _) => return Err(HttpError::BadRequest("metadata must be a JSON object".into())),
+            (_, serde_json::Value::String(text)) => pairs.push((name, text)),
+            (_, serde_json::Value::Number(number)) => pairs.push((name, number.to_string())),
+            (_, serde_json::Value::Bool(flag)) => pairs.push((name, if flag { "1" } else { "0" }.to_owned())),
+            (_, serde_json::Value::Null) => {}
+            (_, _) => return Err(HttpError::BadRequest(format!("“{name}” must be a string, not a list or an object"))),
+        }
+    }
+    Ok((Params::from_pairs(pairs), metadata))
+}
+
+fn metadata_from_text(text: &str) -> Result<String, HttpError> {
+    match serde_json::from_str::<serde_json::Value>(text) {
+        Ok(value @ serde_json::Value::Object(_)) => check_metadata(value.to_string()),
+        _ => Err(HttpError::BadRequest("metadata must be a JSON object, e.g. {\"rows\": 42}".into())),
+    }
+}
+
+/// Metadata cannot be cut short without breaking it, so an oversized object is refused outright.
+fn check_metadata(text: String) -> Result<String, HttpError> {
+    if text.len() > MAX_METADATA_BYTES {
+        return Err(HttpError::BadRequest(format!(
+            "metadata is {} bytes as JSON; at most {MAX_METADATA_BYTES} are kept — send less",
+            text.len()
+        )));
+    }
+    Ok(text)
+}
+
+fn receipt(params: &Params, metadata: Option<String>, config: &Config, now: DateTime<Utc>) -> Result<PulseReceipt, HttpError> {
+    let key = PulseKey::parse(
+        params.single("host")?,
+        params.single("category")?,
+        params.single("type")?,
+        params.single("name")?,
+    )
+    .map_err(field)?;
+    let threshold = match params.single("threshold")? {
+        None | Some("") => config.default_threshold,
+        Some(raw) => Threshold::parse(raw).map_err(field)?,
+    };
+    let saturday = match params.single("saturday")? {
+        None | Some("") | Some("0") => false,
+        Some("1") => true,
+        Some(_) => return Err(HttpError::BadRequest("saturday must be 0 or 1".into())),
+    };
+    let tz = match params.single("tz")? {
+        None | Some("") => None,
+        Some(raw) => Some(TimeZone::parse(raw).map_err(field)?),
+    };
+    Ok(PulseReceipt {
+        key,
+        at: now,
+        threshold,
+        saturday,
+        tz,
+        message: params.single("message")?.map(truncate_message),
+        metadata,
+    })
+}
+
+fn field(err: FieldError) -> HttpError {
+    HttpError::BadRequest(err.to_string())
+}
+
+/// Keeps the first KiB of a message, cut at a character boundary.
+fn truncate_message(message: &str) -> String {
+    if message.len() <= MAX_MESSAGE_BYTES {
+        return message.to_owned();
+    }
+    let mut end = MAX_MESSAGE_BYTES - '…'.len_utf8();
+    while !message.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &message[..end])
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,1 @@
+//! Handler tests of the pulse endpoint (being written).

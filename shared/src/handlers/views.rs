@@ -1,0 +1,84 @@
+//! Turns pulses and their status into the plain view models the templates render.
+
+use crate::links;
+use crate::config::{Config, Secret};
+use crate::model::{Pulse, format_stamp};
+use crate::pages::{DashboardRow, DashboardView, EditErrors, EditForm, EditView, local_time, relative_time};
+use crate::rules::status::{Status, status};
+use crate::store::Listing;
+use chrono::{DateTime, Utc};
+
+pub fn dashboard_view(listing: &Listing, config: &Config, secret: &Secret, now: DateTime<Utc>) -> DashboardView {
+    let mut rows: Vec<DashboardRow> = listing
+        .pulses
+        .iter()
+        .map(|pulse| dashboard_row(pulse, &status(pulse, now, config.default_timezone), config, secret, now))
+        .collect();
+    rows.sort_by(|a, b| b.delta.total_cmp(&a.delta));
+    let exceeded = rows.iter().filter(|r| r.exceeded).count();
+    DashboardView {
+        total: rows.len(),
+        ok: rows.len() - exceeded,
+        exceeded,
+        unreadable: listing.unreadable.len(),
+        generated_at: format_stamp(now),
+        rows,
+    }
+}
+
+fn dashboard_row(pulse: &Pulse, status: &Status, config: &Config, secret: &Secret, now: DateTime<Utc>) -> DashboardRow {
+    let tz = pulse.timezone(config.default_timezone);
+    DashboardRow {
+        host: pulse.key.host.clone(),
+        category: pulse.key.category.clone(),
+        kind: pulse.key.kind.clone(),
+        name: pulse.key.name.clone(),
+        last_pulse_local: local_time(pulse.last_pulse, tz.tz()),
+        last_pulse_iso: pulse.stamp.clone(),
+        last_pulse_relative: relative_time(pulse.last_pulse, now),
+        hours_since: status.hours_since(),
+        delta: status.delta_hours(),
+        threshold: pulse.threshold.to_string(),
+        saturday: pulse.saturday,
+        tz: tz.name().to_owned(),
+        exceeded: status.exceeded,
+        edit_href: links::edit(secret, &pulse.id),
+    }
+}
+
+/// The edit page; `form` and `errors` carry what the user typed when re-shown after a refusal.
+pub fn edit_view(
+    pulse: &Pulse,
+    config: &Config,
+    secret: &Secret,
+    now: DateTime<Utc>,
+    form: Option<EditForm>,
+    errors: EditErrors,
+) -> EditView {
+    let tz = pulse.timezone(config.default_timezone);
+    let status = status(pulse, now, config.default_timezone);
+    EditView {
+        id: pulse.id.to_string(),
+        host: pulse.key.host.clone(),
+        category: pulse.key.category.clone(),
+        kind: pulse.key.kind.clone(),
+        name: pulse.key.name.clone(),
+        last_pulse_local: local_time(pulse.last_pulse, tz.tz()),
+        last_pulse_relative: relative_time(pulse.last_pulse, now),
+        hours_since: status.hours_since(),
+        exceeded: status.exceeded,
+        pulse_count: pulse.pulse_count,
+        first_seen: pulse.first_seen.map(|t| local_time(t, tz.tz())),
+        last_message: pulse.last_message.clone(),
+        last_metadata: pulse.last_metadata.clone(),
+        form: form.unwrap_or_else(|| EditForm {
+            threshold: pulse.threshold.to_string(),
+            saturday: pulse.saturday,
+            tz: tz.name().to_owned(),
+        }),
+        errors,
+        action_href: links::edit(secret, &pulse.id),
+        dashboard_href: links::dashboard(secret),
+        default_tz: config.default_timezone.name().to_owned(),
+    }
+}

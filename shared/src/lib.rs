@@ -1,0 +1,15 @@
+//! heartbeat's common crate: the table model, the working-time rules, the store, Slack, the pages and
+//! the request handlers that the five Lambda functions (and the local runtime) share.
+
+pub mod app;
+pub mod config;
+pub mod handlers;
+pub mod http;
+pub mod links;
+pub mod model;
+pub mod monitor;
+pub mod pages;
+pub mod rules;
+pub mod slack;
+pub mod store;
+pub mod telemetry;

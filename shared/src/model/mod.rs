@@ -1,0 +1,15 @@
+//! Plain domain types: what a pulse is, parsed once at the edge and trusted everywhere after.
+
+mod key;
+mod pulse;
+mod threshold;
+mod time;
+mod timezone;
+mod workdays;
+
+pub use key::{FieldError, PulseId, PulseKey};
+pub use pulse::{Alert, Claim, Pulse, Settings};
+pub use threshold::Threshold;
+pub use time::{format_stamp, parse_stamp};
+pub use timezone::TimeZone;
+pub use workdays::WorkingDays;

@@ -1,0 +1,62 @@
+//! A pulse as the rest of the code sees it, independent of how the table stores it.
+
+use super::{PulseId, PulseKey, Threshold, TimeZone, WorkingDays};
+use chrono::{DateTime, Utc};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pulse {
+    pub id: PulseId,
+    /// Read back from the table without validation: the original server stored whatever it was sent.
+    pub key: PulseKey,
+    pub last_pulse: DateTime<Utc>,
+    /// `timestampF` exactly as stored. It identifies the incident: conditional writes compare it, so
+    /// a pulse that lands while the monitor works changes it and makes the monitor's write fail.
+    pub stamp: String,
+    pub threshold: Threshold,
+    pub saturday: bool,
+    /// Absent on items the original server wrote: the configured default applies.
+    pub tz: Option<TimeZone>,
+    pub pulse_count: Option<u64>,
+    pub first_seen: Option<DateTime<Utc>>,
+    pub last_message: Option<String>,
+    /// A JSON object, as text.
+    pub last_metadata: Option<String>,
+    /// Present while an incident's alert has been delivered and the pulse has not been seen to recover.
+    pub alert: Option<Alert>,
+    /// A monitor run that is delivering a message about this pulse right now.
+    pub claim: Option<Claim>,
+}
+
+impl Pulse {
+    pub fn working_days(&self) -> WorkingDays {
+        WorkingDays::from_saturday_flag(self.saturday)
+    }
+
+    pub fn timezone(&self, default: TimeZone) -> TimeZone {
+        self.tz.unwrap_or(default)
+    }
+}
+
+/// The delivered alert of an incident.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Alert {
+    /// The `timestampF` the incident was about; when the stored stamp differs, the pulse has recovered.
+    pub for_stamp: String,
+    /// When the alert or its latest reminder went out.
+    pub notified_at: DateTime<Utc>,
+}
+
+/// A lease that keeps overlapping monitor runs from sending the same message twice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Claim {
+    pub run: String,
+    pub until: DateTime<Utc>,
+}
+
+/// What the edit page changes.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Settings {
+    pub threshold: Threshold,
+    pub saturday: bool,
+    pub tz: TimeZone,
+}

@@ -1,0 +1,40 @@
+//! What a Slack message says about each pulse, and where its links point.
+
+use crate::config::{Config, Secret};
+use crate::links;
+use crate::model::Pulse;
+use crate::pages::local_time;
+use crate::rules::status::{Status, hours};
+use crate::slack::PulseLine;
+
+pub fn line(
+    pulse: &Pulse,
+    status: &Status,
+    recovery: bool,
+    pulsed_again: bool,
+    base_url: Option<&str>,
+    secret: Option<&Secret>,
+    config: &Config,
+) -> PulseLine {
+    let threshold = pulse.threshold;
+    let detail = if !recovery {
+        format!("{:.1} working hours over its {threshold} h threshold", hours(status.working - status.threshold).max(0.0))
+    } else if pulsed_again {
+        let tz = pulse.timezone(config.default_timezone);
+        format!("pulsed again at {}", local_time(pulse.last_pulse, tz.tz()))
+    } else {
+        format!("within its {threshold} h threshold again after its settings changed")
+    };
+    PulseLine {
+        host: pulse.key.host.clone(),
+        category: pulse.key.category.clone(),
+        kind: pulse.key.kind.clone(),
+        name: pulse.key.name.clone(),
+        detail,
+        edit_url: base_url.zip(secret).map(|(base, secret)| links::absolute(base, &links::edit(secret, &pulse.id))),
+    }
+}
+
+pub fn dashboard_url(base_url: Option<&str>, secret: Option<&Secret>) -> Option<String> {
+    base_url.zip(secret).map(|(base, secret)| links::absolute(base, &links::dashboard(secret)))
+}

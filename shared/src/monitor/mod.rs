@@ -1,0 +1,178 @@
+//! One monitor run: find pulses that owe Slack a message, claim them, send one message per kind, and
+//! record delivery only after Slack accepted it. No HTTP or DynamoDB types here.
+
+mod lines;
+
+use crate::config::Config;
+use crate::model::{Alert, Claim, Pulse};
+use crate::rules::incident::{Decision, decide};
+use crate::rules::status::{Status, status};
+use crate::slack::{Notifier, PulseLine, SlackMessage, alert_message, recovery_message, reminder_message};
+use crate::store::{Expectation, IncidentLedger, StoreError};
+use chrono::{DateTime, TimeDelta, Utc};
+use serde::Serialize;
+
+/// How long a run may hold a pulse before another run may take over; longer than any run lasts.
+pub const LEASE: TimeDelta = TimeDelta::minutes(5);
+
+pub struct MonitorDeps<'a> {
+    pub ledger: &'a dyn IncidentLedger,
+    pub notifier: &'a dyn Notifier,
+    pub config: &'a Config,
+}
+
+/// What a run did; the JSON answer of the monitor.
+#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    pub checked: usize,
+    pub exceeded: usize,
+    pub newly_exceeded: usize,
+    pub recovered: usize,
+    pub reminded: usize,
+    /// Pulses named in a message Slack accepted in this run.
+    pub notified: usize,
+    pub messages_sent: usize,
+    pub delivery_failures: usize,
+    /// Pulses another run was already handling, or that changed while this run looked at them.
+    pub skipped: usize,
+    pub store_errors: usize,
+    pub unreadable: usize,
+}
+
+impl Summary {
+    pub fn failed(&self) -> bool {
+        self.delivery_failures > 0 || self.store_errors > 0
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Alert,
+    Reminder,
+    Recovery,
+}
+
+struct Candidate {
+    pulse: Pulse,
+    status: Status,
+    expect: Expectation,
+    /// For recoveries: whether the pulse came back (else its settings were relaxed).
+    pulsed_again: bool,
+}
+
+pub async fn run(deps: &MonitorDeps<'_>, now: DateTime<Utc>, base_url: Option<&str>, run_id: &str) -> Result<Summary, StoreError> {
+    let listing = deps.ledger.candidates(now).await?;
+    let mut summary = Summary { checked: listing.pulses.len(), unreadable: listing.unreadable.len(), ..Summary::default() };
+    let (mut alerts, mut reminders, mut recoveries) = (Vec::new(), Vec::new(), Vec::new());
+    for pulse in listing.pulses {
+        let status = status(&pulse, now, deps.config.default_timezone);
+        summary.exceeded += usize::from(status.exceeded);
+        let decision = decide(&pulse, &status, now, deps.config.remind_every);
+        let expect = match (decision, &pulse.alert) {
+            (Decision::Alert, _) => Expectation::Alert { stamp: pulse.stamp.clone() },
+            (Decision::Remind, Some(a)) => Expectation::Reminder { stamp: a.for_stamp.clone(), notified_at: a.notified_at },
+            (Decision::Recover { .. }, Some(a)) => Expectation::Recovery { alerted_stamp: a.for_stamp.clone() },
+            _ => continue,
+        };
+        let pulsed_again = matches!(decision, Decision::Recover { pulsed_again: true });
+        let candidate = Candidate { pulse, status, expect, pulsed_again };
+        match decision {
+            Decision::Alert => alerts.push(candidate),
+            Decision::Remind => reminders.push(candidate),
+            _ => recoveries.push(candidate),
+        }
+    }
+    summary.newly_exceeded = alerts.len();
+    summary.reminded = reminders.len();
+    summary.recovered = recoveries.len();
+    let run = Run { deps, now, base_url, run_id };
+    for (kind, candidates) in [(Kind::Alert, alerts), (Kind::Recovery, recoveries), (Kind::Reminder, reminders)] {
+        run.deliver(kind, candidates, &mut summary).await;
+    }
+    Ok(summary)
+}
+
+struct Run<'a> {
+    deps: &'a MonitorDeps<'a>,
+    now: DateTime<Utc>,
+    /// Public base of the links in messages; without it messages carry no links.
+    base_url: Option<&'a str>,
+    run_id: &'a str,
+}
+
+impl Run<'_> {
+    async fn deliver(&self, kind: Kind, candidates: Vec<Candidate>, summary: &mut Summary) {
+        let claimed = self.claim_all(candidates, summary).await;
+        if claimed.is_empty() {
+            return;
+        }
+        let message = self.message(kind, &claimed);
+        match self.deps.notifier.send(&message).await {
+            Ok(()) => {
+                summary.messages_sent += 1;
+                for c in &claimed {
+                    match self.record(kind, c).await {
+                        Ok(true) => summary.notified += 1,
+                        // The lease ran out under us; a later run may repeat this message.
+                        Ok(false) => tracing::warn!(id = %c.pulse.id, "delivered, but the lease was lost before recording it"),
+                        Err(err) => {
+                            summary.store_errors += 1;
+                            tracing::error!(id = %c.pulse.id, error = %err, "delivered, but recording the delivery failed");
+                        }
+                    }
+                }
+            }
+            Err(err) => {
+                summary.delivery_failures += 1;
+                tracing::error!(error = %err, kind = ?kind, pulses = claimed.len(), "Slack did not accept the message; a later run will retry");
+                for c in &claimed {
+                    if let Err(err) = self.deps.ledger.release(&c.pulse.id, self.run_id).await {
+                        // The lease expires on its own; nothing is lost.
+                        tracing::warn!(id = %c.pulse.id, error = %err, "could not release the lease");
+                    }
+                }
+            }
+        }
+    }
+
+    async fn claim_all(&self, candidates: Vec<Candidate>, summary: &mut Summary) -> Vec<Candidate> {
+        let claim = Claim { run: self.run_id.to_owned(), until: self.now + LEASE };
+        let mut claimed = Vec::with_capacity(candidates.len());
+        for c in candidates {
+            match self.deps.ledger.claim(&c.pulse.id, &c.expect, &claim, self.now).await {
+                Ok(true) => claimed.push(c),
+                Ok(false) => summary.skipped += 1,
+                Err(err) => {
+                    summary.store_errors += 1;
+                    tracing::error!(id = %c.pulse.id, error = %err, "could not claim a pulse");
+                }
+            }
+        }
+        claimed
+    }
+
+    async fn record(&self, kind: Kind, c: &Candidate) -> Result<bool, StoreError> {
+        let ledger = self.deps.ledger;
+        match (&c.expect, kind) {
+            (Expectation::Recovery { alerted_stamp }, _) => ledger.record_recovery(&c.pulse.id, self.run_id, alerted_stamp).await,
+            _ => {
+                let alert = Alert { for_stamp: c.pulse.stamp.clone(), notified_at: self.now };
+                ledger.record_alert(&c.pulse.id, self.run_id, &alert).await
+            }
+        }
+    }
+
+    fn message(&self, kind: Kind, claimed: &[Candidate]) -> SlackMessage {
+        let secret = self.deps.config.dashboard_secret.as_ref();
+        let lines: Vec<PulseLine> = claimed
+            .iter()
+            .map(|c| lines::line(&c.pulse, &c.status, kind == Kind::Recovery, c.pulsed_again, self.base_url, secret, self.deps.config))
+            .collect();
+        let dashboard = lines::dashboard_url(self.base_url, secret);
+        match kind {
+            Kind::Alert => alert_message(&lines, dashboard.as_deref()),
+            Kind::Reminder => reminder_message(&lines, dashboard.as_deref()),
+            Kind::Recovery => recovery_message(&lines, dashboard.as_deref()),
+        }
+    }
+}

@@ -1,0 +1,141 @@
+//! The text the pages show for instants and hours: wall-clock time in the pulse's own timezone,
+//! a short relative age, and hours to one decimal.
+
+use super::{DashboardRow, EditView};
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+
+/// `2026-11-21 18:03 CET`: the abbreviation tells CET from CEST, which the bare time cannot.
+pub fn local_time(at: DateTime<Utc>, tz: Tz) -> String {
+    at.with_timezone(&tz).format("%Y-%m-%d %H:%M %Z").to_string()
+}
+
+/// `just now`, `5 min ago`, `3 h ago`, `2 d ago`; `in 5 min` when `at` lies ahead (clock skew).
+/// Hours run up to two days because "1 d ago" would hide up to 23 hours of difference.
+pub fn relative_time(at: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    const MINUTE: u64 = 60;
+    const HOUR: u64 = 60 * MINUTE;
+    const DAY: u64 = 24 * HOUR;
+    let seconds = (now - at).num_seconds();
+    let span = seconds.unsigned_abs();
+    let amount = if span < MINUTE {
+        return "just now".to_string();
+    } else if span < HOUR {
+        format!("{} min", span / MINUTE)
+    } else if span < 2 * DAY {
+        format!("{} h", span / HOUR)
+    } else {
+        format!("{} d", span / DAY)
+    };
+    if seconds > 0 {
+        format!("{amount} ago")
+    } else {
+        format!("in {amount}")
+    }
+}
+
+/// Hours to one decimal, without the `-0.0` that rounding a tiny negative value would print.
+pub(crate) fn hours(value: f64) -> String {
+    let text = format!("{value:.1}");
+    if text == "-0.0" { "0.0".to_string() } else { text }
+}
+
+/// Delta to one decimal with its sign, `+2.5` overdue, `-21.5` time left. The sign is that of the
+/// unrounded value, so `+0.0` still says "just over" and `-0.0` "not yet"; exactly zero is `0.0`.
+pub(crate) fn signed_hours(value: f64) -> String {
+    if value == 0.0 { "0.0".to_string() } else { format!("{value:+.1}") }
+}
+
+impl DashboardRow {
+    pub(crate) fn hours_text(&self) -> String {
+        hours(self.hours_since)
+    }
+
+    pub(crate) fn delta_text(&self) -> String {
+        signed_hours(self.delta)
+    }
+}
+
+impl EditView {
+    pub(crate) fn hours_text(&self) -> String {
+        hours(self.hours_since)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{TimeDelta, TimeZone};
+
+    fn utc(y: i32, mo: u32, d: u32, h: u32, mi: u32, s: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(y, mo, d, h, mi, s).unwrap()
+    }
+
+    #[test]
+    fn local_time_shows_the_zone_abbreviation() {
+        use chrono_tz::{America, Asia, Europe};
+        let cases = [
+            (utc(2026, 11, 21, 17, 3, 0), Tz::UTC, "2026-11-21 17:03 UTC"),
+            (utc(2026, 11, 21, 17, 3, 59), Europe::Berlin, "2026-11-21 18:03 CET"),
+            (utc(2026, 7, 1, 12, 0, 0), Europe::Berlin, "2026-07-01 14:00 CEST"),
+            // The last minute of CET and the first of CEST on the spring-forward night.
+            (utc(2026, 3, 29, 0, 59, 0), Europe::Berlin, "2026-03-29 01:59 CET"),
+            (utc(2026, 3, 29, 1, 0, 0), Europe::Berlin, "2026-03-29 03:00 CEST"),
+            // The repeated hour in autumn: same wall time, told apart by the abbreviation.
+            (utc(2026, 10, 25, 0, 30, 0), Europe::Berlin, "2026-10-25 02:30 CEST"),
+            (utc(2026, 10, 25, 1, 30, 0), Europe::Berlin, "2026-10-25 02:30 CET"),
+            (utc(2026, 12, 31, 23, 30, 0), Europe::Berlin, "2027-01-01 00:30 CET"),
+            (utc(2026, 11, 21, 17, 3, 0), Asia::Kolkata, "2026-11-21 22:33 IST"),
+            (utc(2026, 11, 21, 17, 3, 0), America::New_York, "2026-11-21 12:03 EST"),
+        ];
+        for (at, tz, expected) in cases {
+            assert_eq!(local_time(at, tz), expected, "{at} in {tz}");
+        }
+    }
+
+    #[test]
+    fn relative_time_table() {
+        let now = utc(2026, 11, 21, 18, 0, 0);
+        let cases: [(i64, &str); 17] = [
+            (0, "just now"),
+            (59, "just now"),
+            (60, "1 min ago"),
+            (5 * 60 + 30, "5 min ago"),
+            (59 * 60 + 59, "59 min ago"),
+            (3600, "1 h ago"),
+            (3 * 3600 + 1800, "3 h ago"),
+            (47 * 3600 + 3599, "47 h ago"),
+            (48 * 3600, "2 d ago"),
+            (10 * 86400 + 3600, "10 d ago"),
+            (400 * 86400, "400 d ago"),
+            // Negative spans: the pulse lies ahead of `now` (a client with a fast clock).
+            (-30, "just now"),
+            (-60, "in 1 min"),
+            (-5 * 60, "in 5 min"),
+            (-3 * 3600, "in 3 h"),
+            (-3 * 86400, "in 3 d"),
+            (-59, "just now"),
+        ];
+        for (ago, expected) in cases {
+            let at = now - TimeDelta::seconds(ago);
+            assert_eq!(relative_time(at, now), expected, "{ago} s before now");
+        }
+    }
+
+    #[test]
+    fn hours_use_one_decimal() {
+        for (value, plain, signed) in [
+            (0.0, "0.0", "0.0"),
+            (-0.0, "0.0", "0.0"),
+            (2.5, "2.5", "+2.5"),
+            (-21.5, "-21.5", "-21.5"),
+            (0.04, "0.0", "+0.0"),
+            (-0.04, "0.0", "-0.0"),
+            (26.96, "27.0", "+27.0"),
+            (8760.0, "8760.0", "+8760.0"),
+        ] {
+            assert_eq!(hours(value), plain, "{value}");
+            assert_eq!(signed_hours(value), signed, "{value}");
+        }
+    }
+}

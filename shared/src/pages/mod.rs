@@ -1,0 +1,103 @@
+//! The HTML pages: askama templates (in `shared/templates/`) sharing one base layout, our own small
+//! script and stylesheet inlined and allowed by hash in the Content-Security-Policy.
+
+mod assets;
+mod csp;
+mod format;
+mod render;
+#[cfg(test)]
+mod samples;
+
+pub use csp::content_security_policy;
+pub use format::{local_time, relative_time};
+pub use render::{render_dashboard, render_edit, render_error};
+
+/// One row of the dashboard; every field is plain text and is escaped by the template.
+#[derive(Debug, Clone)]
+pub struct DashboardRow {
+    pub host: String,
+    pub category: String,
+    pub kind: String,
+    pub name: String,
+    /// Local time in the pulse's timezone, e.g. `2026-11-21 18:03 CET`.
+    pub last_pulse_local: String,
+    /// ISO-8601 UTC, the sort key of the "Last pulse" column.
+    pub last_pulse_iso: String,
+    /// e.g. `3 h ago`, `2 d ago`, `in 5 min` (clock skew).
+    pub last_pulse_relative: String,
+    /// Working hours since the last pulse.
+    pub hours_since: f64,
+    /// hours_since − threshold: negative is time left, positive is overdue.
+    pub delta: f64,
+    /// As stored, e.g. `24`, `0.25`.
+    pub threshold: String,
+    pub saturday: bool,
+    pub tz: String,
+    pub exceeded: bool,
+    /// Relative link to the edit page, secret included and already URL-encoded.
+    pub edit_href: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct DashboardView {
+    /// In the default order: delta descending.
+    pub rows: Vec<DashboardRow>,
+    pub total: usize,
+    pub ok: usize,
+    pub exceeded: usize,
+    /// Items in the table that could not be read (logged with their ids).
+    pub unreadable: usize,
+    /// ISO-8601 UTC time of rendering.
+    pub generated_at: String,
+}
+
+/// The values the form shows: what the user typed when re-shown after an error, else what is stored.
+#[derive(Debug, Clone, Default)]
+pub struct EditForm {
+    pub threshold: String,
+    pub saturday: bool,
+    pub tz: String,
+}
+
+/// Messages shown next to the fields that were refused.
+#[derive(Debug, Clone, Default)]
+pub struct EditErrors {
+    pub threshold: Option<String>,
+    pub tz: Option<String>,
+    /// Errors not tied to one field.
+    pub form: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct EditView {
+    pub id: String,
+    pub host: String,
+    pub category: String,
+    pub kind: String,
+    pub name: String,
+    pub last_pulse_local: String,
+    pub last_pulse_relative: String,
+    pub hours_since: f64,
+    pub exceeded: bool,
+    /// Unknown for items written by the original server.
+    pub pulse_count: Option<u64>,
+    pub first_seen: Option<String>,
+    pub last_message: Option<String>,
+    pub last_metadata: Option<String>,
+    pub form: EditForm,
+    pub errors: EditErrors,
+    /// Relative URL the form posts to (`edit?secret=…&id=…`), already URL-encoded.
+    pub action_href: String,
+    /// Relative link back to the dashboard, secret included.
+    pub dashboard_href: String,
+    /// The default timezone the form pre-selects for pulses without one.
+    pub default_tz: String,
+}
+
+/// A complete page for an error status (403, 404, 400, 503 …): says what happened and what to do.
+#[derive(Debug, Clone)]
+pub struct ErrorView {
+    pub status: u16,
+    pub title: String,
+    pub message: String,
+}

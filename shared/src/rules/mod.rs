@@ -1,0 +1,5 @@
+//! The rules: plain functions over plain types, with the current time passed in.
+
+pub mod incident;
+pub mod status;
+pub mod working_time;

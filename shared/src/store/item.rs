@@ -1,0 +1,181 @@
+//! The one place where a table item becomes a `Pulse` and back. The original attributes keep the
+//! names and string types the parcelLab server used; the newer ones are optional on read.
+
+use crate::model::{Alert, Claim, Pulse, PulseId, PulseKey, Threshold, TimeZone, parse_stamp};
+use aws_sdk_dynamodb::types::AttributeValue;
+use chrono::{DateTime, Utc};
+use std::collections::HashMap;
+
+pub type Item = HashMap<String, AttributeValue>;
+
+pub const ID: &str = "_id";
+pub const HOST: &str = "host";
+pub const CATEGORY: &str = "category";
+pub const TYPE: &str = "typeF";
+pub const NAME: &str = "nameF";
+pub const TIMESTAMP: &str = "timestampF";
+pub const THRESHOLD: &str = "thresholdF";
+pub const SATURDAY: &str = "saturday";
+// Added by heartbeat; absent on items the original server wrote.
+pub const TZ: &str = "tz";
+pub const PULSE_COUNT: &str = "pulseCount";
+pub const FIRST_SEEN: &str = "firstSeen";
+pub const LAST_MESSAGE: &str = "lastMessage";
+pub const LAST_METADATA: &str = "lastMetadata";
+pub const ALERT_FOR: &str = "alertFor";
+pub const ALERT_AT: &str = "alertAt";
+pub const CLAIM_RUN: &str = "claimRun";
+/// Epoch milliseconds, a number, so that "expired" is a plain `<` in a condition.
+pub const CLAIM_UNTIL: &str = "claimUntil";
+
+/// The threshold of items that have none (the original's default).
+const FALLBACK_THRESHOLD_HOURS: f64 = 24.0;
+
+#[derive(Debug, thiserror::Error)]
+#[error("item {id}: {problem}")]
+pub struct ItemError {
+    pub id: String,
+    pub problem: String,
+}
+
+impl TryFrom<&Item> for Pulse {
+    type Error = ItemError;
+
+    fn try_from(item: &Item) -> Result<Self, ItemError> {
+        let id = text(item, ID).unwrap_or_default();
+        let fail = |problem: String| ItemError { id: id.clone(), problem };
+        if id.is_empty() {
+            return Err(fail(format!("has no {ID}")));
+        }
+        let stamp = text(item, TIMESTAMP).ok_or_else(|| fail(format!("has no {TIMESTAMP}")))?;
+        let last_pulse = parse_stamp(&stamp).ok_or_else(|| fail(format!("{TIMESTAMP} “{stamp}” is not an ISO-8601 time")))?;
+        // Lenient on the optional parts: one odd value must not hide the pulse from the dashboard.
+        let threshold = text(item, THRESHOLD)
+            .and_then(|t| Threshold::parse(&t).ok())
+            .unwrap_or_else(|| Threshold::from_hours(FALLBACK_THRESHOLD_HOURS).expect("24 h is valid"));
+        let alert = match (text(item, ALERT_FOR), text(item, ALERT_AT).as_deref().and_then(parse_stamp)) {
+            (Some(for_stamp), Some(notified_at)) => Some(Alert { for_stamp, notified_at }),
+            _ => None,
+        };
+        let claim = match (text(item, CLAIM_RUN), number(item, CLAIM_UNTIL).and_then(DateTime::<Utc>::from_timestamp_millis)) {
+            (Some(run), Some(until)) => Some(Claim { run, until }),
+            _ => None,
+        };
+        Ok(Pulse {
+            id: PulseId::from_stored(id.clone()),
+            key: PulseKey {
+                host: text(item, HOST).unwrap_or_default(),
+                category: text(item, CATEGORY).unwrap_or_default(),
+                kind: text(item, TYPE).unwrap_or_default(),
+                name: text(item, NAME).unwrap_or_default(),
+            },
+            last_pulse,
+            stamp,
+            threshold,
+            saturday: text(item, SATURDAY).is_some_and(|s| s == "1"),
+            tz: text(item, TZ).and_then(|t| TimeZone::parse(&t).ok()),
+            pulse_count: number(item, PULSE_COUNT).and_then(|n| u64::try_from(n).ok()),
+            first_seen: text(item, FIRST_SEEN).as_deref().and_then(parse_stamp),
+            last_message: text(item, LAST_MESSAGE),
+            last_metadata: text(item, LAST_METADATA),
+            alert,
+            claim,
+        })
+    }
+}
+
+/// The text of an attribute; numbers are accepted too because hand-made items sometimes use them.
+fn text(item: &Item, name: &str) -> Option<String> {
+    match item.get(name)? {
+        AttributeValue::S(s) => Some(s.clone()),
+        AttributeValue::N(n) => Some(n.clone()),
+        _ => None,
+    }
+}
+
+fn number(item: &Item, name: &str) -> Option<i64> {
+    match item.get(name)? {
+        AttributeValue::N(n) | AttributeValue::S(n) => n.parse::<f64>().ok().map(|f| f as i64),
+        _ => None,
+    }
+}
+
+pub fn s(value: impl Into<String>) -> AttributeValue {
+    AttributeValue::S(value.into())
+}
+
+pub fn n(value: i64) -> AttributeValue {
+    AttributeValue::N(value.to_string())
+}
+
+pub fn saturday_flag(saturday: bool) -> &'static str {
+    if saturday { "1" } else { "0" }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn original_item() -> Item {
+        // Exactly what the parcelLab server wrote: strings only, no new attributes.
+        [
+            (ID, "43bd163354250bda11229022fb5649706ca71b49d5e1e8510b5ee2115bcdff27"),
+            (HOST, "host"),
+            (CATEGORY, "cat"),
+            (TYPE, "type"),
+            (NAME, "name"),
+            (TIMESTAMP, "2026-11-20T18:00:00.000Z"),
+            (THRESHOLD, "24"),
+            (SATURDAY, "0"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), s(v)))
+        .collect()
+    }
+
+    #[test]
+    fn original_items_load_unchanged() {
+        let p = Pulse::try_from(&original_item()).unwrap();
+        assert_eq!(p.key.kind, "type");
+        assert_eq!(p.key.name, "name");
+        assert_eq!(p.stamp, "2026-11-20T18:00:00.000Z");
+        assert_eq!(p.threshold.to_string(), "24");
+        assert!(!p.saturday);
+        assert_eq!((p.tz, p.pulse_count, p.alert, p.claim), (None, None, None, None));
+        assert_eq!(p.id, p.key.id(), "the stored id follows the original rule");
+    }
+
+    #[test]
+    fn new_attributes_are_read() {
+        let mut item = original_item();
+        item.insert(TZ.into(), s("Europe/Berlin"));
+        item.insert(SATURDAY.into(), s("1"));
+        item.insert(PULSE_COUNT.into(), n(7));
+        item.insert(ALERT_FOR.into(), s("2026-11-20T18:00:00.000Z"));
+        item.insert(ALERT_AT.into(), s("2026-11-23T18:05:00.000Z"));
+        item.insert(CLAIM_RUN.into(), s("run-1"));
+        item.insert(CLAIM_UNTIL.into(), n(1_800_000_000_000));
+        let p = Pulse::try_from(&item).unwrap();
+        assert_eq!(p.tz.unwrap().name(), "Europe/Berlin");
+        assert!(p.saturday);
+        assert_eq!(p.pulse_count, Some(7));
+        assert_eq!(p.alert.unwrap().for_stamp, "2026-11-20T18:00:00.000Z");
+        assert_eq!(p.claim.unwrap().run, "run-1");
+    }
+
+    #[test]
+    fn odd_values_fall_back_and_broken_items_are_named() {
+        let mut item = original_item();
+        item.insert(THRESHOLD.into(), s("soon"));
+        item.insert(TZ.into(), s("Mars/Base"));
+        let p = Pulse::try_from(&item).unwrap();
+        assert_eq!(p.threshold.to_string(), "24");
+        assert_eq!(p.tz, None);
+
+        item.insert(TIMESTAMP.into(), s("yesterday"));
+        let err = Pulse::try_from(&item).unwrap_err();
+        assert!(err.to_string().contains("yesterday"), "{err}");
+        item.remove(TIMESTAMP);
+        assert!(Pulse::try_from(&item).is_err());
+    }
+}

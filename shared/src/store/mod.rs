@@ -1,0 +1,90 @@
+//! The store: narrow traits the handlers ask for, a DynamoDB implementation and an in-memory one.
+//! AWS types stop here; everything above sees `Pulse`, `PulseId` and `StoreError`.
+
+mod dynamo;
+mod error;
+mod item;
+mod memory;
+pub mod schema;
+
+pub use dynamo::{DynamoStore, sdk_config};
+pub use error::StoreError;
+pub use memory::MemoryStore;
+
+use crate::model::{Alert, Claim, Pulse, PulseId, PulseKey, Settings, Threshold, TimeZone};
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+/// One pulse as a client sent it, parsed.
+#[derive(Debug, Clone)]
+pub struct PulseReceipt {
+    pub key: PulseKey,
+    pub at: DateTime<Utc>,
+    /// Applied only when the item is created: later edits in the browser win over clients.
+    pub threshold: Threshold,
+    pub saturday: bool,
+    pub tz: Option<TimeZone>,
+    pub message: Option<String>,
+    /// A JSON object, as text.
+    pub metadata: Option<String>,
+}
+
+/// Every readable pulse, and the ids of items that could not be read (logged, shown as a count).
+#[derive(Debug, Default)]
+pub struct Listing {
+    pub pulses: Vec<Pulse>,
+    pub unreadable: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Found {
+    Yes,
+    No,
+}
+
+/// What a monitor run believed when it claimed a pulse; the claim succeeds only if it still holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Expectation {
+    /// A new incident: the pulse is still at `stamp` and no alert went out for it.
+    Alert { stamp: String },
+    /// A reminder: still at `stamp`, alerted for it, last notified at `notified_at`.
+    Reminder { stamp: String, notified_at: DateTime<Utc> },
+    /// A recovery: still alerted for `alerted_stamp` (the pulse has moved on, or its settings were
+    /// relaxed); stamps only move forward, so this cannot be undone by a racing pulse.
+    Recovery { alerted_stamp: String },
+}
+
+#[async_trait]
+pub trait PulseRecorder: Send + Sync {
+    /// Creates the item on first sight, refreshes it after; never moves the timestamp backwards.
+    async fn record_pulse(&self, receipt: &PulseReceipt) -> Result<(), StoreError>;
+}
+
+#[async_trait]
+pub trait PulseReader: Send + Sync {
+    async fn get(&self, id: &PulseId) -> Result<Option<Pulse>, StoreError>;
+    async fn list(&self) -> Result<Listing, StoreError>;
+}
+
+#[async_trait]
+pub trait SettingsWriter: Send + Sync {
+    /// Changes an existing pulse; never creates one.
+    async fn update_settings(&self, id: &PulseId, settings: &Settings) -> Result<Found, StoreError>;
+    async fn delete(&self, id: &PulseId) -> Result<Found, StoreError>;
+}
+
+/// The monitor's bookkeeping. Every write is conditional, so racing pulses and overlapping runs
+/// cannot produce a false or a duplicate message.
+#[async_trait]
+pub trait IncidentLedger: Send + Sync {
+    /// Pulses the monitor should look at.
+    async fn candidates(&self, now: DateTime<Utc>) -> Result<Listing, StoreError>;
+    /// Takes the lease on a pulse if `expect` still holds and no other run holds an unexpired lease.
+    async fn claim(&self, id: &PulseId, expect: &Expectation, claim: &Claim, now: DateTime<Utc>) -> Result<bool, StoreError>;
+    /// Slack accepted the alert or reminder: record it and drop the lease.
+    async fn record_alert(&self, id: &PulseId, run: &str, alert: &Alert) -> Result<bool, StoreError>;
+    /// Slack accepted the recovery message: the incident is over.
+    async fn record_recovery(&self, id: &PulseId, run: &str, alerted_stamp: &str) -> Result<bool, StoreError>;
+    /// Delivery failed: drop the lease so a later run tries again.
+    async fn release(&self, id: &PulseId, run: &str) -> Result<(), StoreError>;
+}

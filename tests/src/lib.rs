@@ -1,0 +1,19 @@
+//! The end-to-end harness: each test starts what it needs (a dynalite on a free port, a recording Slack
+//! webhook) and the values it gets back clean up after themselves on drop, so tests run in parallel.
+
+mod client;
+mod dynalite;
+mod ports;
+mod repo;
+mod slack;
+
+pub use client::dynamo_client;
+pub use dynalite::Dynalite;
+pub use ports::RefusedPort;
+pub use repo::repo_root;
+pub use slack::{Behaviour, RecordedRequest, Reply, SlackRecorder};
+
+/// What tests need of the SDK without naming it in their own dependencies.
+pub use aws_sdk_dynamodb;
+pub use aws_sdk_dynamodb::types::AttributeValue;
+pub use heartbeat_shared::store::schema::{KEY_ATTRIBUTE, ensure_table};
