@@ -14,7 +14,13 @@ pub fn dynamo_client(endpoint: &str) -> Client {
     let config = aws_sdk_dynamodb::Config::builder()
         .behavior_version(BehaviorVersion::latest())
         .region(Region::new("us-east-1"))
-        .credentials_provider(Credentials::new("test", "test", None, None, "heartbeat-e2e"))
+        .credentials_provider(Credentials::new(
+            "test",
+            "test",
+            None,
+            None,
+            "heartbeat-e2e",
+        ))
         .endpoint_url(endpoint)
         .timeout_config(
             TimeoutConfig::builder()

@@ -193,13 +193,15 @@ mod tests {
         }
     }
 
+    type Make = fn(&[PulseLine], Option<&str>) -> SlackMessage;
+
     fn lines(n: usize) -> Vec<PulseLine> {
         (0..n).map(|i| line(&format!("job{i}"))).collect()
     }
 
     #[test]
     fn headers_count_the_pulses() {
-        let cases: [(fn(&[PulseLine], Option<&str>) -> SlackMessage, usize, &str); 6] = [
+        let cases: [(Make, usize, &str); 6] = [
             (
                 alert_message,
                 1,

@@ -298,7 +298,6 @@ mod tests {
         match send_with_deadline(&notifier).await {
             Err(err @ NotifyError::Unreachable(_)) => {
                 let text = err.to_string();
-                eprintln!("UNREACHABLE: {text}");
                 assert!(!text.contains("secret"), "{text}");
                 assert!(!text.contains("services"), "{text}");
             }

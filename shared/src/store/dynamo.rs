@@ -21,19 +21,19 @@ pub struct DynamoStore {
 /// SDK settings for a Lambda: short timeouts so a request can never hang a function, and the
 /// standard retry mode, which backs off on throttling before the caller answers 503.
 pub async fn sdk_config() -> aws_config::SdkConfig {
-    use aws_config::retry::RetryConfig;
-    use aws_config::timeout::TimeoutConfig;
     aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .timeout_config(
-            TimeoutConfig::builder()
-                .connect_timeout(Duration::from_secs(2))
-                .operation_attempt_timeout(Duration::from_secs(3))
-                .operation_timeout(Duration::from_secs(8))
-                .build(),
-        )
-        .retry_config(RetryConfig::standard().with_max_attempts(3))
+        .timeout_config(timeouts())
+        .retry_config(aws_config::retry::RetryConfig::standard().with_max_attempts(3))
         .load()
         .await
+}
+
+fn timeouts() -> aws_config::timeout::TimeoutConfig {
+    aws_config::timeout::TimeoutConfig::builder()
+        .connect_timeout(Duration::from_secs(2))
+        .operation_attempt_timeout(Duration::from_secs(3))
+        .operation_timeout(Duration::from_secs(8))
+        .build()
 }
 
 impl DynamoStore {
@@ -325,4 +325,19 @@ fn classify<E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
         }
         _ => StoreError::Failed(detail),
     }
+}
+
+/// A client for a local DynamoDB stand-in (dynalite) at `endpoint`: fixed dummy credentials and
+/// region, the same timeouts and retries as on AWS.
+pub fn local_client(endpoint: &str) -> Client {
+    use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
+    let config = aws_sdk_dynamodb::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new("us-east-1"))
+        .endpoint_url(endpoint)
+        .credentials_provider(Credentials::new("local", "local", None, None, "heartbeat-local"))
+        .timeout_config(timeouts())
+        .retry_config(aws_config::retry::RetryConfig::standard().with_max_attempts(3))
+        .build();
+    Client::from_conf(config)
 }

@@ -7,7 +7,7 @@ mod item;
 mod memory;
 pub mod schema;
 
-pub use dynamo::{DynamoStore, sdk_config};
+pub use dynamo::{DynamoStore, local_client, sdk_config};
 pub use error::StoreError;
 pub use memory::MemoryStore;
 

@@ -91,7 +91,8 @@
   filter.value = recall("filter") || "";
   filter.addEventListener("input", applyFilter);
   applyFilter();
-  document.getElementById("tools").hidden = false;
+  // Filtering an empty table would only be noise next to the first-pulse hint.
+  document.getElementById("tools").hidden = rows.length === 0;
 
   // The first-pulse hint knows only a placeholder; the browser knows where the API lives.
   const base = document.getElementById("pulse-base");

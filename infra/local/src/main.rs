@@ -1,0 +1,118 @@
+//! `heartbeat-local`: the whole service on this machine (what `make run` starts).
+
+use heartbeat_local::dynalite::Dynalite;
+use heartbeat_local::options::{Options, StoreChoice};
+use heartbeat_local::{Server, Service, schedule, secret};
+use heartbeat_shared::app::App;
+use heartbeat_shared::config::Config;
+use heartbeat_shared::store::{local_client, schema, sdk_config};
+use heartbeat_shared::telemetry;
+use std::collections::HashMap;
+use std::process::ExitCode;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    telemetry::init();
+    match run().await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("heartbeat-local: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run() -> Result<(), String> {
+    let mut vars: HashMap<String, String> = std::env::vars().collect();
+    let options = Options::from_vars(&vars).map_err(|e| e.to_string())?;
+    // Claim the port first: a second `make run` stops here with a clear message, before touching dynalite's files.
+    port_is_free(options.listen)?;
+    std::fs::create_dir_all(&options.data_dir).map_err(|e| format!("cannot create the data folder {}: {e}", options.data_dir.display()))?;
+    if !vars.contains_key("DASHBOARD_SECRET") {
+        let secret = secret::load_or_create(&options.data_dir).map_err(|e| format!("cannot keep the dashboard secret: {e}"))?;
+        vars.insert("DASHBOARD_SECRET".into(), secret);
+    }
+    let base_url = format!("http://{}", options.listen);
+    vars.entry("BASE_URL".into()).or_insert_with(|| base_url.clone());
+    let config = Config::from_vars(&vars).map_err(|e| e.to_string())?;
+
+    let (client, dynalite) = match &options.store {
+        StoreChoice::Dynalite { port } => {
+            let port = if *port == 0 { free_port()? } else { *port };
+            let root = std::env::current_dir().map_err(|e| e.to_string())?;
+            let dynalite = Dynalite::start(&root, &options.data_dir.join("dynalite"), port).await.map_err(|e| e.to_string())?;
+            let client = local_client(&dynalite.endpoint());
+            schema::ensure_table(&client, &config.table_name).await.map_err(|e| e.to_string())?;
+            (client, Some(dynalite))
+        }
+        StoreChoice::Aws { create_table } => {
+            let client = aws_sdk_dynamodb::Client::new(&sdk_config().await);
+            if *create_table {
+                schema::ensure_table(&client, &config.table_name).await.map_err(|e| e.to_string())?;
+            }
+            (client, None)
+        }
+    };
+    let table = config.table_name.clone();
+    let secret = config.dashboard_secret.as_ref().map(|s| s.expose().to_owned()).unwrap_or_default();
+    let slack = config.slack_webhook_url.is_some();
+    let service = Service::new(App::with_client(config, client).map_err(|e| e.to_string())?);
+    let server = Server::bind(options.listen, service.clone()).await.map_err(|e| e.to_string())?;
+
+    print_banner(&base_url, &secret, &table, dynalite.as_ref().map(|d| d.endpoint()), slack, &options);
+    let serving = tokio::spawn(server.serve());
+    let scheduling = options.monitor_every.map(|every| tokio::spawn(schedule::run_every(service, every)));
+
+    shutdown_signal().await;
+    println!("\nStopping heartbeat…");
+    serving.abort();
+    if let Some(task) = scheduling {
+        task.abort();
+    }
+    if let Some(dynalite) = dynalite {
+        dynalite.stop().await;
+    }
+    println!("Stopped. Data is kept in {}.", options.data_dir.display());
+    Ok(())
+}
+
+fn port_is_free(addr: std::net::SocketAddr) -> Result<(), String> {
+    match std::net::TcpListener::bind(addr) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => Err(heartbeat_local::ServerError::PortInUse { port: addr.port() }.to_string()),
+        Err(e) => Err(format!("cannot listen on {addr}: {e}")),
+    }
+}
+
+fn free_port() -> Result<u16, String> {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .map_err(|e| format!("no free port for dynalite: {e}"))
+}
+
+fn print_banner(base: &str, secret: &str, table: &str, dynalite: Option<String>, slack: bool, options: &Options) {
+    let store = match dynalite {
+        Some(endpoint) => format!("dynalite at {endpoint}, data in {}", options.data_dir.join("dynalite").display()),
+        None => format!("DynamoDB table {table} (AWS)"),
+    };
+    let monitor = match options.monitor_every {
+        Some(every) => format!("every {} s", every.as_secs_f64()),
+        None => "on demand only".into(),
+    };
+    println!(
+        "\nheartbeat is running.\n\n  Dashboard:  {base}/heartbeat/dashboard?secret={secret}\n  Pulse URL:  {base}/heartbeat/pulse?host=HOST&category=CATEGORY&type=TYPE&name=NAME\n  Monitor:    {monitor} (now: {base}/heartbeat/monitor?secret={secret})\n  Store:      {store}\n  Slack:      {}\n\nTry it:\n  curl \"{base}/heartbeat/pulse?host=$(hostname)&category=backup&type=nightly&name=db-export&threshold=24\"\n\nPress Ctrl-C to stop.\n",
+        if slack { "webhook configured" } else { "not configured: alerts are printed here" }
+    );
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("SIGTERM can be watched");
+        tokio::select! { _ = ctrl_c => {}, _ = term.recv() => {} }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+}

@@ -1,0 +1,122 @@
+//! Which handler a local request goes to: the routes of the SAM template, under any stage prefix.
+
+use crate::convert;
+use bytes::Bytes;
+use chrono::Utc;
+use heartbeat_shared::app::App;
+use heartbeat_shared::handlers::{self, MonitorDeps, monitor};
+use heartbeat_shared::http::params;
+use http_body_util::Full;
+use hyper::body::Incoming;
+use hyper::Method;
+use serde_json::{Value, json};
+use std::sync::Arc;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Route {
+    Pulse,
+    Dashboard,
+    Edit,
+    Monitor,
+}
+
+/// `/heartbeat/pulse`, `/Prod/heartbeat/pulse`, …: the stage prefix does not matter.
+pub fn route(path: &str) -> Option<Route> {
+    let tail = if let Some(tail) = path.strip_prefix("/heartbeat/") { tail } else { path.rsplit_once("/heartbeat/")?.1 };
+    match tail.trim_end_matches('/') {
+        "pulse" => Some(Route::Pulse),
+        "dashboard" => Some(Route::Dashboard),
+        "edit" => Some(Route::Edit),
+        "monitor" => Some(Route::Monitor),
+        _ => None,
+    }
+}
+
+#[derive(Clone)]
+pub struct Service {
+    app: Arc<App>,
+}
+
+impl Service {
+    pub fn new(app: App) -> Self {
+        Self { app: Arc::new(app) }
+    }
+
+    pub fn app(&self) -> &App {
+        &self.app
+    }
+
+    fn monitor_deps(&self) -> MonitorDeps<'_> {
+        MonitorDeps { ledger: &self.app.store, notifier: self.app.notifier.as_ref(), config: &self.app.config }
+    }
+
+    pub async fn handle(&self, req: hyper::Request<Incoming>) -> hyper::Response<Full<Bytes>> {
+        let Some(route) = route(req.uri().path()) else {
+            return convert::plain(404, "Not found: heartbeat serves /heartbeat/pulse, /heartbeat/dashboard, /heartbeat/edit and /heartbeat/monitor\n");
+        };
+        let req = match convert::request(req).await {
+            Ok(req) => req,
+            Err(convert::ReadError::TooLarge) => return convert::plain(413, "Request too large: send at most 64 KiB\n"),
+            Err(err) => return convert::plain(400, &format!("Bad request: {err}\n")),
+        };
+        let app = &self.app;
+        let now = Utc::now();
+        let res = match route {
+            Route::Pulse => handlers::pulse(req, &app.store, &app.config, now).await,
+            Route::Dashboard => handlers::dashboard(req, &app.store, &app.config, now).await,
+            Route::Edit if req.method() == Method::POST => handlers::edit_post(req, &app.store, &app.store, &app.config, now).await,
+            Route::Edit => handlers::edit_get(req, &app.store, &app.config, now).await,
+            Route::Monitor => return self.monitor_by_url(&req).await,
+        };
+        convert::response(res)
+    }
+
+    /// Hands the monitor the same API Gateway event shape it gets on AWS.
+    async fn monitor_by_url(&self, req: &lambda_http::Request) -> hyper::Response<Full<Bytes>> {
+        let query = match params::query(req) {
+            Ok(query) => query,
+            Err(err) => return convert::response(err.to_json()),
+        };
+        // A repeated secret is dropped, which the monitor answers like a wrong one.
+        let secret = query.single("secret").ok().flatten();
+        let event = json!({
+            "httpMethod": req.method().as_str(),
+            "path": req.uri().path(),
+            "queryStringParameters": secret.map(|s| json!({ "secret": s })),
+            "requestContext": { "stage": "$default" },
+        });
+        match monitor::monitor_event(event, &self.monitor_deps(), Utc::now(), &monitor::new_run_id()).await {
+            Ok(answer) => convert::proxy_response(&answer),
+            Err(err) => convert::plain(500, &format!("{err}\n")),
+        }
+    }
+
+    /// One scheduled run, as EventBridge would trigger it.
+    pub async fn scheduled_run(&self) -> Result<Value, monitor::MonitorFailure> {
+        let event = json!({
+            "version": "0",
+            "id": monitor::new_run_id(),
+            "detail-type": "Scheduled Event",
+            "source": "aws.events",
+            "time": heartbeat_shared::model::format_stamp(Utc::now()),
+            "resources": [],
+            "detail": {},
+        });
+        monitor::monitor_event(event, &self.monitor_deps(), Utc::now(), &monitor::new_run_id()).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn routes_ignore_the_stage_prefix() {
+        assert_eq!(route("/heartbeat/pulse"), Some(Route::Pulse));
+        assert_eq!(route("/Prod/heartbeat/dashboard"), Some(Route::Dashboard));
+        assert_eq!(route("/v1/heartbeat/edit/"), Some(Route::Edit));
+        assert_eq!(route("/heartbeat/monitor"), Some(Route::Monitor));
+        assert_eq!(route("/heartbeat/other"), None);
+        assert_eq!(route("/pulse"), None);
+    }
+}

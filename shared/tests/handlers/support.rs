@@ -1,0 +1,177 @@
+//! What every handler test needs: a fixed clock, configurations, requests built the way API Gateway
+//! or the local runtime hands them over, readers for responses, and a notifier that records.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use heartbeat_shared::config::Config;
+use heartbeat_shared::model::{Pulse, PulseId, PulseKey, Threshold, TimeZone, format_stamp};
+use heartbeat_shared::slack::{Notifier, NotifyError, SlackMessage};
+use lambda_http::http::Method;
+use lambda_http::{Body, Request, Response};
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// The dashboard secret of most tests; `&` makes the percent-encoding of links visible.
+pub const SECRET: &str = "s3cr&t";
+/// `SECRET` as it appears in a URL.
+pub const SECRET_IN_URL: &str = "s3cr%26t";
+pub const FORM: &str = "application/x-www-form-urlencoded";
+pub const JSON: &str = "application/json";
+
+/// Monday 2026-11-23 12:00 UTC.
+pub fn now() -> DateTime<Utc> {
+    at("2026-11-23T12:00:00Z")
+}
+
+pub fn at(stamp: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(stamp).expect("a test instant").with_timezone(&Utc)
+}
+
+pub fn hours(h: i64) -> chrono::TimeDelta {
+    chrono::TimeDelta::hours(h)
+}
+
+pub fn config(vars: &[(&str, &str)]) -> Config {
+    let vars: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    Config::from_vars(&vars).expect("a valid test configuration")
+}
+
+/// The configuration of the pages: the secret is set.
+pub fn with_secret() -> Config {
+    config(&[("DASHBOARD_SECRET", SECRET)])
+}
+
+pub fn request(method: Method, uri: &str, content_type: Option<&str>, body: &str) -> Request {
+    let mut builder = lambda_http::http::Request::builder().method(method).uri(uri);
+    if let Some(content_type) = content_type {
+        builder = builder.header("content-type", content_type);
+    }
+    let body = if body.is_empty() { Body::Empty } else { Body::from(body.to_owned()) };
+    builder.body(body).expect("a valid test request")
+}
+
+pub fn get(uri: &str) -> Request {
+    request(Method::GET, uri, None, "")
+}
+
+pub fn post(uri: &str, content_type: &str, body: &str) -> Request {
+    request(Method::POST, uri, Some(content_type), body)
+}
+
+pub fn text(res: &Response<Body>) -> String {
+    match res.body() {
+        Body::Text(text) => text.clone(),
+        Body::Binary(bytes) => String::from_utf8(bytes.clone()).expect("a UTF-8 body"),
+        _ => String::new(),
+    }
+}
+
+pub fn header<'r>(res: &'r Response<Body>, name: &str) -> Option<&'r str> {
+    res.headers().get(name).map(|v| v.to_str().expect("an ASCII header"))
+}
+
+/// The headers every HTML page must carry, whatever its status.
+#[track_caller]
+pub fn assert_html_page(res: &Response<Body>, status: u16) {
+    assert_eq!(res.status().as_u16(), status, "{}", text(res));
+    let content_type = header(res, "content-type").unwrap_or_default();
+    assert!(content_type.starts_with("text/html"), "content-type {content_type}");
+    let csp = header(res, "content-security-policy").unwrap_or_default();
+    assert!(csp.starts_with("default-src 'none'"), "CSP {csp:?}");
+    assert!(csp.contains("frame-ancestors 'none'"), "CSP {csp:?}");
+    assert_eq!(header(res, "x-frame-options"), Some("DENY"));
+    assert_eq!(header(res, "referrer-policy"), Some("no-referrer"));
+    assert_eq!(header(res, "cache-control"), Some("no-store"));
+    let body = text(res);
+    assert!(body.starts_with("<!doctype html>"), "a complete page: {body}");
+    assert!(body.trim_end().ends_with("</html>"), "a complete page");
+}
+
+/// SHA-256 of the four fields concatenated, computed here independently of `PulseKey::id`.
+pub fn sha256_id(host: &str, category: &str, kind: &str, name: &str) -> String {
+    hex::encode(Sha256::digest(format!("{host}{category}{kind}{name}").as_bytes()))
+}
+
+pub fn key(host: &str, category: &str, kind: &str, name: &str) -> PulseKey {
+    PulseKey::parse(Some(host), Some(category), Some(kind), Some(name)).expect("a valid key")
+}
+
+pub fn id_of(host: &str, category: &str, kind: &str, name: &str) -> PulseId {
+    key(host, category, kind, name).id()
+}
+
+/// An item shaped like one the original Node server wrote: none of the new attributes.
+pub fn original_pulse(name: &str, last: DateTime<Utc>, threshold: &str, saturday: bool) -> Pulse {
+    let key = key("legacy-host", "cron", "node", name);
+    Pulse {
+        id: key.id(),
+        key,
+        last_pulse: last,
+        stamp: format_stamp(last),
+        threshold: Threshold::parse(threshold).expect("a valid threshold"),
+        saturday,
+        tz: None,
+        pulse_count: None,
+        first_seen: None,
+        last_message: None,
+        last_metadata: None,
+        alert: None,
+        claim: None,
+    }
+}
+
+/// A pulse as this project writes it, in a given timezone.
+pub fn pulse_in(name: &str, last: DateTime<Utc>, threshold: &str, tz: &str) -> Pulse {
+    Pulse {
+        tz: Some(TimeZone::parse(tz).expect("a valid timezone")),
+        pulse_count: Some(1),
+        first_seen: Some(last),
+        ..original_pulse(name, last, threshold, false)
+    }
+}
+
+/// Records every message it accepts; can be switched to refuse them.
+#[derive(Default)]
+pub struct RecordingNotifier {
+    delivered: Mutex<Vec<SlackMessage>>,
+    attempts: AtomicUsize,
+    failure: Mutex<Option<NotifyError>>,
+}
+
+impl RecordingNotifier {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// `Some(err)`: every later `send` fails with it; `None`: Slack is healthy again.
+    pub fn fail_with(&self, failure: Option<NotifyError>) {
+        *self.failure.lock().unwrap() = failure;
+    }
+
+    pub fn delivered(&self) -> Vec<SlackMessage> {
+        self.delivered.lock().unwrap().clone()
+    }
+
+    /// The messages delivered since the last call.
+    pub fn take(&self) -> Vec<SlackMessage> {
+        std::mem::take(&mut *self.delivered.lock().unwrap())
+    }
+
+    pub fn attempts(&self) -> usize {
+        self.attempts.load(Ordering::SeqCst)
+    }
+}
+
+#[async_trait]
+impl Notifier for RecordingNotifier {
+    async fn send(&self, message: &SlackMessage) -> Result<(), NotifyError> {
+        self.attempts.fetch_add(1, Ordering::SeqCst);
+        if let Some(failure) = self.failure.lock().unwrap().clone() {
+            return Err(failure);
+        }
+        self.delivered.lock().unwrap().push(message.clone());
+        Ok(())
+    }
+}
