@@ -189,27 +189,9 @@ async fn on_disk_dynalite_keeps_its_tables_across_a_restart() {
     std::fs::remove_dir_all(&store).expect("remove the dynalite store");
 }
 
-const ABORT_HELPER: &str = "dynalite_abort_helper";
-const ABORT_ENV: &str = "HEARTBEAT_E2E_ABORT_HELPER";
-
-/// Run only by `dynalite_dies_with_the_test_process`, in a child test process that it aborts.
-#[tokio::test]
-#[ignore = "helper of dynalite_dies_with_the_test_process"]
-async fn dynalite_abort_helper() {
-    if std::env::var_os(ABORT_ENV).is_none() {
-        return;
-    }
-    let dynalite = Dynalite::start().await;
-    println!("DYNALITE_PID={}", dynalite.pid().expect("running"));
-    // No unwinding, no Drop: only the watchdog can end dynalite now.
-    std::process::abort();
-}
-
 #[test]
 fn dynalite_dies_with_the_test_process() {
-    let helper = std::process::Command::new(std::env::current_exe().expect("test binary"))
-        .args([ABORT_HELPER, "--exact", "--ignored", "--nocapture"])
-        .env(ABORT_ENV, "1")
+    let helper = std::process::Command::new(env!("CARGO_BIN_EXE_abort-with-dynalite"))
         .output()
         .expect("run the helper test");
     let stdout = String::from_utf8_lossy(&helper.stdout);

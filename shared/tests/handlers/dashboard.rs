@@ -1,0 +1,208 @@
+//! `GET /heartbeat/dashboard?secret=S`: the secret, the rows, the marks, the headers.
+
+use crate::support::*;
+use heartbeat_shared::config::Config;
+use heartbeat_shared::handlers;
+use heartbeat_shared::store::MemoryStore;
+use lambda_http::http::Method;
+use lambda_http::{Body, Request, RequestExt, Response};
+use std::collections::HashMap;
+
+const XSS_NAME: &str = "<script>alert(1)</script>";
+
+async fn show(store: &MemoryStore, config: &Config, req: Request) -> Response<Body> {
+    handlers::dashboard(req, store, config, now()).await
+}
+
+fn dashboard_uri() -> String {
+    format!("/heartbeat/dashboard?secret={SECRET_IN_URL}")
+}
+
+/// The `<tr class="pulse…">` rows of a page, each up to its `</tr>`.
+fn pulse_rows(html: &str) -> Vec<&str> {
+    html.match_indices("<tr class=\"pulse")
+        .map(|(i, _)| {
+            let row = &html[i..];
+            &row[..row.find("</tr>").expect("a closed row")]
+        })
+        .collect()
+}
+
+fn row<'h>(html: &'h str, name: &str) -> &'h str {
+    let rows = pulse_rows(html);
+    rows.into_iter().find(|r| r.contains(&format!("<td class=\"name\">{name}</td>"))).unwrap_or_else(|| panic!("no row for {name}"))
+}
+
+/// Monday noon: one pulse stale since Thursday, one fresh, one with a hostile name.
+fn three_pulses() -> MemoryStore {
+    let store = MemoryStore::new();
+    store.insert(pulse_in("stale-job", at("2026-11-19T09:00:00Z"), "24", "UTC"));
+    store.insert(pulse_in("fresh-job", now() - hours(2), "24", "UTC"));
+    store.insert(pulse_in(XSS_NAME, now() - hours(1), "24", "UTC"));
+    store
+}
+
+#[tokio::test]
+async fn without_a_configured_secret_the_dashboard_is_503() {
+    let store = three_pulses();
+    for uri in ["/heartbeat/dashboard", "/heartbeat/dashboard?secret=anything"] {
+        let res = show(&store, &config(&[]), get(uri)).await;
+        assert_html_page(&res, 503);
+        let body = text(&res);
+        assert!(body.contains("not configured"), "{body}");
+        assert!(body.contains("DASHBOARD_SECRET"), "{body}");
+        assert!(!body.contains("stale-job"));
+    }
+    assert_eq!(store.requests(), 0, "the table is not read");
+}
+
+#[tokio::test]
+async fn missing_and_wrong_secrets_are_403_with_identical_bodies() {
+    let store = three_pulses();
+    let config = with_secret();
+    let mut bodies = Vec::new();
+    for query in [
+        "",
+        "?secret=",
+        "?secret=wrong",
+        "?secret=s3cr",
+        "?secret=s3cr&t",
+        "?secret=S3CR%26T",
+        "?secret=s3cr%26t%20",
+        "?secret=s3cr%26t&secret=s3cr%26t",
+        "?Secret=s3cr%26t",
+    ] {
+        let res = show(&store, &config, get(&format!("/heartbeat/dashboard{query}"))).await;
+        assert_html_page(&res, 403);
+        let body = text(&res);
+        assert!(!body.contains("stale-job") && !body.contains("<table"), "{query}: reveals nothing");
+        bodies.push((query, body));
+    }
+    for (query, body) in &bodies {
+        assert_eq!(body, &bodies[0].1, "{query:?} answers like a missing secret");
+    }
+    assert_eq!(store.requests(), 0, "the table is not read before the secret is checked");
+}
+
+#[tokio::test]
+async fn the_dashboard_lists_every_pulse_marks_the_exceeded_and_counts() {
+    let store = three_pulses();
+    let res = show(&store, &with_secret(), get(&dashboard_uri())).await;
+    assert_html_page(&res, 200);
+    let html = text(&res);
+
+    assert!(html.contains("<strong id=\"count-total\">3</strong>"), "total");
+    assert!(html.contains("<strong id=\"count-ok\">2</strong>"), "ok");
+    assert!(html.contains("<strong id=\"count-exceeded\">1</strong>"), "exceeded");
+    assert!(html.contains("<title>(1) Dashboard · heartbeat</title>"));
+    assert!(html.contains("<meta http-equiv=\"refresh\" content=\"120\">"));
+
+    let rows = pulse_rows(&html);
+    assert_eq!(rows.len(), 3);
+    assert!(rows[0].contains("stale-job"), "most overdue first: {}", rows[0]);
+    assert!(rows[1].contains("fresh-job"), "then delta −22 before −23: {}", rows[1]);
+
+    // Thursday 09:00 → Monday 12:00 is 15 + 24 + 12 = 51 working hours: 27 over.
+    let stale = row(&html, "stale-job");
+    assert!(stale.starts_with("<tr class=\"pulse exceeded\" data-exceeded=\"true\""), "{stale}");
+    assert!(stale.contains(">51.0</td>"), "{stale}");
+    assert!(stale.contains(">+27.0<span class=\"badge\">EXCEEDED</span>"), "{stale}");
+    assert!(stale.contains(">2026-11-19 09:00 UTC</time>"), "{stale}");
+    assert!(stale.contains("<span class=\"rel\">4 d ago</span>"), "{stale}");
+    assert!(stale.contains(">24 h</td>"), "{stale}");
+    let stale_id = id_of("legacy-host", "cron", "node", "stale-job");
+    assert!(stale.contains(&format!("href=\"edit?secret={SECRET_IN_URL}&#38;id={stale_id}\"")), "{stale}");
+
+    let fresh = row(&html, "fresh-job");
+    assert!(fresh.starts_with("<tr class=\"pulse\" data-exceeded=\"false\""), "{fresh}");
+    assert!(fresh.contains(">2.0</td>"), "{fresh}");
+    assert!(fresh.contains(">-22.0</td>"), "{fresh}");
+    assert!(!fresh.contains("EXCEEDED"), "{fresh}");
+    assert_eq!(html.matches(">EXCEEDED<").count(), 1);
+}
+
+#[tokio::test]
+async fn user_data_is_escaped() {
+    let store = three_pulses();
+    let res = show(&store, &with_secret(), get(&dashboard_uri())).await;
+    assert_html_page(&res, 200);
+    let html = text(&res);
+    assert!(html.contains("<td class=\"name\">&#60;script&#62;alert(1)&#60;/script&#62;</td>"));
+    assert!(!html.contains(XSS_NAME));
+    assert_eq!(html.matches("<script").count(), 1, "only our own script element");
+}
+
+#[tokio::test]
+async fn an_empty_table_shows_how_to_send_the_first_pulse() {
+    let res = show(&MemoryStore::new(), &with_secret(), get(&dashboard_uri())).await;
+    assert_html_page(&res, 200);
+    let html = text(&res);
+    assert!(html.contains("No pulses yet."));
+    assert!(html.contains("<strong id=\"count-total\">0</strong>"));
+    assert!(pulse_rows(&html).is_empty());
+}
+
+/// An item as the original server wrote it: no timezone, count, first-seen, alert or claim. It shows
+/// in the configured default timezone, with its Saturday flag and threshold.
+#[tokio::test]
+async fn items_of_the_original_server_show_with_default_timezone_saturday_and_threshold() {
+    let store = MemoryStore::new();
+    // Friday 23:30 UTC is Saturday 00:30 in Berlin: by Berlin's calendar no Friday time is left.
+    let last = at("2026-11-20T23:30:00Z");
+    store.insert(original_pulse("legacy-weekdays", last, "12", false));
+    store.insert(original_pulse("legacy-saturdays", last, "40", true));
+    let config = config(&[("DASHBOARD_SECRET", SECRET), ("DEFAULT_TIMEZONE", "Europe/Berlin")]);
+    let res = show(&store, &config, get(&dashboard_uri())).await;
+    assert_html_page(&res, 200);
+    let html = text(&res);
+
+    // Mon–Fri in Berlin: Monday 00:00 CET to 13:00 CET = 13 h (12.5 h if UTC were applied).
+    let weekdays = row(&html, "legacy-weekdays");
+    assert!(weekdays.contains("title=\"Europe/Berlin\">2026-11-21 00:30 CET</time>"), "{weekdays}");
+    assert!(weekdays.contains("datetime=\"2026-11-20T23:30:00.000Z\""), "{weekdays}");
+    assert!(weekdays.contains(">13.0</td>"), "{weekdays}");
+    assert!(weekdays.contains(">+1.0<span class=\"badge\">EXCEEDED</span>"), "{weekdays}");
+    assert!(weekdays.contains(">12 h</td>"), "no Saturday mark: {weekdays}");
+    assert!(weekdays.contains("<span class=\"rel\">2 d ago</span>"), "{weekdays}");
+
+    // Mon–Sat in Berlin: Saturday 00:30–24:00 = 23.5 h, plus Monday's 13 h = 36.5 h of 40.
+    let saturdays = row(&html, "legacy-saturdays");
+    assert!(saturdays.starts_with("<tr class=\"pulse\" data-exceeded=\"false\""), "{saturdays}");
+    assert!(saturdays.contains(">36.5</td>"), "{saturdays}");
+    assert!(saturdays.contains(">-3.5</td>"), "{saturdays}");
+    assert!(saturdays.contains(">40 h <span class=\"sat\" title=\"Saturday is a working day\">· Sat ✓</span></td>"), "{saturdays}");
+    assert!(html.contains("<strong id=\"count-exceeded\">1</strong>"));
+}
+
+#[tokio::test]
+async fn the_secret_may_come_from_api_gateways_decoded_parameters() {
+    let store = three_pulses();
+    let params: HashMap<String, Vec<String>> = HashMap::from([("secret".into(), vec![SECRET.into()])]);
+    let res = show(&store, &with_secret(), get("/Prod/heartbeat/dashboard").with_query_string_parameters(params)).await;
+    assert_html_page(&res, 200);
+    assert_eq!(pulse_rows(&text(&res)).len(), 3);
+
+    let wrong: HashMap<String, Vec<String>> = HashMap::from([("secret".into(), vec![SECRET_IN_URL.into()])]);
+    let res = show(&store, &with_secret(), get("/heartbeat/dashboard").with_query_string_parameters(wrong)).await;
+    assert_html_page(&res, 403);
+}
+
+#[tokio::test]
+async fn an_unreachable_table_is_a_503_page_with_retry_after() {
+    let store = three_pulses();
+    store.set_down(true);
+    let res = show(&store, &with_secret(), get(&dashboard_uri())).await;
+    assert_html_page(&res, 503);
+    assert_eq!(header(&res, "retry-after"), Some("30"));
+    assert!(text(&res).contains("cannot be reached"));
+}
+
+#[tokio::test]
+async fn other_methods_are_a_405_page() {
+    let store = three_pulses();
+    for method in [Method::POST, Method::DELETE] {
+        let res = show(&store, &with_secret(), request(method, &dashboard_uri(), None, "")).await;
+        assert_html_page(&res, 405);
+        assert_eq!(header(&res, "allow"), Some("GET"));
+    }
+}
