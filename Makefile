@@ -26,8 +26,8 @@ test: $(NODE_MODULES) unit-and-e2e browser
 unit-and-e2e:
 	$(CARGO) nextest run --workspace --no-fail-fast
 
-browser:
-	@true
+browser: $(NODE_MODULES)
+	bash tests/browser/run.sh
 
 fmt:
 	$(CARGO) fmt --all

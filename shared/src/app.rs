@@ -34,7 +34,11 @@ impl App {
             }
         };
         let store = DynamoStore::new(client, config.table_name.clone());
-        Ok(Self { config, store, notifier })
+        Ok(Self {
+            config,
+            store,
+            notifier,
+        })
     }
 
     /// Functions serve until the process ends, so the app is built once and borrowed forever.

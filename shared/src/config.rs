@@ -39,8 +39,8 @@ impl Secret {
 
     /// Constant-time in the length of the secret: the time taken does not tell how much matched.
     pub fn matches(&self, candidate: &str) -> bool {
-        use subtle::ConstantTimeEq;
         use sha2::{Digest, Sha256};
+        use subtle::ConstantTimeEq;
         // Comparing digests keeps the time independent of the candidate's length as well.
         let a = Sha256::digest(self.0.as_bytes());
         let b = Sha256::digest(candidate.as_bytes());
@@ -74,15 +74,22 @@ impl Config {
         };
         let default_timezone = match get("DEFAULT_TIMEZONE") {
             None => TimeZone::UTC,
-            Some(raw) => TimeZone::parse(raw).map_err(|e| ConfigError { variable: "DEFAULT_TIMEZONE", problem: e.problem })?,
+            Some(raw) => TimeZone::parse(raw).map_err(|e| ConfigError {
+                variable: "DEFAULT_TIMEZONE",
+                problem: e.problem,
+            })?,
         };
         let remind_every = match get("REMIND_EVERY_HOURS") {
             None => Some(Duration::from_secs(24 * 3600)),
             Some(raw) => {
-                let hours: f64 = raw.parse().ok().filter(|h: &f64| h.is_finite() && *h >= 0.0).ok_or_else(|| ConfigError {
-                    variable: "REMIND_EVERY_HOURS",
-                    problem: format!("“{raw}” is not a number of hours ≥ 0 (0 turns reminders off)"),
-                })?;
+                let hours: f64 = raw
+                    .parse()
+                    .ok()
+                    .filter(|h: &f64| h.is_finite() && *h >= 0.0)
+                    .ok_or_else(|| ConfigError {
+                        variable: "REMIND_EVERY_HOURS",
+                        problem: format!("“{raw}” is not a number of hours ≥ 0 (0 turns reminders off)"),
+                    })?;
                 (hours > 0.0).then(|| Duration::from_secs_f64(hours * 3600.0))
             }
         };
@@ -102,7 +109,10 @@ impl Config {
                 .ok()
                 .filter(|s| s.is_finite() && *s > 0.0 && *s <= 60.0)
                 .map(Duration::from_secs_f64)
-                .ok_or_else(|| ConfigError { variable: "SLACK_TIMEOUT_SECONDS", problem: format!("“{raw}” is not a number of seconds between 0 and 60") })?,
+                .ok_or_else(|| ConfigError {
+                    variable: "SLACK_TIMEOUT_SECONDS",
+                    problem: format!("“{raw}” is not a number of seconds between 0 and 60"),
+                })?,
         };
         Ok(Self {
             table_name: get("TABLE_NAME").unwrap_or("Heartbeat").to_owned(),

@@ -35,6 +35,9 @@ mod tests {
         assert_eq!(dashboard(&secret), "dashboard?secret=a%20b%26c%3Dd%2F%C3%A9");
         let id = PulseId::parse(&"a".repeat(64)).unwrap();
         assert!(edit(&secret, &id).ends_with(&format!("&id={}", "a".repeat(64))));
-        assert_eq!(absolute("https://x/Prod/", "dashboard?secret=s"), "https://x/Prod/heartbeat/dashboard?secret=s");
+        assert_eq!(
+            absolute("https://x/Prod/", "dashboard?secret=s"),
+            "https://x/Prod/heartbeat/dashboard?secret=s"
+        );
     }
 }

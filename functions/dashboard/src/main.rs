@@ -9,5 +9,8 @@ use std::convert::Infallible;
 async fn main() -> Result<(), Error> {
     telemetry::init();
     let app = App::from_env().await?.leak();
-    run(service_fn(move |req| async move { Ok::<_, Infallible>(handlers::dashboard(req, &app.store, &app.config, Utc::now()).await) })).await
+    run(service_fn(move |req| async move {
+        Ok::<_, Infallible>(handlers::dashboard(req, &app.store, &app.config, Utc::now()).await)
+    }))
+    .await
 }

@@ -10,9 +10,15 @@ use serde_json::Value;
 async fn main() -> Result<(), Error> {
     telemetry::init();
     let app = App::from_env().await?.leak();
-    let deps: &'static MonitorDeps = Box::leak(Box::new(MonitorDeps { ledger: &app.store, notifier: app.notifier.as_ref(), config: &app.config }));
+    let deps: &'static MonitorDeps = Box::leak(Box::new(MonitorDeps {
+        ledger: &app.store,
+        notifier: app.notifier.as_ref(),
+        config: &app.config,
+    }));
     let handle = move |event: LambdaEvent<Value>| async move {
-        monitor::monitor_event(event.payload, deps, Utc::now(), &monitor::new_run_id()).await.map_err(Error::from)
+        monitor::monitor_event(event.payload, deps, Utc::now(), &monitor::new_run_id())
+            .await
+            .map_err(Error::from)
     };
     run(service_fn(handle)).await
 }

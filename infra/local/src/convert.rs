@@ -28,9 +28,19 @@ pub async fn request(req: hyper::Request<Incoming>) -> Result<lambda_http::Reque
     let collected = tokio::time::timeout(BODY_TIMEOUT, Limited::new(body, MAX_READ_BYTES).collect())
         .await
         .map_err(|_| ReadError::TooSlow)?
-        .map_err(|e| if e.is::<http_body_util::LengthLimitError>() { ReadError::TooLarge } else { ReadError::Broken(e.to_string()) })?;
+        .map_err(|e| {
+            if e.is::<http_body_util::LengthLimitError>() {
+                ReadError::TooLarge
+            } else {
+                ReadError::Broken(e.to_string())
+            }
+        })?;
     let bytes = collected.to_bytes();
-    let body = if bytes.is_empty() { Body::Empty } else { Body::Binary(bytes.to_vec()) };
+    let body = if bytes.is_empty() {
+        Body::Empty
+    } else {
+        Body::Binary(bytes.to_vec())
+    };
     Ok(lambda_http::Request::from_parts(parts, body))
 }
 
@@ -47,8 +57,15 @@ pub fn response(res: lambda_http::Response<Body>) -> hyper::Response<Full<Bytes>
 
 /// An API Gateway proxy response (what the monitor returns) as an HTTP response.
 pub fn proxy_response(value: &serde_json::Value) -> hyper::Response<Full<Bytes>> {
-    let status = value.get("statusCode").and_then(serde_json::Value::as_u64).unwrap_or(500) as u16;
-    let body = value.get("body").and_then(serde_json::Value::as_str).unwrap_or("").to_owned();
+    let status = value
+        .get("statusCode")
+        .and_then(serde_json::Value::as_u64)
+        .unwrap_or(500) as u16;
+    let body = value
+        .get("body")
+        .and_then(serde_json::Value::as_str)
+        .unwrap_or("")
+        .to_owned();
     let mut builder = hyper::Response::builder().status(status);
     if let Some(headers) = value.get("headers").and_then(serde_json::Value::as_object) {
         for (name, v) in headers {
@@ -57,12 +74,17 @@ pub fn proxy_response(value: &serde_json::Value) -> hyper::Response<Full<Bytes>>
             }
         }
     }
-    builder.body(Full::new(Bytes::from(body))).unwrap_or_else(|_| plain(500, "the monitor's answer could not be converted\n"))
+    builder
+        .body(Full::new(Bytes::from(body)))
+        .unwrap_or_else(|_| plain(500, "the monitor's answer could not be converted\n"))
 }
 
 pub fn plain(status: u16, text: &str) -> hyper::Response<Full<Bytes>> {
     let mut res = hyper::Response::new(Full::new(Bytes::from(text.to_owned())));
     *res.status_mut() = hyper::StatusCode::from_u16(status).unwrap_or(hyper::StatusCode::INTERNAL_SERVER_ERROR);
-    res.headers_mut().insert(hyper::header::CONTENT_TYPE, hyper::header::HeaderValue::from_static("text/plain; charset=utf-8"));
+    res.headers_mut().insert(
+        hyper::header::CONTENT_TYPE,
+        hyper::header::HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
     res
 }

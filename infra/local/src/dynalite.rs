@@ -62,7 +62,12 @@ impl Dynalite {
         match tokio::time::timeout(START_TIMEOUT, listening).await {
             Ok(Ok(())) => {}
             Ok(Err(output)) => return Err(DynaliteError::NoStart { port, output }),
-            Err(_) => return Err(DynaliteError::NoStart { port, output: "no answer".into() }),
+            Err(_) => {
+                return Err(DynaliteError::NoStart {
+                    port,
+                    output: "no answer".into(),
+                });
+            }
         }
         // Keep draining its output so a chatty dynalite never blocks on a full pipe.
         tokio::spawn(async move {

@@ -4,9 +4,9 @@
 pub mod convert;
 pub mod dynalite;
 pub mod options;
-pub mod secret;
 pub mod routes;
 pub mod schedule;
+pub mod secret;
 pub mod server;
 
 pub use routes::Service;

@@ -27,9 +27,11 @@ async fn run() -> Result<(), String> {
     let options = Options::from_vars(&vars).map_err(|e| e.to_string())?;
     // Claim the port first: a second `make run` stops here with a clear message, before touching dynalite's files.
     port_is_free(options.listen)?;
-    std::fs::create_dir_all(&options.data_dir).map_err(|e| format!("cannot create the data folder {}: {e}", options.data_dir.display()))?;
+    std::fs::create_dir_all(&options.data_dir)
+        .map_err(|e| format!("cannot create the data folder {}: {e}", options.data_dir.display()))?;
     if !vars.contains_key("DASHBOARD_SECRET") {
-        let secret = secret::load_or_create(&options.data_dir).map_err(|e| format!("cannot keep the dashboard secret: {e}"))?;
+        let secret =
+            secret::load_or_create(&options.data_dir).map_err(|e| format!("cannot keep the dashboard secret: {e}"))?;
         vars.insert("DASHBOARD_SECRET".into(), secret);
     }
     let base_url = format!("http://{}", options.listen);
@@ -40,28 +42,49 @@ async fn run() -> Result<(), String> {
         StoreChoice::Dynalite { port } => {
             let port = if *port == 0 { free_port()? } else { *port };
             let root = std::env::current_dir().map_err(|e| e.to_string())?;
-            let dynalite = Dynalite::start(&root, &options.data_dir.join("dynalite"), port).await.map_err(|e| e.to_string())?;
+            let dynalite = Dynalite::start(&root, &options.data_dir.join("dynalite"), port)
+                .await
+                .map_err(|e| e.to_string())?;
             let client = local_client(&dynalite.endpoint());
-            schema::ensure_table(&client, &config.table_name).await.map_err(|e| e.to_string())?;
+            schema::ensure_table(&client, &config.table_name)
+                .await
+                .map_err(|e| e.to_string())?;
             (client, Some(dynalite))
         }
         StoreChoice::Aws { create_table } => {
             let client = aws_sdk_dynamodb::Client::new(&sdk_config().await);
             if *create_table {
-                schema::ensure_table(&client, &config.table_name).await.map_err(|e| e.to_string())?;
+                schema::ensure_table(&client, &config.table_name)
+                    .await
+                    .map_err(|e| e.to_string())?;
             }
             (client, None)
         }
     };
     let table = config.table_name.clone();
-    let secret = config.dashboard_secret.as_ref().map(|s| s.expose().to_owned()).unwrap_or_default();
+    let secret = config
+        .dashboard_secret
+        .as_ref()
+        .map(|s| s.expose().to_owned())
+        .unwrap_or_default();
     let slack = config.slack_webhook_url.is_some();
     let service = Service::new(App::with_client(config, client).map_err(|e| e.to_string())?);
-    let server = Server::bind(options.listen, service.clone()).await.map_err(|e| e.to_string())?;
+    let server = Server::bind(options.listen, service.clone())
+        .await
+        .map_err(|e| e.to_string())?;
 
-    print_banner(&base_url, &secret, &table, dynalite.as_ref().map(|d| d.endpoint()), slack, &options);
+    print_banner(
+        &base_url,
+        &secret,
+        &table,
+        dynalite.as_ref().map(|d| d.endpoint()),
+        slack,
+        &options,
+    );
     let serving = tokio::spawn(server.serve());
-    let scheduling = options.monitor_every.map(|every| tokio::spawn(schedule::run_every(service, every)));
+    let scheduling = options
+        .monitor_every
+        .map(|every| tokio::spawn(schedule::run_every(service, every)));
 
     shutdown_signal().await;
     println!("\nStopping heartbeat…");
@@ -79,7 +102,9 @@ async fn run() -> Result<(), String> {
 fn port_is_free(addr: std::net::SocketAddr) -> Result<(), String> {
     match std::net::TcpListener::bind(addr) {
         Ok(_) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => Err(heartbeat_local::ServerError::PortInUse { port: addr.port() }.to_string()),
+        Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => {
+            Err(heartbeat_local::ServerError::PortInUse { port: addr.port() }.to_string())
+        }
         Err(e) => Err(format!("cannot listen on {addr}: {e}")),
     }
 }
@@ -93,7 +118,10 @@ fn free_port() -> Result<u16, String> {
 
 fn print_banner(base: &str, secret: &str, table: &str, dynalite: Option<String>, slack: bool, options: &Options) {
     let store = match dynalite {
-        Some(endpoint) => format!("dynalite at {endpoint}, data in {}", options.data_dir.join("dynalite").display()),
+        Some(endpoint) => format!(
+            "dynalite at {endpoint}, data in {}",
+            options.data_dir.join("dynalite").display()
+        ),
         None => format!("DynamoDB table {table} (AWS)"),
     };
     let monitor = match options.monitor_every {
@@ -102,7 +130,11 @@ fn print_banner(base: &str, secret: &str, table: &str, dynalite: Option<String>,
     };
     println!(
         "\nheartbeat is running.\n\n  Dashboard:  {base}/heartbeat/dashboard?secret={secret}\n  Pulse URL:  {base}/heartbeat/pulse?host=HOST&category=CATEGORY&type=TYPE&name=NAME\n  Monitor:    {monitor} (now: {base}/heartbeat/monitor?secret={secret})\n  Store:      {store}\n  Slack:      {}\n\nTry it:\n  curl \"{base}/heartbeat/pulse?host=$(hostname)&category=backup&type=nightly&name=db-export&threshold=24\"\n\nPress Ctrl-C to stop.\n",
-        if slack { "webhook configured" } else { "not configured: alerts are printed here" }
+        if slack {
+            "webhook configured"
+        } else {
+            "not configured: alerts are printed here"
+        }
     );
 }
 
@@ -110,7 +142,8 @@ async fn shutdown_signal() {
     let ctrl_c = tokio::signal::ctrl_c();
     #[cfg(unix)]
     {
-        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("SIGTERM can be watched");
+        let mut term =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("SIGTERM can be watched");
         tokio::select! { _ = ctrl_c => {}, _ = term.recv() => {} }
     }
     #[cfg(not(unix))]

@@ -7,8 +7,8 @@ use heartbeat_shared::app::App;
 use heartbeat_shared::handlers::{self, MonitorDeps, monitor};
 use heartbeat_shared::http::params;
 use http_body_util::Full;
-use hyper::body::Incoming;
 use hyper::Method;
+use hyper::body::Incoming;
 use serde_json::{Value, json};
 use std::sync::Arc;
 
@@ -22,7 +22,11 @@ pub enum Route {
 
 /// `/heartbeat/pulse`, `/Prod/heartbeat/pulse`, …: the stage prefix does not matter.
 pub fn route(path: &str) -> Option<Route> {
-    let tail = if let Some(tail) = path.strip_prefix("/heartbeat/") { tail } else { path.rsplit_once("/heartbeat/")?.1 };
+    let tail = if let Some(tail) = path.strip_prefix("/heartbeat/") {
+        tail
+    } else {
+        path.rsplit_once("/heartbeat/")?.1
+    };
     match tail.trim_end_matches('/') {
         "pulse" => Some(Route::Pulse),
         "dashboard" => Some(Route::Dashboard),
@@ -47,16 +51,25 @@ impl Service {
     }
 
     fn monitor_deps(&self) -> MonitorDeps<'_> {
-        MonitorDeps { ledger: &self.app.store, notifier: self.app.notifier.as_ref(), config: &self.app.config }
+        MonitorDeps {
+            ledger: &self.app.store,
+            notifier: self.app.notifier.as_ref(),
+            config: &self.app.config,
+        }
     }
 
     pub async fn handle(&self, req: hyper::Request<Incoming>) -> hyper::Response<Full<Bytes>> {
         let Some(route) = route(req.uri().path()) else {
-            return convert::plain(404, "Not found: heartbeat serves /heartbeat/pulse, /heartbeat/dashboard, /heartbeat/edit and /heartbeat/monitor\n");
+            return convert::plain(
+                404,
+                "Not found: heartbeat serves /heartbeat/pulse, /heartbeat/dashboard, /heartbeat/edit and /heartbeat/monitor\n",
+            );
         };
         let req = match convert::request(req).await {
             Ok(req) => req,
-            Err(convert::ReadError::TooLarge) => return convert::plain(413, "Request too large: send at most 64 KiB\n"),
+            Err(convert::ReadError::TooLarge) => {
+                return convert::plain(413, "Request too large: send at most 64 KiB\n");
+            }
             Err(err) => return convert::plain(400, &format!("Bad request: {err}\n")),
         };
         let app = &self.app;
@@ -64,7 +77,9 @@ impl Service {
         let res = match route {
             Route::Pulse => handlers::pulse(req, &app.store, &app.config, now).await,
             Route::Dashboard => handlers::dashboard(req, &app.store, &app.config, now).await,
-            Route::Edit if req.method() == Method::POST => handlers::edit_post(req, &app.store, &app.store, &app.config, now).await,
+            Route::Edit if req.method() == Method::POST => {
+                handlers::edit_post(req, &app.store, &app.store, &app.config, now).await
+            }
             Route::Edit => handlers::edit_get(req, &app.store, &app.config, now).await,
             Route::Monitor => return self.monitor_by_url(&req).await,
         };

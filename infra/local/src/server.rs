@@ -16,7 +16,9 @@ pub struct Server {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ServerError {
-    #[error("port {port} is already in use — is heartbeat already running? Stop it, or choose another port with HEARTBEAT_PORT")]
+    #[error(
+        "port {port} is already in use — is heartbeat already running? Stop it, or choose another port with HEARTBEAT_PORT"
+    )]
     PortInUse { port: u16 },
     #[error("cannot listen on {addr}: {source}")]
     Bind { addr: SocketAddr, source: std::io::Error },

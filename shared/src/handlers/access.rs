@@ -7,7 +7,9 @@ use crate::http::{HttpError, Params};
 /// same answer; an unconfigured one closes the pages with a 503 that says what to set.
 pub fn require_secret<'c>(params: &Params, config: &'c Config) -> Result<&'c Secret, HttpError> {
     let Some(secret) = &config.dashboard_secret else {
-        return Err(HttpError::NotConfigured("set DASHBOARD_SECRET to open the dashboard".into()));
+        return Err(HttpError::NotConfigured(
+            "set DASHBOARD_SECRET to open the dashboard".into(),
+        ));
     };
     // A repeated secret is treated as a wrong one rather than a bad request, to reveal nothing.
     match params.single("secret") {

@@ -17,7 +17,12 @@ pub async fn dashboard(req: Request, store: &dyn PulseReader, config: &Config, n
     }
 }
 
-async fn render(req: &Request, store: &dyn PulseReader, config: &Config, now: DateTime<Utc>) -> Result<String, HttpError> {
+async fn render(
+    req: &Request,
+    store: &dyn PulseReader,
+    config: &Config,
+    now: DateTime<Utc>,
+) -> Result<String, HttpError> {
     if !matches!(*req.method(), Method::GET | Method::HEAD) {
         return Err(HttpError::MethodNotAllowed { allow: "GET" });
     }

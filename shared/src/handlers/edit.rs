@@ -2,10 +2,10 @@
 //! or delete it. Fields are read by name; an unknown id is a 404 and never creates an item.
 
 use super::access::require_secret;
-use crate::links;
 use super::views::edit_view;
 use crate::config::{Config, Secret};
 use crate::http::{HttpError, Params, params, response};
+use crate::links;
 use crate::model::{Pulse, PulseId, Settings, Threshold, TimeZone};
 use crate::pages::{EditErrors, EditForm, render_edit};
 use crate::store::{Found, PulseReader, SettingsWriter};
@@ -19,7 +19,14 @@ pub async fn edit_get(req: Request, store: &dyn PulseReader, config: &Config, no
             return Err(HttpError::MethodNotAllowed { allow: "GET, POST" });
         }
         let (_, secret, pulse) = open(&req, store, config).await?;
-        Ok(render_edit(&edit_view(&pulse, config, secret, now, None, EditErrors::default())))
+        Ok(render_edit(&edit_view(
+            &pulse,
+            config,
+            secret,
+            now,
+            None,
+            EditErrors::default(),
+        )))
     };
     match page.await {
         Ok(page) => response::html(StatusCode::OK, page),
@@ -41,11 +48,19 @@ pub async fn edit_post(
 }
 
 /// Checks the secret and the id and loads the pulse.
-async fn open<'c>(req: &Request, store: &dyn PulseReader, config: &'c Config) -> Result<(PulseId, &'c Secret, Pulse), HttpError> {
+async fn open<'c>(
+    req: &Request,
+    store: &dyn PulseReader,
+    config: &'c Config,
+) -> Result<(PulseId, &'c Secret, Pulse), HttpError> {
     let params = params::query(req)?;
     let secret = require_secret(&params, config)?;
     let id = match params.single("id")? {
-        None | Some("") => return Err(HttpError::BadRequest("the link has no pulse id; open the pulse from the dashboard".into())),
+        None | Some("") => {
+            return Err(HttpError::BadRequest(
+                "the link has no pulse id; open the pulse from the dashboard".into(),
+            ));
+        }
         Some(raw) => PulseId::parse(raw).map_err(|e| HttpError::BadRequest(e.to_string()))?,
     };
     let pulse = store.get(&id).await?.ok_or_else(not_found)?;
@@ -109,7 +124,11 @@ fn settings(form: &EditForm) -> Result<Settings, EditErrors> {
     let threshold = Threshold::parse(&form.threshold);
     let tz = TimeZone::parse(&form.tz);
     match (threshold, tz) {
-        (Ok(threshold), Ok(tz)) => Ok(Settings { threshold, saturday: form.saturday, tz }),
+        (Ok(threshold), Ok(tz)) => Ok(Settings {
+            threshold,
+            saturday: form.saturday,
+            tz,
+        }),
         (threshold, tz) => Err(EditErrors {
             threshold: threshold.err().map(|e| e.problem),
             tz: tz.err().map(|e| e.problem),

@@ -17,7 +17,11 @@ pub enum Invocation {
     Scheduled,
     /// API Gateway or the constant input: the secret, the HTTP method if any, and the public base
     /// URL derived from the request when API Gateway sent it.
-    ByUrl { secret: Option<String>, method: Option<String>, base_url: Option<String> },
+    ByUrl {
+        secret: Option<String>,
+        method: Option<String>,
+        base_url: Option<String>,
+    },
     Unknown,
 }
 
@@ -33,7 +37,14 @@ pub fn classify(event: &Value) -> Invocation {
     if source == Some("aws.events") || detail_type == Some("Scheduled Event") {
         return Invocation::Scheduled;
     }
-    let is_http = ["queryStringParameters", "httpMethod", "requestContext", "rawQueryString"].iter().any(|k| event.get(k).is_some());
+    let is_http = [
+        "queryStringParameters",
+        "httpMethod",
+        "requestContext",
+        "rawQueryString",
+    ]
+    .iter()
+    .any(|k| event.get(k).is_some());
     if !is_http {
         return Invocation::Unknown;
     }
@@ -46,33 +57,57 @@ pub fn classify(event: &Value) -> Invocation {
         .or_else(|| event.pointer("/requestContext/http/method"))
         .and_then(Value::as_str)
         .map(str::to_owned);
-    Invocation::ByUrl { secret, method, base_url: base_url_of(event) }
+    Invocation::ByUrl {
+        secret,
+        method,
+        base_url: base_url_of(event),
+    }
 }
 
 /// `https://{domainName}/{stage}` as the caller reached us; custom domains without a stage path map
 /// to `$default` or have the stage mapped away, so prefer BASE_URL in configuration.
 fn base_url_of(event: &Value) -> Option<String> {
     let domain = event.pointer("/requestContext/domainName").and_then(Value::as_str)?;
-    let stage = event.pointer("/requestContext/stage").and_then(Value::as_str).unwrap_or("$default");
-    Some(if stage == "$default" { format!("https://{domain}") } else { format!("https://{domain}/{stage}") })
+    let stage = event
+        .pointer("/requestContext/stage")
+        .and_then(Value::as_str)
+        .unwrap_or("$default");
+    Some(if stage == "$default" {
+        format!("https://{domain}")
+    } else {
+        format!("https://{domain}/{stage}")
+    })
 }
 
 /// Handles one invocation. For URL-style invocations the result is an API Gateway proxy response.
-pub async fn monitor_event(event: Value, deps: &MonitorDeps<'_>, now: DateTime<Utc>, run_id: &str) -> Result<Value, MonitorFailure> {
+pub async fn monitor_event(
+    event: Value,
+    deps: &MonitorDeps<'_>,
+    now: DateTime<Utc>,
+    run_id: &str,
+) -> Result<Value, MonitorFailure> {
     match classify(&event) {
         Invocation::Scheduled => {
             let base_url = deps.config.base_url.as_deref();
             if base_url.is_none() {
                 tracing::warn!("BASE_URL is not set: scheduled messages carry no links");
             }
-            let summary = monitor::run(deps, now, base_url, run_id).await.map_err(|e| MonitorFailure(e.to_string()))?;
+            let summary = monitor::run(deps, now, base_url, run_id)
+                .await
+                .map_err(|e| MonitorFailure(e.to_string()))?;
             tracing::info!(?summary, "scheduled monitor run");
             if summary.failed() {
                 return Err(MonitorFailure(serde_json::to_string(&summary).unwrap_or_default()));
             }
             Ok(json!(summary))
         }
-        Invocation::ByUrl { secret, method, base_url } => Ok(proxy_response(by_url(deps, now, run_id, secret, method, base_url).await)),
+        Invocation::ByUrl {
+            secret,
+            method,
+            base_url,
+        } => Ok(proxy_response(
+            by_url(deps, now, run_id, secret, method, base_url).await,
+        )),
         Invocation::Unknown => {
             let err = HttpError::BadRequest(
                 "the monitor expects an EventBridge scheduled event or an API Gateway request with ?secret=…".into(),

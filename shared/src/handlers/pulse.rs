@@ -20,9 +20,14 @@ pub async fn pulse(req: Request, store: &dyn PulseRecorder, config: &Config, now
     }
 }
 
-async fn record(req: &Request, store: &dyn PulseRecorder, config: &Config, now: DateTime<Utc>) -> Result<(), HttpError> {
+async fn record(
+    req: &Request,
+    store: &dyn PulseRecorder,
+    config: &Config,
+    now: DateTime<Utc>,
+) -> Result<(), HttpError> {
     let is_post = match *req.method() {
-        Method::GET | Method::HEAD => false,
+        Method::GET => false,
         Method::POST => true,
         _ => return Err(HttpError::MethodNotAllowed { allow: "GET, POST" }),
     };
@@ -42,7 +47,9 @@ async fn record(req: &Request, store: &dyn PulseRecorder, config: &Config, now: 
 /// The pulse key, when one is configured: `key=` or `Authorization: Bearer …`. Missing and wrong keys
 /// get the same answer, so a caller cannot tell which.
 fn check_key(req: &Request, params: &Params, config: &Config) -> Result<(), HttpError> {
-    let Some(expected) = &config.pulse_key else { return Ok(()) };
+    let Some(expected) = &config.pulse_key else {
+        return Ok(());
+    };
     let bearer = req
         .headers()
         .get(header::AUTHORIZATION)
@@ -80,23 +87,34 @@ fn body_params(req: &Request) -> Result<(Params, Option<String>), HttpError> {
 }
 
 fn json_params(body: &[u8]) -> Result<(Params, Option<String>), HttpError> {
-    let value: serde_json::Value = serde_json::from_slice(body)
-        .map_err(|e| HttpError::BadRequest(format!("the JSON body is not valid JSON ({e}); send an object such as {{\"host\": \"…\"}}")))?;
+    let value: serde_json::Value = serde_json::from_slice(body).map_err(|e| {
+        HttpError::BadRequest(format!(
+            "the JSON body is not valid JSON ({e}); send an object such as {{\"host\": \"…\"}}"
+        ))
+    })?;
     let serde_json::Value::Object(object) = value else {
-        return Err(HttpError::BadRequest("the JSON body must be an object such as {\"host\": \"…\", \"name\": \"…\"}".into()));
+        return Err(HttpError::BadRequest(
+            "the JSON body must be an object such as {\"host\": \"…\", \"name\": \"…\"}".into(),
+        ));
     };
     let mut pairs = Vec::new();
     let mut metadata = None;
     for (name, value) in object {
         match (name.as_str(), value) {
-            ("metadata", serde_json::Value::Object(object)) => metadata = Some(check_metadata(serde_json::Value::Object(object).to_string())?),
+            ("metadata", serde_json::Value::Object(object)) => {
+                metadata = Some(check_metadata(serde_json::Value::Object(object).to_string())?)
+            }
             ("metadata", serde_json::Value::Null) => {}
             ("metadata", _) => return Err(HttpError::BadRequest("metadata must be a JSON object".into())),
             (_, serde_json::Value::String(text)) => pairs.push((name, text)),
             (_, serde_json::Value::Number(number)) => pairs.push((name, number.to_string())),
             (_, serde_json::Value::Bool(flag)) => pairs.push((name, if flag { "1" } else { "0" }.to_owned())),
             (_, serde_json::Value::Null) => {}
-            (_, _) => return Err(HttpError::BadRequest(format!("“{name}” must be a string, not a list or an object"))),
+            (_, _) => {
+                return Err(HttpError::BadRequest(format!(
+                    "“{name}” must be a string, not a list or an object"
+                )));
+            }
         }
     }
     Ok((Params::from_pairs(pairs), metadata))
@@ -105,7 +123,9 @@ fn json_params(body: &[u8]) -> Result<(Params, Option<String>), HttpError> {
 fn metadata_from_text(text: &str) -> Result<String, HttpError> {
     match serde_json::from_str::<serde_json::Value>(text) {
         Ok(value @ serde_json::Value::Object(_)) => check_metadata(value.to_string()),
-        _ => Err(HttpError::BadRequest("metadata must be a JSON object, e.g. {\"rows\": 42}".into())),
+        _ => Err(HttpError::BadRequest(
+            "metadata must be a JSON object, e.g. {\"rows\": 42}".into(),
+        )),
     }
 }
 
@@ -120,7 +140,12 @@ fn check_metadata(text: String) -> Result<String, HttpError> {
     Ok(text)
 }
 
-fn receipt(params: &Params, metadata: Option<String>, config: &Config, now: DateTime<Utc>) -> Result<PulseReceipt, HttpError> {
+fn receipt(
+    params: &Params,
+    metadata: Option<String>,
+    config: &Config,
+    now: DateTime<Utc>,
+) -> Result<PulseReceipt, HttpError> {
     let key = PulseKey::parse(
         params.single("host")?,
         params.single("category")?,

@@ -1,7 +1,7 @@
 //! Turns pulses and their status into the plain view models the templates render.
 
-use crate::links;
 use crate::config::{Config, Secret};
+use crate::links;
 use crate::model::{Pulse, format_stamp};
 use crate::pages::{DashboardRow, DashboardView, EditErrors, EditForm, EditView, local_time, relative_time};
 use crate::rules::status::{Status, status};

@@ -106,7 +106,11 @@ impl HttpError {
 
     /// For people (dashboard and edit): a complete page.
     pub fn to_page(&self) -> Response<Body> {
-        let view = ErrorView { status: self.status().as_u16(), title: self.title().to_owned(), message: capitalise(&self.to_string()) };
+        let view = ErrorView {
+            status: self.status().as_u16(),
+            title: self.title().to_owned(),
+            message: capitalise(&self.to_string()),
+        };
         self.decorate(response::html(self.status(), render_error(&view)))
     }
 

@@ -24,7 +24,9 @@ impl Params {
         let mut found = self.pairs.iter().filter(|(k, _)| k == name).map(|(_, v)| v.as_str());
         let first = found.next();
         if found.next().is_some() {
-            return Err(HttpError::BadRequest(format!("the parameter “{name}” is given more than once; send it once")));
+            return Err(HttpError::BadRequest(format!(
+                "the parameter “{name}” is given more than once; send it once"
+            )));
         }
         Ok(first)
     }
@@ -104,12 +106,20 @@ fn decode(raw: &str, plus_is_space: bool, what: &str) -> Result<String, HttpErro
             }
         }
     }
-    String::from_utf8(out).map_err(|_| HttpError::BadRequest(format!("the {what} decodes to invalid UTF-8; send UTF-8 text, percent-encoded")))
+    String::from_utf8(out).map_err(|_| {
+        HttpError::BadRequest(format!(
+            "the {what} decodes to invalid UTF-8; send UTF-8 text, percent-encoded"
+        ))
+    })
 }
 
 /// The body's media type, lowercased and without parameters (`charset=…`).
 pub fn content_type(req: &Request) -> Option<String> {
-    let raw = req.headers().get(lambda_http::http::header::CONTENT_TYPE)?.to_str().ok()?;
+    let raw = req
+        .headers()
+        .get(lambda_http::http::header::CONTENT_TYPE)?
+        .to_str()
+        .ok()?;
     Some(raw.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
 }
 
@@ -132,7 +142,10 @@ mod tests {
     use std::collections::HashMap;
 
     fn req(uri: &str) -> Request {
-        lambda_http::http::Request::builder().uri(uri).body(Body::Empty).unwrap()
+        lambda_http::http::Request::builder()
+            .uri(uri)
+            .body(Body::Empty)
+            .unwrap()
     }
 
     #[test]
@@ -148,8 +161,10 @@ mod tests {
 
     #[test]
     fn query_from_api_gateway() {
-        let map: HashMap<String, Vec<String>> =
-            HashMap::from([("host".into(), vec!["a b".into()]), ("name".into(), vec!["1".into(), "2".into()])]);
+        let map: HashMap<String, Vec<String>> = HashMap::from([
+            ("host".into(), vec!["a b".into()]),
+            ("name".into(), vec!["1".into(), "2".into()]),
+        ]);
         let r = req("/heartbeat/pulse").with_query_string_parameters(map);
         let p = query(&r).unwrap();
         assert_eq!(p.single("host").unwrap(), Some("a b"));

@@ -24,7 +24,8 @@ fn keep_private(res: &mut Response<Body>) {
 
 pub fn text(status: StatusCode, body: &str) -> Response<Body> {
     let mut res = build(status, "text/plain; charset=utf-8", Body::Text(body.to_owned()));
-    res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    res.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     res
 }
 
@@ -46,7 +47,11 @@ pub fn json(status: StatusCode, body: &serde_json::Value) -> Response<Body> {
 
 /// `303 See Other` to a relative location, so the stage prefix (`/Prod`) is kept by the browser.
 pub fn see_other(location: &str) -> Response<Body> {
-    let mut res = build(StatusCode::SEE_OTHER, "text/plain; charset=utf-8", Body::Text(format!("See {location}\n")));
+    let mut res = build(
+        StatusCode::SEE_OTHER,
+        "text/plain; charset=utf-8",
+        Body::Text(format!("See {location}\n")),
+    );
     keep_private(&mut res);
     if let Ok(value) = HeaderValue::from_str(location) {
         res.headers_mut().insert(header::LOCATION, value);

@@ -16,7 +16,10 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(field: &'static str, problem: impl Into<String>) -> Self {
-        Self { field, problem: problem.into() }
+        Self {
+            field,
+            problem: problem.into(),
+        }
     }
 }
 
@@ -69,7 +72,10 @@ fn parse_field(field: &'static str, value: Option<&str>) -> Result<String, Field
         ));
     }
     if value.chars().any(char::is_control) {
-        return Err(FieldError::new(field, "must not contain control characters (tabs, newlines, …)"));
+        return Err(FieldError::new(
+            field,
+            "must not contain control characters (tabs, newlines, …)",
+        ));
     }
     Ok(value.to_owned())
 }
@@ -84,7 +90,10 @@ impl PulseId {
         if ok {
             Ok(Self(raw.to_owned()))
         } else {
-            Err(FieldError::new("id", "is not a pulse id (64 lowercase hex digits); open the pulse from the dashboard"))
+            Err(FieldError::new(
+                "id",
+                "is not a pulse id (64 lowercase hex digits); open the pulse from the dashboard",
+            ))
         }
     }
 
@@ -116,7 +125,10 @@ mod tests {
     fn id_is_sha256_of_the_concatenated_fields() {
         // echo -n "hostcattypename" | sha256sum
         let k = key("host", "cat", "type", "name").unwrap();
-        assert_eq!(k.id().as_str(), "43bd163354250bda11229022fb5649706ca71b49d5e1e8510b5ee2115bcdff27");
+        assert_eq!(
+            k.id().as_str(),
+            "43bd163354250bda11229022fb5649706ca71b49d5e1e8510b5ee2115bcdff27"
+        );
     }
 
     #[test]
@@ -126,8 +138,14 @@ mod tests {
         let cases: &[(&str, Option<&str>)] = &[
             ("ok", None),
             ("", Some("host: must not be empty")),
-            ("a\nb", Some("host: must not contain control characters (tabs, newlines, …)")),
-            ("a\u{7f}b", Some("host: must not contain control characters (tabs, newlines, …)")),
+            (
+                "a\nb",
+                Some("host: must not contain control characters (tabs, newlines, …)"),
+            ),
+            (
+                "a\u{7f}b",
+                Some("host: must not contain control characters (tabs, newlines, …)"),
+            ),
             (&long, Some("host: is 257 characters long; at most 256 are allowed")),
             (&max, None),
             ("<script>alert(1)</script>", None),

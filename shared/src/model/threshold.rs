@@ -18,6 +18,9 @@ impl Threshold {
     /// Parses hours as a plain decimal (`24`, `0.25`, `1.5`): > 0 and ≤ 8760.
     pub fn parse(raw: &str) -> Result<Self, FieldError> {
         let text = raw.trim();
+        if text.is_empty() {
+            return Err(FieldError::new("threshold", "is required: enter a number of hours such as 24 or 0.5"));
+        }
         let plain_decimal = !text.is_empty()
             && text.bytes().all(|b| b.is_ascii_digit() || b == b'.')
             && text.bytes().filter(|b| *b == b'.').count() <= 1
@@ -25,7 +28,10 @@ impl Threshold {
         if !plain_decimal {
             return Err(FieldError::new(
                 "threshold",
-                format!("“{}” is not a number of hours; use a decimal such as 24 or 0.5", shorten(raw)),
+                format!(
+                    "“{}” is not a number of hours; use a decimal such as 24 or 0.5",
+                    shorten(raw)
+                ),
             ));
         }
         let hours: f64 = text
@@ -39,7 +45,10 @@ impl Threshold {
             return Err(FieldError::new("threshold", "must be more than 0 hours"));
         }
         if hours > MAX_HOURS {
-            return Err(FieldError::new("threshold", format!("must be at most {MAX_HOURS} hours (a year)")));
+            return Err(FieldError::new(
+                "threshold",
+                format!("must be at most {MAX_HOURS} hours (a year)"),
+            ));
         }
         let millis = (hours * MS_PER_HOUR).round() as i64;
         if millis == 0 {
@@ -99,7 +108,23 @@ mod tests {
 
     #[test]
     fn rejected() {
-        for raw in ["", "0", "0.0", "-1", "8760.5", "9999", "abc", "1e3", "NaN", "inf", "1,5", "24h", ".", "1.2.3", "0.0000000001"] {
+        for raw in [
+            "",
+            "0",
+            "0.0",
+            "-1",
+            "8760.5",
+            "9999",
+            "abc",
+            "1e3",
+            "NaN",
+            "inf",
+            "1,5",
+            "24h",
+            ".",
+            "1.2.3",
+            "0.0000000001",
+        ] {
             assert!(Threshold::parse(raw).is_err(), "{raw:?} should be rejected");
         }
     }

@@ -9,7 +9,9 @@ pub fn format_stamp(at: DateTime<Utc>) -> String {
 
 /// Reads any RFC 3339 instant, so hand-edited or foreign items with other precisions still load.
 pub fn parse_stamp(raw: &str) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(raw.trim()).ok().map(|t| t.with_timezone(&Utc))
+    DateTime::parse_from_rfc3339(raw.trim())
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
 }
 
 #[cfg(test)]

@@ -15,13 +15,18 @@ impl TimeZone {
     pub fn parse(raw: &str) -> Result<Self, FieldError> {
         let name = raw.trim();
         if name.is_empty() {
-            return Err(FieldError::new("tz", "must not be empty; use an IANA name such as Europe/Berlin or UTC"));
+            return Err(FieldError::new(
+                "tz",
+                "must not be empty; use an IANA name such as Europe/Berlin or UTC",
+            ));
         }
         name.parse::<Tz>().map(TimeZone).map_err(|_| {
             let shown: String = name.chars().take(60).collect();
             FieldError::new(
                 "tz",
-                format!("“{shown}” is not a known IANA timezone; use a name such as Europe/Berlin, America/New_York or UTC"),
+                format!(
+                    "“{shown}” is not a known IANA timezone; use a name such as Europe/Berlin, America/New_York or UTC"
+                ),
             )
         })
     }
@@ -53,7 +58,13 @@ mod tests {
 
     #[test]
     fn table() {
-        for ok in ["UTC", "Europe/Berlin", "Asia/Kolkata", "America/New_York", " Europe/Berlin "] {
+        for ok in [
+            "UTC",
+            "Europe/Berlin",
+            "Asia/Kolkata",
+            "America/New_York",
+            " Europe/Berlin ",
+        ] {
             assert!(TimeZone::parse(ok).is_ok(), "{ok}");
         }
         for bad in ["", "Mars/Olympus", "Berlin", "<script>", "+02:00"] {

@@ -40,7 +40,10 @@ mod tests {
         assert!(WorkingDays::from_saturday_flag(true).contains(Weekday::Sat));
         assert!(!WorkingDays::MON_SAT.contains(Weekday::Sun));
         assert!(WorkingDays::EVERY_DAY.contains(Weekday::Sun));
-        assert_eq!(WorkingDays::of(&[Weekday::Mon, Weekday::Tue, Weekday::Wed, Weekday::Thu, Weekday::Fri]), WorkingDays::MON_FRI);
+        assert_eq!(
+            WorkingDays::of(&[Weekday::Mon, Weekday::Tue, Weekday::Wed, Weekday::Thu, Weekday::Fri]),
+            WorkingDays::MON_FRI
+        );
         assert!(WorkingDays::of(&[]).is_empty());
     }
 }

@@ -18,7 +18,10 @@ pub fn line(
 ) -> PulseLine {
     let threshold = pulse.threshold;
     let detail = if !recovery {
-        format!("{:.1} working hours over its {threshold} h threshold", hours(status.working - status.threshold).max(0.0))
+        format!(
+            "{:.1} working hours over its {threshold} h threshold",
+            hours(status.working - status.threshold).max(0.0)
+        )
     } else if pulsed_again {
         let tz = pulse.timezone(config.default_timezone);
         format!("pulsed again at {}", local_time(pulse.last_pulse, tz.tz()))
@@ -31,10 +34,14 @@ pub fn line(
         kind: pulse.key.kind.clone(),
         name: pulse.key.name.clone(),
         detail,
-        edit_url: base_url.zip(secret).map(|(base, secret)| links::absolute(base, &links::edit(secret, &pulse.id))),
+        edit_url: base_url
+            .zip(secret)
+            .map(|(base, secret)| links::absolute(base, &links::edit(secret, &pulse.id))),
     }
 }
 
 pub fn dashboard_url(base_url: Option<&str>, secret: Option<&Secret>) -> Option<String> {
-    base_url.zip(secret).map(|(base, secret)| links::absolute(base, &links::dashboard(secret)))
+    base_url
+        .zip(secret)
+        .map(|(base, secret)| links::absolute(base, &links::dashboard(secret)))
 }

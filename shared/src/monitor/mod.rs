@@ -60,22 +60,43 @@ struct Candidate {
     pulsed_again: bool,
 }
 
-pub async fn run(deps: &MonitorDeps<'_>, now: DateTime<Utc>, base_url: Option<&str>, run_id: &str) -> Result<Summary, StoreError> {
+pub async fn run(
+    deps: &MonitorDeps<'_>,
+    now: DateTime<Utc>,
+    base_url: Option<&str>,
+    run_id: &str,
+) -> Result<Summary, StoreError> {
     let listing = deps.ledger.candidates(now).await?;
-    let mut summary = Summary { checked: listing.pulses.len(), unreadable: listing.unreadable.len(), ..Summary::default() };
+    let mut summary = Summary {
+        checked: listing.pulses.len(),
+        unreadable: listing.unreadable.len(),
+        ..Summary::default()
+    };
     let (mut alerts, mut reminders, mut recoveries) = (Vec::new(), Vec::new(), Vec::new());
     for pulse in listing.pulses {
         let status = status(&pulse, now, deps.config.default_timezone);
         summary.exceeded += usize::from(status.exceeded);
         let decision = decide(&pulse, &status, now, deps.config.remind_every);
         let expect = match (decision, &pulse.alert) {
-            (Decision::Alert, _) => Expectation::Alert { stamp: pulse.stamp.clone() },
-            (Decision::Remind, Some(a)) => Expectation::Reminder { stamp: a.for_stamp.clone(), notified_at: a.notified_at },
-            (Decision::Recover { .. }, Some(a)) => Expectation::Recovery { alerted_stamp: a.for_stamp.clone() },
+            (Decision::Alert, _) => Expectation::Alert {
+                stamp: pulse.stamp.clone(),
+            },
+            (Decision::Remind, Some(a)) => Expectation::Reminder {
+                stamp: a.for_stamp.clone(),
+                notified_at: a.notified_at,
+            },
+            (Decision::Recover { .. }, Some(a)) => Expectation::Recovery {
+                alerted_stamp: a.for_stamp.clone(),
+            },
             _ => continue,
         };
         let pulsed_again = matches!(decision, Decision::Recover { pulsed_again: true });
-        let candidate = Candidate { pulse, status, expect, pulsed_again };
+        let candidate = Candidate {
+            pulse,
+            status,
+            expect,
+            pulsed_again,
+        };
         match decision {
             Decision::Alert => alerts.push(candidate),
             Decision::Remind => reminders.push(candidate),
@@ -85,8 +106,17 @@ pub async fn run(deps: &MonitorDeps<'_>, now: DateTime<Utc>, base_url: Option<&s
     summary.newly_exceeded = alerts.len();
     summary.reminded = reminders.len();
     summary.recovered = recoveries.len();
-    let run = Run { deps, now, base_url, run_id };
-    for (kind, candidates) in [(Kind::Alert, alerts), (Kind::Recovery, recoveries), (Kind::Reminder, reminders)] {
+    let run = Run {
+        deps,
+        now,
+        base_url,
+        run_id,
+    };
+    for (kind, candidates) in [
+        (Kind::Alert, alerts),
+        (Kind::Recovery, recoveries),
+        (Kind::Reminder, reminders),
+    ] {
         run.deliver(kind, candidates, &mut summary).await;
     }
     Ok(summary)
@@ -114,7 +144,9 @@ impl Run<'_> {
                     match self.record(kind, c).await {
                         Ok(true) => summary.notified += 1,
                         // The lease ran out under us; a later run may repeat this message.
-                        Ok(false) => tracing::warn!(id = %c.pulse.id, "delivered, but the lease was lost before recording it"),
+                        Ok(false) => {
+                            tracing::warn!(id = %c.pulse.id, "delivered, but the lease was lost before recording it")
+                        }
                         Err(err) => {
                             summary.store_errors += 1;
                             tracing::error!(id = %c.pulse.id, error = %err, "delivered, but recording the delivery failed");
@@ -136,7 +168,10 @@ impl Run<'_> {
     }
 
     async fn claim_all(&self, candidates: Vec<Candidate>, summary: &mut Summary) -> Vec<Candidate> {
-        let claim = Claim { run: self.run_id.to_owned(), until: self.now + LEASE };
+        let claim = Claim {
+            run: self.run_id.to_owned(),
+            until: self.now + LEASE,
+        };
         let mut claimed = Vec::with_capacity(candidates.len());
         for c in candidates {
             match self.deps.ledger.claim(&c.pulse.id, &c.expect, &claim, self.now).await {
@@ -154,9 +189,14 @@ impl Run<'_> {
     async fn record(&self, kind: Kind, c: &Candidate) -> Result<bool, StoreError> {
         let ledger = self.deps.ledger;
         match (&c.expect, kind) {
-            (Expectation::Recovery { alerted_stamp }, _) => ledger.record_recovery(&c.pulse.id, self.run_id, alerted_stamp).await,
+            (Expectation::Recovery { alerted_stamp }, _) => {
+                ledger.record_recovery(&c.pulse.id, self.run_id, alerted_stamp).await
+            }
             _ => {
-                let alert = Alert { for_stamp: c.pulse.stamp.clone(), notified_at: self.now };
+                let alert = Alert {
+                    for_stamp: c.pulse.stamp.clone(),
+                    notified_at: self.now,
+                };
                 ledger.record_alert(&c.pulse.id, self.run_id, &alert).await
             }
         }
@@ -166,7 +206,17 @@ impl Run<'_> {
         let secret = self.deps.config.dashboard_secret.as_ref();
         let lines: Vec<PulseLine> = claimed
             .iter()
-            .map(|c| lines::line(&c.pulse, &c.status, kind == Kind::Recovery, c.pulsed_again, self.base_url, secret, self.deps.config))
+            .map(|c| {
+                lines::line(
+                    &c.pulse,
+                    &c.status,
+                    kind == Kind::Recovery,
+                    c.pulsed_again,
+                    self.base_url,
+                    secret,
+                    self.deps.config,
+                )
+            })
             .collect();
         let dashboard = lines::dashboard_url(self.base_url, secret);
         match kind {

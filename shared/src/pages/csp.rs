@@ -31,11 +31,7 @@ fn base64(bytes: &[u8]) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
     for chunk in bytes.chunks(3) {
-        let b = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
+        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
         let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
         for i in 0..4 {
             if i <= chunk.len() {
@@ -71,10 +67,7 @@ mod tests {
     #[test]
     fn source_hash_matches_a_known_csp_hash() {
         // The hash browsers report for an empty inline element.
-        assert_eq!(
-            source_hash(""),
-            "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='"
-        );
+        assert_eq!(source_hash(""), "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='");
     }
 
     #[test]
@@ -86,21 +79,12 @@ mod tests {
         assert!(directives.contains(&"form-action 'self'"));
         assert!(directives.contains(&"base-uri 'none'"));
         assert!(directives.contains(&"frame-ancestors 'none'"));
-        let script_src = directives
-            .iter()
-            .find(|d| d.starts_with("script-src "))
-            .unwrap();
+        let script_src = directives.iter().find(|d| d.starts_with("script-src ")).unwrap();
         assert_eq!(script_src.matches("'sha256-").count(), SCRIPTS.len());
-        let style_src = directives
-            .iter()
-            .find(|d| d.starts_with("style-src "))
-            .unwrap();
+        let style_src = directives.iter().find(|d| d.starts_with("style-src ")).unwrap();
         assert_eq!(style_src.matches("'sha256-").count(), 1);
         for loose in ["'unsafe-inline'", "'unsafe-eval'", "*", "http:", "https:"] {
-            assert!(
-                !policy.split(' ').any(|token| token == loose),
-                "{loose} in {policy}"
-            );
+            assert!(!policy.split(' ').any(|token| token == loose), "{loose} in {policy}");
         }
     }
 }

@@ -7,9 +7,7 @@ use chrono_tz::Tz;
 
 /// `2026-11-21 18:03 CET`: the abbreviation tells CET from CEST, which the bare time cannot.
 pub fn local_time(at: DateTime<Utc>, tz: Tz) -> String {
-    at.with_timezone(&tz)
-        .format("%Y-%m-%d %H:%M %Z")
-        .to_string()
+    at.with_timezone(&tz).format("%Y-%m-%d %H:%M %Z").to_string()
 }
 
 /// `just now`, `5 min ago`, `3 h ago`, `2 d ago`; `in 5 min` when `at` lies ahead (clock skew).
@@ -39,11 +37,7 @@ pub fn relative_time(at: DateTime<Utc>, now: DateTime<Utc>) -> String {
 /// Hours to one decimal, without the `-0.0` that rounding a tiny negative value would print.
 pub(crate) fn hours(value: f64) -> String {
     let text = format!("{value:.1}");
-    if text == "-0.0" {
-        "0.0".to_string()
-    } else {
-        text
-    }
+    if text == "-0.0" { "0.0".to_string() } else { text }
 }
 
 /// Delta to one decimal with its sign, `+2.5` overdue, `-21.5` time left. The sign is that of the
@@ -86,53 +80,17 @@ mod tests {
         use chrono_tz::{America, Asia, Europe};
         let cases = [
             (utc(2026, 11, 21, 17, 3, 0), Tz::UTC, "2026-11-21 17:03 UTC"),
-            (
-                utc(2026, 11, 21, 17, 3, 59),
-                Europe::Berlin,
-                "2026-11-21 18:03 CET",
-            ),
-            (
-                utc(2026, 7, 1, 12, 0, 0),
-                Europe::Berlin,
-                "2026-07-01 14:00 CEST",
-            ),
+            (utc(2026, 11, 21, 17, 3, 59), Europe::Berlin, "2026-11-21 18:03 CET"),
+            (utc(2026, 7, 1, 12, 0, 0), Europe::Berlin, "2026-07-01 14:00 CEST"),
             // The last minute of CET and the first of CEST on the spring-forward night.
-            (
-                utc(2026, 3, 29, 0, 59, 0),
-                Europe::Berlin,
-                "2026-03-29 01:59 CET",
-            ),
-            (
-                utc(2026, 3, 29, 1, 0, 0),
-                Europe::Berlin,
-                "2026-03-29 03:00 CEST",
-            ),
+            (utc(2026, 3, 29, 0, 59, 0), Europe::Berlin, "2026-03-29 01:59 CET"),
+            (utc(2026, 3, 29, 1, 0, 0), Europe::Berlin, "2026-03-29 03:00 CEST"),
             // The repeated hour in autumn: same wall time, told apart by the abbreviation.
-            (
-                utc(2026, 10, 25, 0, 30, 0),
-                Europe::Berlin,
-                "2026-10-25 02:30 CEST",
-            ),
-            (
-                utc(2026, 10, 25, 1, 30, 0),
-                Europe::Berlin,
-                "2026-10-25 02:30 CET",
-            ),
-            (
-                utc(2026, 12, 31, 23, 30, 0),
-                Europe::Berlin,
-                "2027-01-01 00:30 CET",
-            ),
-            (
-                utc(2026, 11, 21, 17, 3, 0),
-                Asia::Kolkata,
-                "2026-11-21 22:33 IST",
-            ),
-            (
-                utc(2026, 11, 21, 17, 3, 0),
-                America::New_York,
-                "2026-11-21 12:03 EST",
-            ),
+            (utc(2026, 10, 25, 0, 30, 0), Europe::Berlin, "2026-10-25 02:30 CEST"),
+            (utc(2026, 10, 25, 1, 30, 0), Europe::Berlin, "2026-10-25 02:30 CET"),
+            (utc(2026, 12, 31, 23, 30, 0), Europe::Berlin, "2027-01-01 00:30 CET"),
+            (utc(2026, 11, 21, 17, 3, 0), Asia::Kolkata, "2026-11-21 22:33 IST"),
+            (utc(2026, 11, 21, 17, 3, 0), America::New_York, "2026-11-21 12:03 EST"),
         ];
         for (at, tz, expected) in cases {
             assert_eq!(local_time(at, tz), expected, "{at} in {tz}");

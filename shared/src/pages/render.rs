@@ -154,16 +154,10 @@ mod tests {
             }
             let mut chars = rest.char_indices().peekable();
             // Skip the tag name.
-            while chars
-                .next_if(|(_, c)| !c.is_whitespace() && *c != '>')
-                .is_some()
-            {}
+            while chars.next_if(|(_, c)| !c.is_whitespace() && *c != '>').is_some() {}
             let mut end = rest.len();
             loop {
-                while chars
-                    .next_if(|(_, c)| c.is_whitespace() || *c == '/')
-                    .is_some()
-                {}
+                while chars.next_if(|(_, c)| c.is_whitespace() || *c == '/').is_some() {}
                 let Some(&(i, c)) = chars.peek() else { break };
                 if c == '>' {
                     end = i;
@@ -181,12 +175,7 @@ mod tests {
                             while chars.next_if(|(_, c)| *c != q).is_some() {}
                             chars.next();
                         }
-                        _ => {
-                            while chars
-                                .next_if(|(_, c)| !c.is_whitespace() && *c != '>')
-                                .is_some()
-                            {}
-                        }
+                        _ => while chars.next_if(|(_, c)| !c.is_whitespace() && *c != '>').is_some() {},
                     }
                 }
             }
@@ -206,14 +195,8 @@ mod tests {
     fn all_pages() -> Vec<(&'static str, String)> {
         vec![
             ("dashboard", render_dashboard(&samples::dashboard())),
-            (
-                "empty dashboard",
-                render_dashboard(&samples::empty_dashboard()),
-            ),
-            (
-                "edit with errors",
-                render_edit(&samples::edit_with_errors()),
-            ),
+            ("empty dashboard", render_dashboard(&samples::empty_dashboard())),
+            ("edit with errors", render_edit(&samples::edit_with_errors())),
             ("edit", render_edit(&samples::edit_clean())),
             ("error", render_error(&samples::error())),
         ]
@@ -256,10 +239,7 @@ mod tests {
                 );
                 assert!(row.contains(">EXCEEDED<"), "{row}");
             } else {
-                assert!(
-                    row.starts_with("<tr class=\"pulse\" data-exceeded=\"false\""),
-                    "{row}"
-                );
+                assert!(row.starts_with("<tr class=\"pulse\" data-exceeded=\"false\""), "{row}");
                 assert!(!row.contains("EXCEEDED"), "{row}");
             }
         }
@@ -272,38 +252,23 @@ mod tests {
         let html = render_dashboard(&view);
         let rows = pulse_rows(&html);
         let first = rows[0];
-        assert!(
-            first.contains("nightly-dump"),
-            "default order kept: {first}"
-        );
-        assert!(
-            first.contains("data-sort=\"2026-11-20T18:10:00.000Z\""),
-            "{first}"
-        );
+        assert!(first.contains("nightly-dump"), "default order kept: {first}");
+        assert!(first.contains("data-sort=\"2026-11-20T18:10:00.000Z\""), "{first}");
         assert!(first.contains(">2026-11-20 19:10 CET</time>"), "{first}");
-        assert!(
-            first.contains("<span class=\"rel\">3 d ago</span>"),
-            "{first}"
-        );
+        assert!(first.contains("<span class=\"rel\">3 d ago</span>"), "{first}");
         assert!(first.contains("data-sort=\"26.5\">26.5</td>"), "{first}");
         assert!(
             first.contains("data-sort=\"2.5\">+2.5<span class=\"badge\">"),
             "{first}"
         );
         assert!(first.contains(">24 h</td>"), "no Saturday: {first}");
-        assert!(
-            first.contains("href=\"edit?secret=s%26cret&#38;id="),
-            "{first}"
-        );
+        assert!(first.contains("href=\"edit?secret=s%26cret&#38;id="), "{first}");
         let warm = rows.iter().find(|r| r.contains("warm-cdn")).unwrap();
         assert!(warm.contains(">-0.1</td>"), "{warm}");
         let invoice = rows.iter().find(|r| r.contains("invoice-mail")).unwrap();
         assert!(invoice.contains(">25.5 h <span class=\"sat\""), "{invoice}");
         assert!(invoice.contains("Sat ✓"), "{invoice}");
-        assert!(
-            html.contains("2026-11-23T20:15:00.000Z"),
-            "generated_at shown"
-        );
+        assert!(html.contains("2026-11-23T20:15:00.000Z"), "generated_at shown");
     }
 
     #[test]
@@ -337,9 +302,7 @@ mod tests {
         );
         // Only the default sort column is marked, and as descending.
         assert_eq!(html.matches("aria-sort=").count(), 1);
-        assert!(
-            html.contains("aria-sort=\"descending\"><button type=\"button\">Delta (h)</button>")
-        );
+        assert!(html.contains("aria-sort=\"descending\"><button type=\"button\">Delta (h)</button>"));
     }
 
     #[test]
@@ -355,10 +318,7 @@ mod tests {
     #[test]
     fn edit_page_reshows_input_with_errors_next_to_fields() {
         let html = render_edit(&samples::edit_with_errors());
-        let at = |needle: &str| {
-            html.find(needle)
-                .unwrap_or_else(|| panic!("{needle} missing"))
-        };
+        let at = |needle: &str| html.find(needle).unwrap_or_else(|| panic!("{needle} missing"));
         // The user's input is kept (escaped), not replaced by the stored value.
         assert!(html.contains("value=\"twelve&#34;&#62;&#60;b&#62;\""));
         assert!(html.contains("value=\"Europe/Berlinn\""));
@@ -398,19 +358,13 @@ mod tests {
         let html = render_edit(&samples::edit_with_errors());
         assert!(html.contains("<dd>412</dd>"));
         assert!(html.contains("<dd>2025-02-03 09:12 CET</dd>"));
-        assert!(
-            html.contains("<pre>dump ok: 1.2 GiB in 14 min\n&#60;b&#62;not bold&#60;/b&#62;</pre>")
-        );
+        assert!(html.contains("<pre>dump ok: 1.2 GiB in 14 min\n&#60;b&#62;not bold&#60;/b&#62;</pre>"));
         assert!(html.contains("<pre>{&#34;bytes&#34;:1288490188,&#34;duration_s&#34;:840}</pre>"));
         assert!(html.contains("26.5<span class=\"badge\">EXCEEDED</span>"));
         assert!(html.contains("3 d ago"));
 
         let html = render_edit(&samples::edit_clean());
-        assert_eq!(
-            html.matches("<span class=\"unknown\">unknown</span>")
-                .count(),
-            4
-        );
+        assert_eq!(html.matches("<span class=\"unknown\">unknown</span>").count(), 4);
         assert!(html.contains("3.2<span class=\"badge ok\">OK</span>"));
     }
 
@@ -425,10 +379,7 @@ mod tests {
         assert!(!save_form.contains("name=\"delete\""));
         let delete_form = &html[delete_at..];
         assert!(delete_form.contains("<input type=\"hidden\" name=\"delete\" value=\"1\">"));
-        assert!(
-            delete_form
-                .contains("data-confirm=\"Delete the pulse “nightly-dump” of db-1.internal?")
-        );
+        assert!(delete_form.contains("data-confirm=\"Delete the pulse “nightly-dump” of db-1.internal?"));
         assert!(html.contains("<a class=\"back\" href=\"dashboard?secret=s%26cret\">"));
         assert_eq!(html.matches("<script>").count(), 1);
     }
@@ -436,10 +387,7 @@ mod tests {
     #[test]
     fn edit_page_suggests_every_timezone() {
         let html = render_edit(&samples::edit_clean());
-        assert_eq!(
-            html.matches("<option value=").count(),
-            chrono_tz::TZ_VARIANTS.len()
-        );
+        assert_eq!(html.matches("<option value=").count(), chrono_tz::TZ_VARIANTS.len());
         assert!(html.contains("<option value=\"Europe/Berlin\">"));
         assert!(html.contains("list=\"tz-names\""));
         assert!(html.contains("placeholder=\"UTC\""));
@@ -485,12 +433,7 @@ mod tests {
         // Every allowed script is actually used by some page, so the policy allows nothing spare.
         let used: Vec<String> = all_pages()
             .iter()
-            .flat_map(|(_, html)| {
-                elements(html, "script")
-                    .into_iter()
-                    .map(csp_hash)
-                    .collect::<Vec<_>>()
-            })
+            .flat_map(|(_, html)| elements(html, "script").into_iter().map(csp_hash).collect::<Vec<_>>())
             .collect();
         for script in SCRIPTS {
             assert!(used.contains(&csp_hash(script)));
@@ -503,10 +446,7 @@ mod tests {
             let names = attribute_names(&html);
             assert!(names.contains(&"data-sort".to_string()) || page != "dashboard");
             for name in names {
-                assert!(
-                    !name.starts_with("on") && name != "style",
-                    "{page}: attribute {name}"
-                );
+                assert!(!name.starts_with("on") && name != "style", "{page}: attribute {name}");
             }
         }
         // The scanner itself finds what it must refuse.
@@ -528,18 +468,12 @@ mod tests {
         let dir = std::env::var_os("HEARTBEAT_WRITE_SAMPLES");
         for (name, html) in [
             ("dash.html", render_dashboard(&samples::dashboard())),
-            (
-                "dash-empty.html",
-                render_dashboard(&samples::empty_dashboard()),
-            ),
+            ("dash-empty.html", render_dashboard(&samples::empty_dashboard())),
             ("edit.html", render_edit(&samples::edit_with_errors())),
             ("edit-clean.html", render_edit(&samples::edit_clean())),
             ("error.html", render_error(&samples::error())),
         ] {
-            assert!(
-                html.starts_with("<!doctype html>\n<html lang=\"en\">"),
-                "{name}"
-            );
+            assert!(html.starts_with("<!doctype html>\n<html lang=\"en\">"), "{name}");
             assert!(html.trim_end().ends_with("</html>"), "{name}");
             if let Some(dir) = &dir {
                 std::fs::write(std::path::Path::new(dir).join(name), html).unwrap();

@@ -1,10 +1,7 @@
 //! Sample views for the page tests, filled the way the handlers fill them (through `local_time`
 //! and `relative_time`), including hostile user data.
 
-use super::{
-    DashboardRow, DashboardView, EditErrors, EditForm, EditView, ErrorView, local_time,
-    relative_time,
-};
+use super::{DashboardRow, DashboardView, EditErrors, EditForm, EditView, ErrorView, local_time, relative_time};
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use chrono_tz::Tz;
 

@@ -13,7 +13,9 @@ pub enum Decision {
     /// Still exceeded, alerted, and the reminder interval has passed.
     Remind,
     /// Alerted, and the pulse has since pulsed again or its settings were relaxed.
-    Recover { pulsed_again: bool },
+    Recover {
+        pulsed_again: bool,
+    },
 }
 
 pub fn decide(pulse: &Pulse, status: &Status, now: DateTime<Utc>, remind_every: Option<Duration>) -> Decision {
@@ -56,7 +58,10 @@ mod tests {
             first_seen: None,
             last_message: None,
             last_metadata: None,
-            alert: alert.map(|(for_pulse, notified_at)| Alert { for_stamp: format_stamp(for_pulse), notified_at }),
+            alert: alert.map(|(for_pulse, notified_at)| Alert {
+                for_stamp: format_stamp(for_pulse),
+                notified_at,
+            }),
             claim: None,
         }
     }
@@ -73,12 +78,32 @@ mod tests {
         let cases = [
             (pulse(wed, None), at(19, 9), Some(24), Decision::Quiet),
             (pulse(wed, None), at(19, 10), Some(24), Decision::Alert),
-            (pulse(wed, Some((wed, at(19, 10)))), at(19, 11), Some(24), Decision::Quiet),
-            (pulse(wed, Some((wed, at(19, 10)))), at(20, 10), Some(24), Decision::Remind),
+            (
+                pulse(wed, Some((wed, at(19, 10)))),
+                at(19, 11),
+                Some(24),
+                Decision::Quiet,
+            ),
+            (
+                pulse(wed, Some((wed, at(19, 10)))),
+                at(20, 10),
+                Some(24),
+                Decision::Remind,
+            ),
             (pulse(wed, Some((wed, at(19, 10)))), at(20, 10), None, Decision::Quiet),
-            (pulse(at(20, 8), Some((wed, at(19, 10)))), at(20, 9), Some(24), Decision::Recover { pulsed_again: true }),
+            (
+                pulse(at(20, 8), Some((wed, at(19, 10)))),
+                at(20, 9),
+                Some(24),
+                Decision::Recover { pulsed_again: true },
+            ),
             // Recovered and stale again before the monitor looked: the old incident is closed first.
-            (pulse(at(20, 8), Some((wed, at(19, 10)))), at(23, 20), Some(24), Decision::Recover { pulsed_again: true }),
+            (
+                pulse(at(20, 8), Some((wed, at(19, 10)))),
+                at(23, 20),
+                Some(24),
+                Decision::Recover { pulsed_again: true },
+            ),
         ];
         for (i, (p, now, remind, want)) in cases.into_iter().enumerate() {
             assert_eq!(decide_at(&p, now, remind), want, "case {i}");
@@ -90,6 +115,9 @@ mod tests {
         let wed = at(18, 9);
         let mut p = pulse(wed, Some((wed, at(19, 10))));
         p.threshold = Threshold::parse("100").unwrap();
-        assert_eq!(decide_at(&p, at(19, 11), Some(24)), Decision::Recover { pulsed_again: false });
+        assert_eq!(
+            decide_at(&p, at(19, 11), Some(24)),
+            Decision::Recover { pulsed_again: false }
+        );
     }
 }

@@ -2,20 +2,12 @@
 //! (`../shared/spec/working-time.md`).
 
 use crate::model::WorkingDays;
-use chrono::{
-    DateTime, Datelike, LocalResult, NaiveDate, NaiveTime, Offset, TimeDelta, TimeZone, Utc,
-    Weekday,
-};
+use chrono::{DateTime, Datelike, LocalResult, NaiveDate, NaiveTime, Offset, TimeDelta, TimeZone, Utc, Weekday};
 use chrono_tz::{GapInfo, Tz};
 
 /// Real elapsed time in `[from, to)` that falls on a working day of `tz`'s calendar; zero when
 /// `to <= from` (clock skew).
-pub fn working_time(
-    from: DateTime<Utc>,
-    to: DateTime<Utc>,
-    tz: Tz,
-    days: WorkingDays,
-) -> TimeDelta {
+pub fn working_time(from: DateTime<Utc>, to: DateTime<Utc>, tz: Tz, days: WorkingDays) -> TimeDelta {
     if to <= from || days.is_empty() {
         return TimeDelta::zero();
     }
@@ -57,13 +49,7 @@ pub fn becomes_exceeded_at(
 }
 
 /// `working_time(last, now) > threshold`.
-pub fn is_exceeded(
-    last: DateTime<Utc>,
-    now: DateTime<Utc>,
-    threshold: TimeDelta,
-    tz: Tz,
-    days: WorkingDays,
-) -> bool {
+pub fn is_exceeded(last: DateTime<Utc>, now: DateTime<Utc>, threshold: TimeDelta, tz: Tz, days: WorkingDays) -> bool {
     becomes_exceeded_at(last, threshold, tz, days).is_some_and(|at| now > at)
 }
 
@@ -321,8 +307,7 @@ mod tests {
     #[test]
     fn dst_end_sunday_is_25_hours() {
         let berlin = zone("Europe/Berlin");
-        let (sunday_start, monday_start) =
-            (utc("2026-10-24T22:00:00Z"), utc("2026-10-25T23:00:00Z"));
+        let (sunday_start, monday_start) = (utc("2026-10-24T22:00:00Z"), utc("2026-10-25T23:00:00Z"));
         assert_eq!(
             working_time(sunday_start, monday_start, berlin, WorkingDays::EVERY_DAY),
             hours(25)
@@ -360,8 +345,7 @@ mod tests {
     #[test]
     fn dst_start_sunday_is_23_hours() {
         let berlin = zone("Europe/Berlin");
-        let (sunday_start, monday_start) =
-            (utc("2026-03-28T23:00:00Z"), utc("2026-03-29T22:00:00Z"));
+        let (sunday_start, monday_start) = (utc("2026-03-28T23:00:00Z"), utc("2026-03-29T22:00:00Z"));
         assert_eq!(
             working_time(sunday_start, monday_start, berlin, WorkingDays::EVERY_DAY),
             hours(23)
@@ -385,13 +369,7 @@ mod tests {
             working_time(last, utc("2036-11-20T18:00:00Z"), Tz::UTC, none),
             TimeDelta::zero()
         );
-        assert!(!is_exceeded(
-            last,
-            utc("2199-12-31T23:59:59Z"),
-            MS,
-            Tz::UTC,
-            none
-        ));
+        assert!(!is_exceeded(last, utc("2199-12-31T23:59:59Z"), MS, Tz::UTC, none));
     }
 
     #[test]
@@ -402,10 +380,7 @@ mod tests {
             .unwrap();
         // Guard the premise: the bundled tzdata skips Sunday's midnight (00:00 -04 becomes 01:00 -03).
         assert_eq!(santiago.from_local_datetime(&midnight), LocalResult::None);
-        assert_eq!(
-            day_start(midnight.date(), santiago),
-            Some(utc("2026-09-06T04:00:00Z"))
-        );
+        assert_eq!(day_start(midnight.date(), santiago), Some(utc("2026-09-06T04:00:00Z")));
         let sundays = WorkingDays::of(&[Weekday::Sun]);
         assert_eq!(
             working_time(
@@ -446,10 +421,7 @@ mod tests {
         // Samoa jumped from Thu 2011-12-29 24:00 (-10) straight to Sat 2011-12-31 00:00 (+14).
         let apia = zone("Pacific/Apia");
         let (thursday, monday) = (utc("2011-12-29T10:00:00Z"), utc("2012-01-01T10:00:00Z"));
-        assert_eq!(
-            working_time(thursday, monday, apia, WorkingDays::MON_FRI),
-            hours(24)
-        );
+        assert_eq!(working_time(thursday, monday, apia, WorkingDays::MON_FRI), hours(24));
         assert_eq!(
             working_time(thursday, monday, apia, WorkingDays::of(&[Weekday::Fri])),
             TimeDelta::zero()
@@ -489,13 +461,7 @@ mod tests {
     #[test]
     fn longest_threshold_is_fast_and_exact() {
         let last = utc("2026-11-20T18:00:00Z");
-        let at = becomes_exceeded_at(
-            last,
-            hours(8760),
-            zone("Europe/Berlin"),
-            WorkingDays::MON_FRI,
-        )
-        .unwrap();
+        let at = becomes_exceeded_at(last, hours(8760), zone("Europe/Berlin"), WorkingDays::MON_FRI).unwrap();
         assert_eq!(
             working_time(last, at, zone("Europe/Berlin"), WorkingDays::MON_FRI),
             hours(8760)
@@ -511,26 +477,17 @@ mod tests {
     fn every_zone_at_the_range_edges_does_not_panic() {
         let sundays = WorkingDays::of(&[Weekday::Sun]);
         for tz in TZ_VARIANTS {
-            for last in [
-                "1970-01-01T00:00:00Z",
-                "2011-12-29T00:00:00Z",
-                "2200-06-30T12:00:00Z",
-            ] {
+            for last in ["1970-01-01T00:00:00Z", "2011-12-29T00:00:00Z", "2200-06-30T12:00:00Z"] {
                 let last = utc(last);
                 let at = becomes_exceeded_at(last, hours(1000), tz, sundays).unwrap();
-                assert_eq!(
-                    working_time(last, at, tz, sundays),
-                    hours(1000),
-                    "{tz} from {last}"
-                );
+                assert_eq!(working_time(last, at, tz, sundays), hours(1000), "{tz} from {last}");
             }
         }
     }
 
     fn any_instant() -> impl Strategy<Value = DateTime<Utc>> {
         // 2000-01-01 up to 2100-01-01, millisecond resolution.
-        (946_684_800_000_i64..4_102_444_800_000)
-            .prop_map(|ms| DateTime::from_timestamp_millis(ms).unwrap())
+        (946_684_800_000_i64..4_102_444_800_000).prop_map(|ms| DateTime::from_timestamp_millis(ms).unwrap())
     }
 
     fn any_zone() -> impl Strategy<Value = Tz> {

@@ -49,10 +49,7 @@ mod tests {
             ("<!here|here>", "&lt;!here|here&gt;"),
             ("<@U123>", "&lt;@U123&gt;"),
             ("<https://evil|x>", "&lt;https://evil|x&gt;"),
-            (
-                "<script>alert(1)</script>",
-                "&lt;script&gt;alert(1)&lt;/script&gt;",
-            ),
+            ("<script>alert(1)</script>", "&lt;script&gt;alert(1)&lt;/script&gt;"),
             ("a & b < c > d", "a &amp; b &lt; c &gt; d"),
             ("Grüße ✓ 日本", "Grüße ✓ 日本"),
             ("*bold* _it_ `code`", "*bold* _it_ `code`"),

@@ -24,15 +24,12 @@ const DASHBOARD_LABEL: &str = "Open the dashboard";
 const HEADER_MAX: usize = 100;
 const MORE_MAX: usize = 40;
 /// "• " + four fields joined by " / " + " — " detail + " (<" url "|edit>)".
-const LINE_MAX: usize =
-    2 + 4 * FIELD_MAX + 3 * 3 + 3 + DETAIL_MAX + 3 + EDIT_URL_MAX + 1 + EDIT_LABEL.len() + 2;
+const LINE_MAX: usize = 2 + 4 * FIELD_MAX + 3 * 3 + 3 + DETAIL_MAX + 3 + EDIT_URL_MAX + 1 + EDIT_LABEL.len() + 2;
 const DASHBOARD_LINE_MAX: usize = 1 + DASHBOARD_URL_MAX + 1 + DASHBOARD_LABEL.len() + 1;
 
 // The longest possible message (every line at its budget, plus the newlines) fits in Slack's limit.
-const _: () = assert!(
-    HEADER_MAX + MAX_LINES * (1 + LINE_MAX) + (1 + MORE_MAX) + (1 + DASHBOARD_LINE_MAX)
-        <= TEXT_LIMIT
-);
+const _: () =
+    assert!(HEADER_MAX + MAX_LINES * (1 + LINE_MAX) + (1 + MORE_MAX) + (1 + DASHBOARD_LINE_MAX) <= TEXT_LIMIT);
 
 /// An incoming-webhook payload: `text` is what notifications show; `blocks` is optional Block Kit.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -97,8 +94,7 @@ fn build(kind: Kind, lines: &[PulseLine], dashboard_url: Option<&str>) -> SlackM
     if lines.len() > MAX_LINES {
         text.push_str(&format!("\n…and {} more", lines.len() - MAX_LINES));
     }
-    if let Some(link) = dashboard_url.and_then(|url| link(url, DASHBOARD_URL_MAX, DASHBOARD_LABEL))
-    {
+    if let Some(link) = dashboard_url.and_then(|url| link(url, DASHBOARD_URL_MAX, DASHBOARD_LABEL)) {
         text.push('\n');
         text.push_str(&link);
     }
@@ -187,9 +183,7 @@ mod tests {
             kind: "db".into(),
             name: name.into(),
             detail: "3.5 h over its 24 h threshold".into(),
-            edit_url: Some(format!(
-                "https://hb.example.com/heartbeat/edit?secret=s3cret&id={name}"
-            )),
+            edit_url: Some(format!("https://hb.example.com/heartbeat/edit?secret=s3cret&id={name}")),
         }
     }
 
@@ -202,26 +196,10 @@ mod tests {
     #[test]
     fn headers_count_the_pulses() {
         let cases: [(Make, usize, &str); 6] = [
-            (
-                alert_message,
-                1,
-                ":rotating_light: 1 pulse exceeded its threshold",
-            ),
-            (
-                alert_message,
-                2,
-                ":rotating_light: 2 pulses exceeded their threshold",
-            ),
-            (
-                reminder_message,
-                1,
-                ":bell: 1 pulse is still over its threshold",
-            ),
-            (
-                reminder_message,
-                3,
-                ":bell: 3 pulses are still over their threshold",
-            ),
+            (alert_message, 1, ":rotating_light: 1 pulse exceeded its threshold"),
+            (alert_message, 2, ":rotating_light: 2 pulses exceeded their threshold"),
+            (reminder_message, 1, ":bell: 1 pulse is still over its threshold"),
+            (reminder_message, 3, ":bell: 3 pulses are still over their threshold"),
             (recovery_message, 1, ":white_check_mark: 1 pulse recovered"),
             (recovery_message, 4, ":white_check_mark: 4 pulses recovered"),
         ];
@@ -283,11 +261,7 @@ mod tests {
             for make in [alert_message, reminder_message, recovery_message] {
                 let text = make(std::slice::from_ref(&pulse), Some(payload)).text;
                 let body: Vec<&str> = text.lines().skip(1).collect();
-                assert_eq!(
-                    body.len(),
-                    2,
-                    "one line per pulse plus the dashboard: {text}"
-                );
+                assert_eq!(body.len(), 2, "one line per pulse plus the dashboard: {text}");
                 let pulse_line = body[0];
                 // The only raw '<' '>' left are those of our own two links.
                 assert_eq!(text.matches('<').count(), 2, "{text}");
@@ -317,9 +291,10 @@ mod tests {
             None,
         )
         .text;
-        assert!(text.ends_with(
-            "• &lt;!channel&gt; / a &amp; b / &lt;script&gt; / &lt;https://evil|x&gt; — &amp;lt;"
-        ), "{text}");
+        assert!(
+            text.ends_with("• &lt;!channel&gt; / a &amp; b / &lt;script&gt; / &lt;https://evil|x&gt; — &amp;lt;"),
+            "{text}"
+        );
     }
 
     #[test]
@@ -328,30 +303,18 @@ mod tests {
             link_target("https://a.example/x?a=1&b=2"),
             "https://a.example/x?a=1&b=2"
         );
-        assert_eq!(
-            link_target("https://a/<x>|y z"),
-            "https://a/%3Cx%3E%7Cy%20z"
-        );
+        assert_eq!(link_target("https://a/<x>|y z"), "https://a/%3Cx%3E%7Cy%20z");
         assert_eq!(link_target("https://a/ü\n"), "https://a/%C3%BC%0A");
         assert_eq!(link("  ", 100, "edit"), None);
-        assert_eq!(
-            link(&format!("https://a/{}", "x".repeat(300)), 300, "edit"),
-            None
-        );
+        assert_eq!(link(&format!("https://a/{}", "x".repeat(300)), 300, "edit"), None);
     }
 
     #[test]
     fn at_most_max_lines_are_listed_then_the_rest_is_counted() {
         let message = alert_message(&lines(120), Some("https://hb.example.com/d"));
         let text_lines: Vec<&str> = message.text.lines().collect();
-        assert_eq!(
-            text_lines[0],
-            ":rotating_light: 120 pulses exceeded their threshold"
-        );
-        assert_eq!(
-            text_lines.iter().filter(|l| l.starts_with("• ")).count(),
-            MAX_LINES
-        );
+        assert_eq!(text_lines[0], ":rotating_light: 120 pulses exceeded their threshold");
+        assert_eq!(text_lines.iter().filter(|l| l.starts_with("• ")).count(), MAX_LINES);
         assert!(text_lines[MAX_LINES].contains("job49"));
         assert!(!message.text.contains("job50"));
         assert_eq!(text_lines[MAX_LINES + 1], "…and 70 more");

@@ -10,8 +10,6 @@ mod webhook;
 mod test_server;
 
 pub use escape::escape;
-pub use message::{
-    MAX_LINES, PulseLine, SlackMessage, alert_message, recovery_message, reminder_message,
-};
+pub use message::{MAX_LINES, PulseLine, SlackMessage, alert_message, recovery_message, reminder_message};
 pub use notifier::{LogNotifier, Notifier, NotifyError};
 pub use webhook::{WebhookConfigError, WebhookNotifier};

@@ -57,13 +57,7 @@ mod tests {
             status: 404,
             body: "no_service".into(),
         };
-        assert_eq!(
-            rejected.to_string(),
-            "Slack rejected the message: HTTP 404: no_service"
-        );
-        assert_eq!(
-            NotifyError::Timeout.to_string(),
-            "Slack did not answer in time"
-        );
+        assert_eq!(rejected.to_string(), "Slack rejected the message: HTTP 404: no_service");
+        assert_eq!(NotifyError::Timeout.to_string(), "Slack did not answer in time");
     }
 }

@@ -48,9 +48,9 @@ pub async fn start(reply: Reply) -> (SocketAddr, oneshot::Receiver<Recorded>) {
                 "HTTP/1.1 {status} Test\r\ncontent-type: text/plain\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
                 body.len()
             ),
-            Reply::Redirect(location) => format!(
-                "HTTP/1.1 302 Found\r\nlocation: {location}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
-            ),
+            Reply::Redirect(location) => {
+                format!("HTTP/1.1 302 Found\r\nlocation: {location}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n")
+            }
             Reply::Hang => {
                 std::future::pending::<()>().await;
                 unreachable!()

@@ -36,8 +36,7 @@ impl WebhookNotifier {
     /// `url` must be `https` (plain `http` only to a loopback address, for local runs and tests);
     /// `timeout` bounds each request as a whole, connection to last byte.
     pub fn new(url: String, timeout: Duration) -> Result<Self, WebhookConfigError> {
-        let url = Url::parse(url.trim())
-            .map_err(|err| WebhookConfigError::InvalidUrl(err.to_string()))?;
+        let url = Url::parse(url.trim()).map_err(|err| WebhookConfigError::InvalidUrl(err.to_string()))?;
         let host = url
             .host_str()
             .filter(|host| !host.is_empty())
@@ -139,8 +138,7 @@ impl fmt::Debug for WebhookNotifier {
 
 fn is_loopback(host: &str) -> bool {
     let bare = host.trim_start_matches('[').trim_end_matches(']');
-    host.eq_ignore_ascii_case("localhost")
-        || bare.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+    host.eq_ignore_ascii_case("localhost") || bare.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
 /// The first characters of a rejection's body, read no further than needed (it may be large or slow).
@@ -152,10 +150,7 @@ async fn body_start(mut response: reqwest::Response) -> String {
             Ok(None) | Err(_) => break,
         }
     }
-    String::from_utf8_lossy(&bytes)
-        .chars()
-        .take(BODY_CHARS)
-        .collect()
+    String::from_utf8_lossy(&bytes).chars().take(BODY_CHARS).collect()
 }
 
 /// An error and its causes on one line ("error sending request: client error (Connect): …").
@@ -196,11 +191,7 @@ mod tests {
     #[tokio::test]
     async fn accepted_message_is_posted_as_json_to_the_webhook_path() {
         let (addr, recorded) = test_server::start(Reply::Status(200, "ok".into())).await;
-        let notifier = WebhookNotifier::new(
-            format!("http://{addr}{SECRET_PATH}"),
-            Duration::from_secs(2),
-        )
-        .unwrap();
+        let notifier = WebhookNotifier::new(format!("http://{addr}{SECRET_PATH}"), Duration::from_secs(2)).unwrap();
 
         assert_eq!(send_with_deadline(&notifier).await, Ok(()));
 
@@ -215,8 +206,7 @@ mod tests {
     #[tokio::test]
     async fn any_2xx_is_accepted() {
         let (addr, _recorded) = test_server::start(Reply::Status(204, String::new())).await;
-        let notifier =
-            WebhookNotifier::new(format!("http://{addr}/hook"), Duration::from_secs(2)).unwrap();
+        let notifier = WebhookNotifier::new(format!("http://{addr}/hook"), Duration::from_secs(2)).unwrap();
         assert_eq!(send_with_deadline(&notifier).await, Ok(()));
     }
 
@@ -224,11 +214,7 @@ mod tests {
     async fn server_error_is_rejected_with_status_and_the_start_of_the_body() {
         let body = format!("internal_error {}", "x".repeat(500));
         let (addr, _recorded) = test_server::start(Reply::Status(500, body.clone())).await;
-        let notifier = WebhookNotifier::new(
-            format!("http://{addr}{SECRET_PATH}"),
-            Duration::from_secs(2),
-        )
-        .unwrap();
+        let notifier = WebhookNotifier::new(format!("http://{addr}{SECRET_PATH}"), Duration::from_secs(2)).unwrap();
 
         match send_with_deadline(&notifier).await {
             Err(NotifyError::Rejected { status, body: kept }) => {
@@ -241,10 +227,8 @@ mod tests {
 
     #[tokio::test]
     async fn slack_refusal_is_rejected_with_its_reason() {
-        let (addr, _recorded) =
-            test_server::start(Reply::Status(403, "invalid_token".into())).await;
-        let notifier =
-            WebhookNotifier::new(format!("http://{addr}/hook"), Duration::from_secs(2)).unwrap();
+        let (addr, _recorded) = test_server::start(Reply::Status(403, "invalid_token".into())).await;
+        let notifier = WebhookNotifier::new(format!("http://{addr}/hook"), Duration::from_secs(2)).unwrap();
         assert_eq!(
             send_with_deadline(&notifier).await,
             Err(NotifyError::Rejected {
@@ -256,10 +240,8 @@ mod tests {
 
     #[tokio::test]
     async fn redirects_are_not_followed() {
-        let (addr, _recorded) =
-            test_server::start(Reply::Redirect("http://127.0.0.1:9/elsewhere".into())).await;
-        let notifier =
-            WebhookNotifier::new(format!("http://{addr}/hook"), Duration::from_secs(2)).unwrap();
+        let (addr, _recorded) = test_server::start(Reply::Redirect("http://127.0.0.1:9/elsewhere".into())).await;
+        let notifier = WebhookNotifier::new(format!("http://{addr}/hook"), Duration::from_secs(2)).unwrap();
         match send_with_deadline(&notifier).await {
             Err(NotifyError::Rejected { status: 302, .. }) => {}
             other => panic!("expected Rejected 302, got {other:?}"),
@@ -269,15 +251,10 @@ mod tests {
     #[tokio::test]
     async fn server_that_never_answers_times_out() {
         let (addr, _recorded) = test_server::start(Reply::Hang).await;
-        let notifier =
-            WebhookNotifier::new(format!("http://{addr}/hook"), Duration::from_millis(300))
-                .unwrap();
+        let notifier = WebhookNotifier::new(format!("http://{addr}/hook"), Duration::from_millis(300)).unwrap();
 
         let started = Instant::now();
-        assert_eq!(
-            send_with_deadline(&notifier).await,
-            Err(NotifyError::Timeout)
-        );
+        assert_eq!(send_with_deadline(&notifier).await, Err(NotifyError::Timeout));
         let elapsed = started.elapsed();
         assert!(elapsed >= Duration::from_millis(250), "{elapsed:?}");
         assert!(elapsed < Duration::from_secs(1), "{elapsed:?}");
@@ -289,11 +266,8 @@ mod tests {
             let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
             listener.local_addr().unwrap().port()
         };
-        let notifier = WebhookNotifier::new(
-            format!("http://127.0.0.1:{port}{SECRET_PATH}"),
-            Duration::from_secs(2),
-        )
-        .unwrap();
+        let notifier =
+            WebhookNotifier::new(format!("http://127.0.0.1:{port}{SECRET_PATH}"), Duration::from_secs(2)).unwrap();
 
         match send_with_deadline(&notifier).await {
             Err(err @ NotifyError::Unreachable(_)) => {
@@ -307,11 +281,8 @@ mod tests {
 
     #[test]
     fn debug_shows_only_the_host() {
-        let notifier = WebhookNotifier::new(
-            format!("https://hooks.slack.com{SECRET_PATH}"),
-            Duration::from_secs(3),
-        )
-        .unwrap();
+        let notifier =
+            WebhookNotifier::new(format!("https://hooks.slack.com{SECRET_PATH}"), Duration::from_secs(3)).unwrap();
         assert_eq!(notifier.host(), "hooks.slack.com");
         let debug = format!("{notifier:?}");
         assert!(debug.contains("hooks.slack.com"), "{debug}");

@@ -2,7 +2,9 @@
 //! two writers can race, and every Scan paginated to the end.
 
 use super::item::{self, Item, n, s, saturday_flag};
-use super::{Expectation, Found, IncidentLedger, Listing, PulseReader, PulseReceipt, PulseRecorder, SettingsWriter, StoreError};
+use super::{
+    Expectation, Found, IncidentLedger, Listing, PulseReader, PulseReceipt, PulseRecorder, SettingsWriter, StoreError,
+};
 use crate::model::{Alert, Claim, Pulse, PulseId, Settings, format_stamp};
 use async_trait::async_trait;
 use aws_sdk_dynamodb::Client;
@@ -38,7 +40,10 @@ fn timeouts() -> aws_config::timeout::TimeoutConfig {
 
 impl DynamoStore {
     pub fn new(client: Client, table: impl Into<String>) -> Self {
-        Self { client, table: table.into() }
+        Self {
+            client,
+            table: table.into(),
+        }
     }
 
     pub fn client(&self) -> &Client {
@@ -50,7 +55,13 @@ impl DynamoStore {
     }
 
     /// Runs a conditional update; `Ok(false)` when the condition did not hold.
-    async fn conditional_update(&self, id: &PulseId, update: &str, condition: &str, expr: Expr) -> Result<bool, StoreError> {
+    async fn conditional_update(
+        &self,
+        id: &PulseId,
+        update: &str,
+        condition: &str,
+        expr: Expr,
+    ) -> Result<bool, StoreError> {
         let result = self
             .client
             .update_item()
@@ -190,7 +201,11 @@ impl SettingsWriter for DynamoStore {
             .send()
             .await
             .map_err(classify)?;
-        Ok(if out.attributes().is_some_and(|a| !a.is_empty()) { Found::Yes } else { Found::No })
+        Ok(if out.attributes().is_some_and(|a| !a.is_empty()) {
+            Found::Yes
+        } else {
+            Found::No
+        })
     }
 }
 
@@ -200,7 +215,13 @@ impl IncidentLedger for DynamoStore {
         self.scan_all().await
     }
 
-    async fn claim(&self, id: &PulseId, expect: &Expectation, claim: &Claim, now: DateTime<Utc>) -> Result<bool, StoreError> {
+    async fn claim(
+        &self,
+        id: &PulseId,
+        expect: &Expectation,
+        claim: &Claim,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
         let mut e = Expr::default();
         let run = e.name(item::CLAIM_RUN);
         let until = e.name(item::CLAIM_UNTIL);
@@ -209,7 +230,10 @@ impl IncidentLedger for DynamoStore {
             e.value(s(&claim.run)),
             e.value(n(claim.until.timestamp_millis()))
         );
-        let free = format!("(attribute_not_exists({until}) OR {until} < {})", e.value(n(now.timestamp_millis())));
+        let free = format!(
+            "(attribute_not_exists({until}) OR {until} < {})",
+            e.value(n(now.timestamp_millis()))
+        );
         let ts = e.name(item::TIMESTAMP);
         let alert_for = e.name(item::ALERT_FOR);
         let state = match expect {
@@ -227,7 +251,8 @@ impl IncidentLedger for DynamoStore {
                 format!("{alert_for} = {}", e.value(s(alerted_stamp)))
             }
         };
-        self.conditional_update(id, &update, &format!("{free} AND {state}"), e).await
+        self.conditional_update(id, &update, &format!("{free} AND {state}"), e)
+            .await
     }
 
     async fn record_alert(&self, id: &PulseId, run: &str, alert: &Alert) -> Result<bool, StoreError> {
@@ -319,7 +344,9 @@ fn classify<E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     ];
     let detail = aws_sdk_dynamodb::error::DisplayErrorContext(&err).to_string();
     match &err {
-        SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) | SdkError::ResponseError(_) => StoreError::Unavailable(detail),
+        SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) | SdkError::ResponseError(_) => {
+            StoreError::Unavailable(detail)
+        }
         SdkError::ServiceError(service) if service.err().code().is_some_and(|c| TRANSIENT.contains(&c)) => {
             StoreError::Unavailable(detail)
         }

@@ -43,21 +43,31 @@ impl TryFrom<&Item> for Pulse {
 
     fn try_from(item: &Item) -> Result<Self, ItemError> {
         let id = text(item, ID).unwrap_or_default();
-        let fail = |problem: String| ItemError { id: id.clone(), problem };
+        let fail = |problem: String| ItemError {
+            id: id.clone(),
+            problem,
+        };
         if id.is_empty() {
             return Err(fail(format!("has no {ID}")));
         }
         let stamp = text(item, TIMESTAMP).ok_or_else(|| fail(format!("has no {TIMESTAMP}")))?;
-        let last_pulse = parse_stamp(&stamp).ok_or_else(|| fail(format!("{TIMESTAMP} “{stamp}” is not an ISO-8601 time")))?;
+        let last_pulse =
+            parse_stamp(&stamp).ok_or_else(|| fail(format!("{TIMESTAMP} “{stamp}” is not an ISO-8601 time")))?;
         // Lenient on the optional parts: one odd value must not hide the pulse from the dashboard.
         let threshold = text(item, THRESHOLD)
             .and_then(|t| Threshold::parse(&t).ok())
             .unwrap_or_else(|| Threshold::from_hours(FALLBACK_THRESHOLD_HOURS).expect("24 h is valid"));
-        let alert = match (text(item, ALERT_FOR), text(item, ALERT_AT).as_deref().and_then(parse_stamp)) {
+        let alert = match (
+            text(item, ALERT_FOR),
+            text(item, ALERT_AT).as_deref().and_then(parse_stamp),
+        ) {
             (Some(for_stamp), Some(notified_at)) => Some(Alert { for_stamp, notified_at }),
             _ => None,
         };
-        let claim = match (text(item, CLAIM_RUN), number(item, CLAIM_UNTIL).and_then(DateTime::<Utc>::from_timestamp_millis)) {
+        let claim = match (
+            text(item, CLAIM_RUN),
+            number(item, CLAIM_UNTIL).and_then(DateTime::<Utc>::from_timestamp_millis),
+        ) {
             (Some(run), Some(until)) => Some(Claim { run, until }),
             _ => None,
         };

@@ -1,7 +1,9 @@
 //! An in-memory store with the same semantics as the DynamoDB one, for handler and monitor tests.
 //! It also counts requests, so tests can assert how much work an operation did.
 
-use super::{Expectation, Found, IncidentLedger, Listing, PulseReader, PulseReceipt, PulseRecorder, SettingsWriter, StoreError};
+use super::{
+    Expectation, Found, IncidentLedger, Listing, PulseReader, PulseReceipt, PulseRecorder, SettingsWriter, StoreError,
+};
 use crate::model::{Alert, Claim, Pulse, PulseId, Settings, format_stamp, parse_stamp};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -58,7 +60,10 @@ impl MemoryStore {
 
     fn list_all(&self) -> Result<Listing, StoreError> {
         let pulses = self.enter()?;
-        Ok(Listing { pulses: pulses.values().cloned().collect(), unreadable: Vec::new() })
+        Ok(Listing {
+            pulses: pulses.values().cloned().collect(),
+            unreadable: Vec::new(),
+        })
     }
 }
 
@@ -124,7 +129,9 @@ impl PulseReader for MemoryStore {
 impl SettingsWriter for MemoryStore {
     async fn update_settings(&self, id: &PulseId, settings: &Settings) -> Result<Found, StoreError> {
         let mut pulses = self.enter()?;
-        let Some(p) = pulses.get_mut(id) else { return Ok(Found::No) };
+        let Some(p) = pulses.get_mut(id) else {
+            return Ok(Found::No);
+        };
         p.threshold = settings.threshold;
         p.saturday = settings.saturday;
         p.tz = Some(settings.tz);
@@ -132,7 +139,11 @@ impl SettingsWriter for MemoryStore {
     }
 
     async fn delete(&self, id: &PulseId) -> Result<Found, StoreError> {
-        Ok(if self.enter()?.remove(id).is_some() { Found::Yes } else { Found::No })
+        Ok(if self.enter()?.remove(id).is_some() {
+            Found::Yes
+        } else {
+            Found::No
+        })
     }
 }
 
@@ -142,7 +153,13 @@ impl IncidentLedger for MemoryStore {
         self.list_all()
     }
 
-    async fn claim(&self, id: &PulseId, expect: &Expectation, claim: &Claim, now: DateTime<Utc>) -> Result<bool, StoreError> {
+    async fn claim(
+        &self,
+        id: &PulseId,
+        expect: &Expectation,
+        claim: &Claim,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
         let mut pulses = self.enter()?;
         let Some(p) = pulses.get_mut(id) else { return Ok(false) };
         let free = p.claim.as_ref().is_none_or(|c| c.until < now);
@@ -150,7 +167,10 @@ impl IncidentLedger for MemoryStore {
         let holds = match expect {
             Expectation::Alert { stamp } => p.stamp == *stamp && alert_for != Some(stamp.as_str()),
             Expectation::Reminder { stamp, notified_at } => {
-                p.stamp == *stamp && p.alert.as_ref().is_some_and(|a| a.for_stamp == *stamp && a.notified_at == *notified_at)
+                p.stamp == *stamp
+                    && p.alert
+                        .as_ref()
+                        .is_some_and(|a| a.for_stamp == *stamp && a.notified_at == *notified_at)
             }
             Expectation::Recovery { alerted_stamp } => alert_for == Some(alerted_stamp.as_str()),
         };
@@ -162,7 +182,10 @@ impl IncidentLedger for MemoryStore {
 
     async fn record_alert(&self, id: &PulseId, run: &str, alert: &Alert) -> Result<bool, StoreError> {
         let mut pulses = self.enter()?;
-        let Some(p) = pulses.get_mut(id).filter(|p| p.claim.as_ref().is_some_and(|c| c.run == run)) else {
+        let Some(p) = pulses
+            .get_mut(id)
+            .filter(|p| p.claim.as_ref().is_some_and(|c| c.run == run))
+        else {
             return Ok(false);
         };
         p.alert = Some(alert.clone());
@@ -173,9 +196,12 @@ impl IncidentLedger for MemoryStore {
     async fn record_recovery(&self, id: &PulseId, run: &str, alerted_stamp: &str) -> Result<bool, StoreError> {
         let mut pulses = self.enter()?;
         let held = |p: &&mut Pulse| {
-            p.claim.as_ref().is_some_and(|c| c.run == run) && p.alert.as_ref().is_some_and(|a| a.for_stamp == alerted_stamp)
+            p.claim.as_ref().is_some_and(|c| c.run == run)
+                && p.alert.as_ref().is_some_and(|a| a.for_stamp == alerted_stamp)
         };
-        let Some(p) = pulses.get_mut(id).filter(held) else { return Ok(false) };
+        let Some(p) = pulses.get_mut(id).filter(held) else {
+            return Ok(false);
+        };
         p.alert = None;
         p.claim = None;
         Ok(true)
@@ -183,7 +209,10 @@ impl IncidentLedger for MemoryStore {
 
     async fn release(&self, id: &PulseId, run: &str) -> Result<(), StoreError> {
         let mut pulses = self.enter()?;
-        if let Some(p) = pulses.get_mut(id).filter(|p| p.claim.as_ref().is_some_and(|c| c.run == run)) {
+        if let Some(p) = pulses
+            .get_mut(id)
+            .filter(|p| p.claim.as_ref().is_some_and(|c| c.run == run))
+        {
             p.claim = None;
         }
         Ok(())

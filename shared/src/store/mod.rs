@@ -80,7 +80,13 @@ pub trait IncidentLedger: Send + Sync {
     /// Pulses the monitor should look at.
     async fn candidates(&self, now: DateTime<Utc>) -> Result<Listing, StoreError>;
     /// Takes the lease on a pulse if `expect` still holds and no other run holds an unexpired lease.
-    async fn claim(&self, id: &PulseId, expect: &Expectation, claim: &Claim, now: DateTime<Utc>) -> Result<bool, StoreError>;
+    async fn claim(
+        &self,
+        id: &PulseId,
+        expect: &Expectation,
+        claim: &Claim,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
     /// Slack accepted the alert or reminder: record it and drop the lease.
     async fn record_alert(&self, id: &PulseId, run: &str, alert: &Alert) -> Result<bool, StoreError>;
     /// Slack accepted the recovery message: the incident is over.

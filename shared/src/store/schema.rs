@@ -59,11 +59,10 @@ pub enum SchemaError {
 /// Creates `table` unless it exists, then waits until it is ACTIVE. Safe to call on every start and
 /// from several processes at once.
 pub async fn ensure_table(client: &Client, table: &str) -> Result<(), SchemaError> {
-    let request =
-        create_table_request(client, table).map_err(|source| SchemaError::Definition {
-            table: table.to_owned(),
-            source,
-        })?;
+    let request = create_table_request(client, table).map_err(|source| SchemaError::Definition {
+        table: table.to_owned(),
+        source,
+    })?;
     match request.send().await {
         Ok(_) => {}
         // It exists already, or another process is creating it right now: either way, wait.
@@ -79,10 +78,7 @@ pub async fn ensure_table(client: &Client, table: &str) -> Result<(), SchemaErro
 }
 
 /// Keys and billing of the table; the overdue index will be added here too.
-fn create_table_request(
-    client: &Client,
-    table: &str,
-) -> Result<CreateTableFluentBuilder, BuildError> {
+fn create_table_request(client: &Client, table: &str) -> Result<CreateTableFluentBuilder, BuildError> {
     Ok(client
         .create_table()
         .table_name(table)
@@ -110,9 +106,7 @@ async fn wait_until_active(client: &Client, table: &str) -> Result<(), SchemaErr
                 .and_then(|t| t.table_status())
                 .map_or_else(|| "UNKNOWN".to_owned(), |s| s.as_str().to_owned()),
             // DescribeTable is eventually consistent: a table created a moment ago may not show yet.
-            Err(err)
-                if is_service_error(&err, DescribeTableError::is_resource_not_found_exception) =>
-            {
+            Err(err) if is_service_error(&err, DescribeTableError::is_resource_not_found_exception) => {
                 "NOT YET VISIBLE".to_owned()
             }
             Err(err) => {

@@ -30,7 +30,9 @@ fn pulse_rows(html: &str) -> Vec<&str> {
 
 fn row<'h>(html: &'h str, name: &str) -> &'h str {
     let rows = pulse_rows(html);
-    rows.into_iter().find(|r| r.contains(&format!("<td class=\"name\">{name}</td>"))).unwrap_or_else(|| panic!("no row for {name}"))
+    rows.into_iter()
+        .find(|r| r.contains(&format!("<td class=\"name\">{name}</td>")))
+        .unwrap_or_else(|| panic!("no row for {name}"))
 }
 
 /// Monday noon: one pulse stale since Thursday, one fresh, one with a hostile name.
@@ -75,13 +77,20 @@ async fn missing_and_wrong_secrets_are_403_with_identical_bodies() {
         let res = show(&store, &config, get(&format!("/heartbeat/dashboard{query}"))).await;
         assert_html_page(&res, 403);
         let body = text(&res);
-        assert!(!body.contains("stale-job") && !body.contains("<table"), "{query}: reveals nothing");
+        assert!(
+            !body.contains("stale-job") && !body.contains("<table"),
+            "{query}: reveals nothing"
+        );
         bodies.push((query, body));
     }
     for (query, body) in &bodies {
         assert_eq!(body, &bodies[0].1, "{query:?} answers like a missing secret");
     }
-    assert_eq!(store.requests(), 0, "the table is not read before the secret is checked");
+    assert_eq!(
+        store.requests(),
+        0,
+        "the table is not read before the secret is checked"
+    );
 }
 
 #[tokio::test]
@@ -104,17 +113,26 @@ async fn the_dashboard_lists_every_pulse_marks_the_exceeded_and_counts() {
 
     // Thursday 09:00 → Monday 12:00 is 15 + 24 + 12 = 51 working hours: 27 over.
     let stale = row(&html, "stale-job");
-    assert!(stale.starts_with("<tr class=\"pulse exceeded\" data-exceeded=\"true\""), "{stale}");
+    assert!(
+        stale.starts_with("<tr class=\"pulse exceeded\" data-exceeded=\"true\""),
+        "{stale}"
+    );
     assert!(stale.contains(">51.0</td>"), "{stale}");
     assert!(stale.contains(">+27.0<span class=\"badge\">EXCEEDED</span>"), "{stale}");
     assert!(stale.contains(">2026-11-19 09:00 UTC</time>"), "{stale}");
     assert!(stale.contains("<span class=\"rel\">4 d ago</span>"), "{stale}");
     assert!(stale.contains(">24 h</td>"), "{stale}");
     let stale_id = id_of("legacy-host", "cron", "node", "stale-job");
-    assert!(stale.contains(&format!("href=\"edit?secret={SECRET_IN_URL}&#38;id={stale_id}\"")), "{stale}");
+    assert!(
+        stale.contains(&format!("href=\"edit?secret={SECRET_IN_URL}&#38;id={stale_id}\"")),
+        "{stale}"
+    );
 
     let fresh = row(&html, "fresh-job");
-    assert!(fresh.starts_with("<tr class=\"pulse\" data-exceeded=\"false\""), "{fresh}");
+    assert!(
+        fresh.starts_with("<tr class=\"pulse\" data-exceeded=\"false\""),
+        "{fresh}"
+    );
     assert!(fresh.contains(">2.0</td>"), "{fresh}");
     assert!(fresh.contains(">-22.0</td>"), "{fresh}");
     assert!(!fresh.contains("EXCEEDED"), "{fresh}");
@@ -158,19 +176,31 @@ async fn items_of_the_original_server_show_with_default_timezone_saturday_and_th
 
     // Mon–Fri in Berlin: Monday 00:00 CET to 13:00 CET = 13 h (12.5 h if UTC were applied).
     let weekdays = row(&html, "legacy-weekdays");
-    assert!(weekdays.contains("title=\"Europe/Berlin\">2026-11-21 00:30 CET</time>"), "{weekdays}");
+    assert!(
+        weekdays.contains("title=\"Europe/Berlin\">2026-11-21 00:30 CET</time>"),
+        "{weekdays}"
+    );
     assert!(weekdays.contains("datetime=\"2026-11-20T23:30:00.000Z\""), "{weekdays}");
     assert!(weekdays.contains(">13.0</td>"), "{weekdays}");
-    assert!(weekdays.contains(">+1.0<span class=\"badge\">EXCEEDED</span>"), "{weekdays}");
+    assert!(
+        weekdays.contains(">+1.0<span class=\"badge\">EXCEEDED</span>"),
+        "{weekdays}"
+    );
     assert!(weekdays.contains(">12 h</td>"), "no Saturday mark: {weekdays}");
     assert!(weekdays.contains("<span class=\"rel\">2 d ago</span>"), "{weekdays}");
 
     // Mon–Sat in Berlin: Saturday 00:30–24:00 = 23.5 h, plus Monday's 13 h = 36.5 h of 40.
     let saturdays = row(&html, "legacy-saturdays");
-    assert!(saturdays.starts_with("<tr class=\"pulse\" data-exceeded=\"false\""), "{saturdays}");
+    assert!(
+        saturdays.starts_with("<tr class=\"pulse\" data-exceeded=\"false\""),
+        "{saturdays}"
+    );
     assert!(saturdays.contains(">36.5</td>"), "{saturdays}");
     assert!(saturdays.contains(">-3.5</td>"), "{saturdays}");
-    assert!(saturdays.contains(">40 h <span class=\"sat\" title=\"Saturday is a working day\">· Sat ✓</span></td>"), "{saturdays}");
+    assert!(
+        saturdays.contains(">40 h <span class=\"sat\" title=\"Saturday is a working day\">· Sat ✓</span></td>"),
+        "{saturdays}"
+    );
     assert!(html.contains("<strong id=\"count-exceeded\">1</strong>"));
 }
 
@@ -178,12 +208,22 @@ async fn items_of_the_original_server_show_with_default_timezone_saturday_and_th
 async fn the_secret_may_come_from_api_gateways_decoded_parameters() {
     let store = three_pulses();
     let params: HashMap<String, Vec<String>> = HashMap::from([("secret".into(), vec![SECRET.into()])]);
-    let res = show(&store, &with_secret(), get("/Prod/heartbeat/dashboard").with_query_string_parameters(params)).await;
+    let res = show(
+        &store,
+        &with_secret(),
+        get("/Prod/heartbeat/dashboard").with_query_string_parameters(params),
+    )
+    .await;
     assert_html_page(&res, 200);
     assert_eq!(pulse_rows(&text(&res)).len(), 3);
 
     let wrong: HashMap<String, Vec<String>> = HashMap::from([("secret".into(), vec![SECRET_IN_URL.into()])]);
-    let res = show(&store, &with_secret(), get("/heartbeat/dashboard").with_query_string_parameters(wrong)).await;
+    let res = show(
+        &store,
+        &with_secret(),
+        get("/heartbeat/dashboard").with_query_string_parameters(wrong),
+    )
+    .await;
     assert_html_page(&res, 403);
 }
 

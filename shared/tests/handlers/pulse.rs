@@ -19,7 +19,11 @@ async fn send(store: &MemoryStore, config: &Config, req: Request) -> Response<Bo
 #[track_caller]
 fn assert_ok(res: &Response<Body>) {
     assert_eq!(res.status().as_u16(), 200, "{}", text(res));
-    assert!(header(res, "content-type").unwrap_or_default().starts_with("text/plain"));
+    assert!(
+        header(res, "content-type")
+            .unwrap_or_default()
+            .starts_with("text/plain")
+    );
     assert_eq!(text(res), "Successful Heartbeat Pulse");
 }
 
@@ -28,7 +32,12 @@ fn assert_ok(res: &Response<Body>) {
 fn assert_refused(res: &Response<Body>, status: u16, needle: &str) {
     let body = text(res);
     assert_eq!(res.status().as_u16(), status, "{body}");
-    assert!(header(res, "content-type").unwrap_or_default().starts_with("text/plain"), "{body}");
+    assert!(
+        header(res, "content-type")
+            .unwrap_or_default()
+            .starts_with("text/plain"),
+        "{body}"
+    );
     assert!(body.contains(needle), "{needle:?} not in {body:?}");
 }
 
@@ -36,7 +45,12 @@ fn assert_refused(res: &Response<Body>, status: u16, needle: &str) {
 async fn a_get_creates_the_item_the_way_the_original_did() {
     let store = MemoryStore::new();
     let config = config(&[("DEFAULT_THRESHOLD_HOURS", "6")]);
-    let res = send(&store, &config, get("/heartbeat/pulse?host=host&category=cat&type=type&name=name")).await;
+    let res = send(
+        &store,
+        &config,
+        get("/heartbeat/pulse?host=host&category=cat&type=type&name=name"),
+    )
+    .await;
     assert_ok(&res);
 
     // echo -n hostcattypename | sha256sum
@@ -45,9 +59,19 @@ async fn a_get_creates_the_item_the_way_the_original_did() {
     let id = id_of("host", "cat", "type", "name");
     assert_eq!(id.as_str(), want);
     assert_eq!(store.len(), 1);
-    let p = store.snapshot(&id).expect("the pulse is stored under the original's _id");
+    let p = store
+        .snapshot(&id)
+        .expect("the pulse is stored under the original's _id");
     assert_eq!(p.id, id);
-    assert_eq!((p.key.host.as_str(), p.key.category.as_str(), p.key.kind.as_str(), p.key.name.as_str()), ("host", "cat", "type", "name"));
+    assert_eq!(
+        (
+            p.key.host.as_str(),
+            p.key.category.as_str(),
+            p.key.kind.as_str(),
+            p.key.name.as_str()
+        ),
+        ("host", "cat", "type", "name")
+    );
     assert_eq!(p.last_pulse, now());
     assert_eq!(p.stamp, "2026-11-23T12:00:00.000Z");
     assert_eq!(p.threshold.to_string(), "6", "the configured default threshold");
@@ -64,16 +88,27 @@ async fn the_id_follows_the_sha256_rule_for_any_key() {
     let store = MemoryStore::new();
     let config = config(&[]);
     for (query, fields) in [
-        ("host=web-1&category=backup&type=db&name=nightly", ["web-1", "backup", "db", "nightly"]),
-        ("host=%C3%A9t%C3%A9&category=a%20b&type=c%2Bd&name=x+y", ["été", "a b", "c+d", "x+y"]),
+        (
+            "host=web-1&category=backup&type=db&name=nightly",
+            ["web-1", "backup", "db", "nightly"],
+        ),
+        (
+            "host=%C3%A9t%C3%A9&category=a%20b&type=c%2Bd&name=x+y",
+            ["été", "a b", "c+d", "x+y"],
+        ),
         ("name=n&type=t&category=c&host=h", ["h", "c", "t", "n"]),
     ] {
         assert_ok(&send(&store, &config, get(&format!("/heartbeat/pulse?{query}"))).await);
         let [h, c, t, n] = fields;
         let id = id_of(h, c, t, n);
         assert_eq!(id.as_str(), sha256_id(h, c, t, n), "{query}");
-        let p = store.snapshot(&id).unwrap_or_else(|| panic!("{query}: not stored under {id}"));
-        assert_eq!((p.key.host, p.key.category, p.key.kind, p.key.name), (h.into(), c.into(), t.into(), n.into()));
+        let p = store
+            .snapshot(&id)
+            .unwrap_or_else(|| panic!("{query}: not stored under {id}"));
+        assert_eq!(
+            (p.key.host, p.key.category, p.key.kind, p.key.name),
+            (h.into(), c.into(), t.into(), n.into())
+        );
     }
     assert_eq!(store.len(), 3);
 }
@@ -82,9 +117,16 @@ async fn the_id_follows_the_sha256_rule_for_any_key() {
 async fn a_stage_prefix_and_the_node_clients_unencoded_values_do_not_matter() {
     let store = MemoryStore::new();
     let config = config(&[]);
-    let res = send(&store, &config, get("/Prod/heartbeat/pulse?host=web-1&category=backup&type=cron:daily&name=db+dump/1")).await;
+    let res = send(
+        &store,
+        &config,
+        get("/Prod/heartbeat/pulse?host=web-1&category=backup&type=cron:daily&name=db+dump/1"),
+    )
+    .await;
     assert_ok(&res);
-    let p = store.snapshot(&id_of("web-1", "backup", "cron:daily", "db+dump/1")).expect("a plus in a query is a plus");
+    let p = store
+        .snapshot(&id_of("web-1", "backup", "cron:daily", "db+dump/1"))
+        .expect("a plus in a query is a plus");
     assert_eq!(p.key.name, "db+dump/1");
 }
 
@@ -106,7 +148,11 @@ async fn a_second_pulse_refreshes_time_and_count_but_keeps_the_first_settings() 
     assert_eq!(p.first_seen, Some(now()), "first seen stays");
     assert_eq!(p.threshold.to_string(), "2", "threshold of the first pulse");
     assert!(p.saturday, "saturday of the first pulse");
-    assert_eq!(p.tz, Some(TimeZone::parse("Asia/Kolkata").unwrap()), "timezone of the first pulse");
+    assert_eq!(
+        p.tz,
+        Some(TimeZone::parse("Asia/Kolkata").unwrap()),
+        "timezone of the first pulse"
+    );
 }
 
 /// http.md: threshold, saturday and tz apply "when the pulse is first created"; a pulse created
@@ -123,7 +169,10 @@ async fn settings_a_later_pulse_gives_are_ignored_even_when_the_first_gave_none(
     assert_eq!(p.pulse_count, Some(2));
     assert_eq!(p.threshold.to_string(), "24");
     assert!(!p.saturday);
-    assert_eq!(p.tz, None, "a later pulse must not set the timezone (first-creation rule)");
+    assert_eq!(
+        p.tz, None,
+        "a later pulse must not set the timezone (first-creation rule)"
+    );
 }
 
 #[tokio::test]
@@ -132,9 +181,20 @@ async fn a_post_form_body_carries_parameters_message_and_metadata() {
     let config = config(&[]);
     let body = "host=web-1&category=backup&type=db&name=nightly+dump&threshold=1.5&saturday=1\
                 &message=dump+ok%3A+1.2+GiB&metadata=%7B%22rows%22%3A42%2C%22ok%22%3Atrue%7D";
-    let res = send(&store, &config, post("/heartbeat/pulse", "application/x-www-form-urlencoded; charset=UTF-8", body)).await;
+    let res = send(
+        &store,
+        &config,
+        post(
+            "/heartbeat/pulse",
+            "application/x-www-form-urlencoded; charset=UTF-8",
+            body,
+        ),
+    )
+    .await;
     assert_ok(&res);
-    let p = store.snapshot(&id_of("web-1", "backup", "db", "nightly dump")).expect("a plus in a form is a space");
+    let p = store
+        .snapshot(&id_of("web-1", "backup", "db", "nightly dump"))
+        .expect("a plus in a form is a space");
     assert_eq!(p.threshold.to_string(), "1.5");
     assert!(p.saturday);
     assert_eq!(p.last_message.as_deref(), Some("dump ok: 1.2 GiB"));
@@ -151,7 +211,12 @@ async fn a_post_json_body_carries_parameters_message_and_metadata() {
         "threshold": 12, "saturday": true, "tz": "Europe/Berlin",
         "message": "dump ok", "metadata": {"rows": 42, "tables": ["a", "b"]}
     });
-    let res = send(&store, &config, post("/heartbeat/pulse", "application/json", &body.to_string())).await;
+    let res = send(
+        &store,
+        &config,
+        post("/heartbeat/pulse", "application/json", &body.to_string()),
+    )
+    .await;
     assert_ok(&res);
     let p = store.snapshot(&id_of("web-1", "backup", "db", "nightly")).unwrap();
     assert_eq!(p.threshold.to_string(), "12");
@@ -186,7 +251,11 @@ async fn a_message_over_one_kib_is_kept_cut_to_one_kib() {
         let config = config(&[]);
         let body = serde_json::json!({"host": "h", "category": "c", "type": "t", "name": "n", "message": message});
         assert_ok(&send(&store, &config, post("/heartbeat/pulse", JSON, &body.to_string())).await);
-        let kept = store.snapshot(&id_of("h", "c", "t", "n")).unwrap().last_message.expect("the message is kept");
+        let kept = store
+            .snapshot(&id_of("h", "c", "t", "n"))
+            .unwrap()
+            .last_message
+            .expect("the message is kept");
         assert!(kept.len() <= 1024, "{} bytes kept", kept.len());
         match unchanged {
             Some(whole) => assert_eq!(kept, whole),
@@ -207,7 +276,8 @@ async fn metadata_is_kept_up_to_four_kib_and_refused_beyond() {
     for (len, status) in [(4096, 200), (4097, 400), (10_000, 400)] {
         let store = MemoryStore::new();
         let config = config(&[]);
-        let body = serde_json::json!({"host": "h", "category": "c", "type": "t", "name": "n", "metadata": metadata(len)});
+        let body =
+            serde_json::json!({"host": "h", "category": "c", "type": "t", "name": "n", "metadata": metadata(len)});
         let res = send(&store, &config, post("/heartbeat/pulse", JSON, &body.to_string())).await;
         assert_eq!(res.status().as_u16(), status, "{len} bytes: {}", text(&res));
         if status == 400 {
@@ -219,7 +289,11 @@ async fn metadata_is_kept_up_to_four_kib_and_refused_beyond() {
         let store = MemoryStore::new();
         let form = format!(
             "host=h&category=c&type=t&name=n&metadata={}",
-            metadata(len).to_string().replace('{', "%7B").replace('}', "%7D").replace('"', "%22")
+            metadata(len)
+                .to_string()
+                .replace('{', "%7B")
+                .replace('}', "%7D")
+                .replace('"', "%22")
         );
         let res = send(&store, &config, post("/heartbeat/pulse", FORM, &form)).await;
         assert_eq!(res.status().as_u16(), status, "form, {len} bytes: {}", text(&res));
@@ -233,26 +307,53 @@ async fn metadata_is_kept_up_to_four_kib_and_refused_beyond() {
 async fn refused_requests_name_the_parameter_and_change_nothing() {
     let long = "n".repeat(257);
     let cases: Vec<(String, &str)> = vec![
-        ("host=a&host=b&category=c&type=t&name=n".into(), "“host” is given more than once"),
-        ("host=h&category=c&type=t&name=n&name=n".into(), "“name” is given more than once"),
-        ("host=h&category=c&type=t&name=n&threshold=1&threshold=2".into(), "“threshold”"),
+        (
+            "host=a&host=b&category=c&type=t&name=n".into(),
+            "“host” is given more than once",
+        ),
+        (
+            "host=h&category=c&type=t&name=n&name=n".into(),
+            "“name” is given more than once",
+        ),
+        (
+            "host=h&category=c&type=t&name=n&threshold=1&threshold=2".into(),
+            "“threshold”",
+        ),
         ("category=c&type=t&name=n".into(), "host: is required"),
         ("host=h&type=t&name=n".into(), "category: is required"),
         ("host=h&category=c&name=n".into(), "type: is required"),
         ("host=h&category=c&type=t".into(), "name: is required"),
         ("host=&category=c&type=t&name=n".into(), "host: must not be empty"),
-        (format!("host=h&category=c&type=t&name={long}"), "name: is 257 characters long"),
-        ("host=h&category=c&type=t&name=a%0Ab".into(), "name: must not contain control characters"),
-        ("host=h%09x&category=c&type=t&name=n".into(), "host: must not contain control characters"),
-        ("host=h&category=%7F&type=t&name=n".into(), "category: must not contain control characters"),
+        (
+            format!("host=h&category=c&type=t&name={long}"),
+            "name: is 257 characters long",
+        ),
+        (
+            "host=h&category=c&type=t&name=a%0Ab".into(),
+            "name: must not contain control characters",
+        ),
+        (
+            "host=h%09x&category=c&type=t&name=n".into(),
+            "host: must not contain control characters",
+        ),
+        (
+            "host=h&category=%7F&type=t&name=n".into(),
+            "category: must not contain control characters",
+        ),
         ("host=h&category=c&type=t&name=n&threshold=0".into(), "threshold"),
         ("host=h&category=c&type=t&name=n&threshold=-1".into(), "threshold"),
         ("host=h&category=c&type=t&name=n&threshold=abc".into(), "threshold"),
         ("host=h&category=c&type=t&name=n&threshold=8761".into(), "threshold"),
         ("host=h&category=c&type=t&name=n&threshold=1e3".into(), "threshold"),
-        ("host=h&category=c&type=t&name=n&tz=Mars%2FBase".into(), "tz: “Mars/Base” is not a known IANA timezone"),
+        (
+            "host=h&category=c&type=t&name=n&tz=Mars%2FBase".into(),
+            "tz: “Mars/Base” is not a known IANA timezone",
+        ),
         ("host=h&category=c&type=t&name=n&tz=berlin".into(), "tz"),
-        ("host=h&category=c&type=t&name=n&saturday=2".into(), "saturday must be 0 or 1"),
+        (
+            "host=h&category=c&type=t&name=n&saturday=2".into(),
+            "saturday must be 0 or 1",
+        ),
         ("host=h&category=c&type=t&name=n&saturday=yes".into(), "saturday"),
         ("host=h%ZZ&category=c&type=t&name=n".into(), "percent-escape"),
         ("host=%FF&category=c&type=t&name=n".into(), "UTF-8"),
@@ -264,10 +365,20 @@ async fn refused_requests_name_the_parameter_and_change_nothing() {
         assert_ok(&send(&store, &config, get("/heartbeat/pulse?host=h&category=c&type=t&name=n")).await);
         let before = store.snapshot(&id_of("h", "c", "t", "n")).unwrap();
 
-        let res = handlers::pulse(get(&format!("/heartbeat/pulse?{query}")), &store, &config, now() + hours(1)).await;
+        let res = handlers::pulse(
+            get(&format!("/heartbeat/pulse?{query}")),
+            &store,
+            &config,
+            now() + hours(1),
+        )
+        .await;
         assert_refused(&res, 400, needle);
         assert_eq!(store.len(), 1, "{query}: no item created");
-        assert_eq!(store.snapshot(&id_of("h", "c", "t", "n")), Some(before), "{query}: item unchanged");
+        assert_eq!(
+            store.snapshot(&id_of("h", "c", "t", "n")),
+            Some(before),
+            "{query}: item unchanged"
+        );
     }
 }
 
@@ -277,7 +388,12 @@ async fn the_longest_fields_are_accepted() {
     let config = config(&[]);
     let name = "é".repeat(256);
     let encoded = "%C3%A9".repeat(256);
-    let res = send(&store, &config, get(&format!("/heartbeat/pulse?host=h&category=c&type=t&name={encoded}"))).await;
+    let res = send(
+        &store,
+        &config,
+        get(&format!("/heartbeat/pulse?host=h&category=c&type=t&name={encoded}")),
+    )
+    .await;
     assert_ok(&res);
     assert!(store.snapshot(&id_of("h", "c", "t", &name)).is_some());
 }
@@ -297,11 +413,21 @@ async fn bad_json_bodies_are_400() {
     for (body, needle) in [
         ("{\"host\": ", "not valid JSON"),
         ("[1, 2]", "must be an object"),
-        ("{\"host\":\"h\",\"category\":\"c\",\"type\":\"t\",\"name\":[\"n\"]}", "“name” must be a string"),
-        ("{\"host\":\"h\",\"category\":\"c\",\"type\":\"t\",\"name\":\"n\",\"metadata\":\"rows=1\"}", "metadata must be a JSON object"),
+        (
+            "{\"host\":\"h\",\"category\":\"c\",\"type\":\"t\",\"name\":[\"n\"]}",
+            "“name” must be a string",
+        ),
+        (
+            "{\"host\":\"h\",\"category\":\"c\",\"type\":\"t\",\"name\":\"n\",\"metadata\":\"rows=1\"}",
+            "metadata must be a JSON object",
+        ),
     ] {
         let store = MemoryStore::new();
-        assert_refused(&send(&store, &config, post("/heartbeat/pulse", JSON, body)).await, 400, needle);
+        assert_refused(
+            &send(&store, &config, post("/heartbeat/pulse", JSON, body)).await,
+            400,
+            needle,
+        );
         assert_eq!(store.len(), 0, "{body}");
     }
 }
@@ -320,7 +446,9 @@ async fn api_gateway_query_parameters_are_used_as_decoded() {
     // The URI's raw query is not what API Gateway decoded; the extension wins.
     let req = get("/heartbeat/pulse?host=ignored").with_query_string_parameters(params);
     assert_ok(&send(&store, &config, req).await);
-    let p = store.snapshot(&id_of("web 1", "a&b", "50%", "x+y")).expect("stored under the decoded values");
+    let p = store
+        .snapshot(&id_of("web 1", "a&b", "50%", "x+y"))
+        .expect("stored under the decoded values");
     assert_eq!(p.threshold.to_string(), "0.25");
     assert_eq!(store.len(), 1);
 
@@ -330,7 +458,12 @@ async fn api_gateway_query_parameters_are_used_as_decoded() {
         ("type".into(), vec!["t".into()]),
         ("name".into(), vec!["one".into(), "two".into()]),
     ]);
-    let res = send(&store, &config, get("/heartbeat/pulse").with_query_string_parameters(repeated)).await;
+    let res = send(
+        &store,
+        &config,
+        get("/heartbeat/pulse").with_query_string_parameters(repeated),
+    )
+    .await;
     assert_refused(&res, 400, "“name” is given more than once");
     assert_eq!(store.len(), 1);
 }
@@ -353,8 +486,18 @@ async fn a_body_of_another_type_is_415() {
     let store = MemoryStore::new();
     let config = config(&[]);
     let body = "host=h&category=c&type=t&name=n";
-    for content_type in [Some("text/plain"), Some("application/xml"), Some("multipart/form-data; boundary=x"), None] {
-        let res = send(&store, &config, request(Method::POST, "/heartbeat/pulse", content_type, body)).await;
+    for content_type in [
+        Some("text/plain"),
+        Some("application/xml"),
+        Some("multipart/form-data; boundary=x"),
+        None,
+    ] {
+        let res = send(
+            &store,
+            &config,
+            request(Method::POST, "/heartbeat/pulse", content_type, body),
+        )
+        .await;
         assert_refused(&res, 415, "application/x-www-form-urlencoded or application/json");
     }
     assert_eq!(store.len(), 0);
@@ -368,13 +511,30 @@ async fn a_body_over_64_kib_is_413() {
     assert_eq!(fits.len(), 65_536);
     let store = MemoryStore::new();
     assert_ok(&send(&store, &config, post("/heartbeat/pulse", FORM, &fits)).await);
-    let kept = store.snapshot(&id_of("h", "c", "t", "n")).unwrap().last_message.unwrap();
+    let kept = store
+        .snapshot(&id_of("h", "c", "t", "n"))
+        .unwrap()
+        .last_message
+        .unwrap();
     assert!(kept.len() <= 1024);
 
     let store = MemoryStore::new();
     let too_big = format!("{fits}x");
-    assert_refused(&send(&store, &config, post("/heartbeat/pulse", FORM, &too_big)).await, 413, "65537 bytes");
-    let res = send(&store, &config, post("/heartbeat/pulse", JSON, &format!("{{\"m\":\"{}\"}}", "x".repeat(70_000)))).await;
+    assert_refused(
+        &send(&store, &config, post("/heartbeat/pulse", FORM, &too_big)).await,
+        413,
+        "65537 bytes",
+    );
+    let res = send(
+        &store,
+        &config,
+        post(
+            "/heartbeat/pulse",
+            JSON,
+            &format!("{{\"m\":\"{}\"}}", "x".repeat(70_000)),
+        ),
+    )
+    .await;
     assert_refused(&res, 413, "at most 65536");
     assert_eq!(store.len(), 0);
 }
@@ -392,7 +552,11 @@ async fn a_configured_pulse_key_is_required() {
         ("not a bearer", bearer(get(&uri), "Basic k3y"), 401),
         ("key in the query", get(&format!("{uri}&key=k3y")), 200),
         ("bearer", bearer(get(&uri), "Bearer k3y"), 200),
-        ("key in a form body", post("/heartbeat/pulse", FORM, &format!("{KEY_QUERY}&key=k3y")), 200),
+        (
+            "key in a form body",
+            post("/heartbeat/pulse", FORM, &format!("{KEY_QUERY}&key=k3y")),
+            200,
+        ),
     ];
     let mut refusals = Vec::new();
     for (what, req, status) in cases {
@@ -407,7 +571,10 @@ async fn a_configured_pulse_key_is_required() {
             refusals.push(text(&res));
         }
     }
-    assert!(refusals.windows(2).all(|w| w[0] == w[1]), "missing and wrong keys get the same body: {refusals:?}");
+    assert!(
+        refusals.windows(2).all(|w| w[0] == w[1]),
+        "missing and wrong keys get the same body: {refusals:?}"
+    );
     assert!(!refusals[0].contains("k3y"), "the key is not revealed");
 
     // Without a configured key the original client works unchanged, a stray key included.
@@ -431,5 +598,55 @@ async fn an_unreachable_table_is_503_with_retry_after() {
     assert_refused(&res, 503, "try again");
     assert_eq!(header(&res, "retry-after"), Some("30"));
     store.set_down(false);
+    assert_eq!(store.len(), 0);
+}
+
+/// http/params.rs: "malformed percent-encoding … refused, never guessed at". `%+1` is not two hex
+/// digits, yet `u8::from_str_radix("+1", 16)` reads it as 0x01.
+#[tokio::test]
+async fn a_percent_escape_with_a_sign_is_malformed() {
+    let config = config(&[]);
+    for (what, req) in [
+        (
+            "form body",
+            post(
+                "/heartbeat/pulse",
+                FORM,
+                "host=h&category=c&type=t&name=n&message=50%+1",
+            ),
+        ),
+        (
+            "query",
+            get("/heartbeat/pulse?host=h&category=c&type=t&name=n&message=50%+1"),
+        ),
+    ] {
+        let store = MemoryStore::new();
+        let res = send(&store, &config, req).await;
+        let stored = store.snapshot(&id_of("h", "c", "t", "n")).and_then(|p| p.last_message);
+        assert_eq!(
+            res.status().as_u16(),
+            400,
+            "{what}: accepted, message stored as {stored:?}"
+        );
+        assert_refused(&res, 400, "percent-escape");
+        assert_eq!(store.len(), 0);
+    }
+}
+
+/// A name given twice is refused in the query and in a form body; a JSON object can repeat a name
+/// too, and which value the client meant is just as unknown.
+#[tokio::test]
+async fn a_name_repeated_in_a_json_body_is_refused() {
+    let store = MemoryStore::new();
+    let config = config(&[]);
+    let body = r#"{"host":"h","category":"c","type":"t","name":"first","name":"second"}"#;
+    let res = send(&store, &config, post("/heartbeat/pulse", JSON, body)).await;
+    assert_eq!(
+        res.status().as_u16(),
+        400,
+        "accepted; stored: {:?}",
+        store.snapshot(&id_of("h", "c", "t", "second")).map(|p| p.key.name)
+    );
+    assert_refused(&res, 400, "“name”");
     assert_eq!(store.len(), 0);
 }

@@ -26,7 +26,9 @@ pub fn now() -> DateTime<Utc> {
 }
 
 pub fn at(stamp: &str) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(stamp).expect("a test instant").with_timezone(&Utc)
+    DateTime::parse_from_rfc3339(stamp)
+        .expect("a test instant")
+        .with_timezone(&Utc)
 }
 
 pub fn hours(h: i64) -> chrono::TimeDelta {
@@ -48,7 +50,11 @@ pub fn request(method: Method, uri: &str, content_type: Option<&str>, body: &str
     if let Some(content_type) = content_type {
         builder = builder.header("content-type", content_type);
     }
-    let body = if body.is_empty() { Body::Empty } else { Body::from(body.to_owned()) };
+    let body = if body.is_empty() {
+        Body::Empty
+    } else {
+        Body::from(body.to_owned())
+    };
     builder.body(body).expect("a valid test request")
 }
 

@@ -1,0 +1,74 @@
+# Deployment checks and the Lambda build, as a Makefile fragment.
+#
+#   include infra/lint.mk              (from the main Makefile)
+#   make -f infra/lint.mk lint-template
+#   make -f infra/lint.mk build-lambda
+#
+# Every path is taken from this file's own location, so the targets work whether the fragment is
+# included or named with -f, and from whatever directory make was started in.
+#
+#   lint-template  cfn-lint and `sam validate --lint` on template.yaml; both must be clean (no
+#                  warning, no error: cfn-lint exits non-zero on warnings too). The linters live in
+#                  .venv, installed once from infra/requirements-lint.txt (pinned) and again only
+#                  when that file changes.
+#   build-lambda   the five functions for Graviton (aarch64-unknown-linux-gnu) with cargo-lambda,
+#                  which cross-compiles through Zig (the `ziglang` wheel in .venv, found by
+#                  cargo-zigbuild as `python3 -m ziglang` since .venv/bin comes first on PATH).
+#                  Artifacts: target/lambda/<function>/bootstrap. Installs cargo-lambda from
+#                  crates.io the first time (a long compile, ~13 min on 2 CPUs).
+
+INFRA_MK := $(lastword $(MAKEFILE_LIST))
+INFRA_ROOT := $(abspath $(dir $(INFRA_MK))..)
+# Defining targets here must not change the including Makefile's default goal (restored below).
+INFRA_PREVIOUS_GOAL := $(.DEFAULT_GOAL)
+INFRA_VENV := $(INFRA_ROOT)/.venv
+INFRA_PYTHON ?= python3
+INFRA_FUNCTIONS := pulse dashboard monitor edit-get edit-post
+# Zig used by cargo-lambda (through cargo-zigbuild) as the cross linker; pinned like the linters.
+INFRA_ZIGLANG_VERSION ?= 0.13.0
+INFRA_LAMBDA_TEMPLATE := template.yaml
+# What --arm64 builds for (Graviton); rustup must have its standard library.
+INFRA_LAMBDA_TARGET := aarch64-unknown-linux-gnu
+INFRA_LINT_REGION ?= us-east-1
+
+export SAM_CLI_TELEMETRY := 0
+
+.PHONY: lint-template build-lambda
+
+$(INFRA_VENV)/bin/python:
+	$(INFRA_PYTHON) -m venv $(INFRA_VENV)
+
+$(INFRA_VENV)/.lint-installed: $(INFRA_ROOT)/infra/requirements-lint.txt | $(INFRA_VENV)/bin/python
+	$(INFRA_VENV)/bin/python -m pip install --disable-pip-version-check --quiet -r $<
+	touch $@
+
+lint-template: $(INFRA_VENV)/.lint-installed
+	cd $(INFRA_ROOT) && $(INFRA_VENV)/bin/cfn-lint $(INFRA_LAMBDA_TEMPLATE)
+	cd $(INFRA_ROOT) && $(INFRA_VENV)/bin/sam validate --lint --region $(INFRA_LINT_REGION) --template $(INFRA_LAMBDA_TEMPLATE)
+
+$(INFRA_VENV)/.zig-installed: | $(INFRA_VENV)/bin/python
+	$(INFRA_VENV)/bin/python -m pip install --disable-pip-version-check --quiet ziglang==$(INFRA_ZIGLANG_VERSION)
+	touch $@
+
+build-lambda: $(INFRA_VENV)/.zig-installed
+	cd $(INFRA_ROOT) && export PATH="$(INFRA_VENV)/bin:$$PATH" \
+	  && { ! command -v rustup >/dev/null 2>&1 \
+	       || rustup target list --installed | grep -qx $(INFRA_LAMBDA_TARGET) \
+	       || rustup target add $(INFRA_LAMBDA_TARGET) \
+	       || { echo "build-lambda: Rust's standard library for $(INFRA_LAMBDA_TARGET) is missing and rustup could not fetch it" >&2; exit 1; }; } \
+	  && { cargo lambda --version >/dev/null 2>&1 || cargo install --locked cargo-lambda; } \
+	  && cargo lambda --version \
+	  && cargo lambda build --release --arm64 $(addprefix -p ,$(INFRA_FUNCTIONS))
+	@cd $(INFRA_ROOT) && printf '%-10s %12s %12s\n' function bytes zipped \
+	  && for f in $(INFRA_FUNCTIONS); do \
+	       bin=target/lambda/$$f/bootstrap; \
+	       test -f $$bin || { echo "missing $$bin" >&2; exit 1; }; \
+	       zipped=$$(zip -q -9 -j - $$bin | wc -c); \
+	       printf '%-10s %12s %12s\n' $$f $$(wc -c < $$bin) $$zipped; \
+	     done
+
+ifeq ($(INFRA_MK),$(firstword $(MAKEFILE_LIST)))
+.DEFAULT_GOAL := lint-template
+else
+.DEFAULT_GOAL := $(INFRA_PREVIOUS_GOAL)
+endif
