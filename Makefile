@@ -38,8 +38,12 @@ fmt-check:
 clippy:
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 
-ci: fmt-check clippy test
+ci: fmt-check clippy test lint-template
 
 clean:
 	$(CARGO) clean
 	rm -rf node_modules .venv
+
+include infra/lint.mk
+
+build: build-lambda

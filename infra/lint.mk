@@ -14,8 +14,8 @@
 #   build-lambda   the five functions for Graviton (aarch64-unknown-linux-gnu) with cargo-lambda,
 #                  which cross-compiles through Zig (the `ziglang` wheel in .venv, found by
 #                  cargo-zigbuild as `python3 -m ziglang` since .venv/bin comes first on PATH).
-#                  Artifacts: target/lambda/<function>/bootstrap. Installs cargo-lambda from
-#                  crates.io the first time (a long compile, ~13 min on 2 CPUs).
+#                  Artifacts: target/lambda/<function>/bootstrap. cargo-lambda comes from its PyPI
+#                  wheel into .venv (seconds), not `cargo install` (a 13-minute compile).
 
 INFRA_MK := $(lastword $(MAKEFILE_LIST))
 INFRA_ROOT := $(abspath $(dir $(INFRA_MK))..)
@@ -26,6 +26,7 @@ INFRA_PYTHON ?= python3
 INFRA_FUNCTIONS := pulse dashboard monitor edit-get edit-post
 # Zig used by cargo-lambda (through cargo-zigbuild) as the cross linker; pinned like the linters.
 INFRA_ZIGLANG_VERSION ?= 0.13.0
+INFRA_CARGO_LAMBDA_VERSION ?= 1.9.2
 INFRA_LAMBDA_TEMPLATE := template.yaml
 # What --arm64 builds for (Graviton); rustup must have its standard library.
 INFRA_LAMBDA_TARGET := aarch64-unknown-linux-gnu
@@ -47,7 +48,7 @@ lint-template: $(INFRA_VENV)/.lint-installed
 	cd $(INFRA_ROOT) && $(INFRA_VENV)/bin/sam validate --lint --region $(INFRA_LINT_REGION) --template $(INFRA_LAMBDA_TEMPLATE)
 
 $(INFRA_VENV)/.zig-installed: | $(INFRA_VENV)/bin/python
-	$(INFRA_VENV)/bin/python -m pip install --disable-pip-version-check --quiet ziglang==$(INFRA_ZIGLANG_VERSION)
+	$(INFRA_VENV)/bin/python -m pip install --disable-pip-version-check --quiet ziglang==$(INFRA_ZIGLANG_VERSION) cargo-lambda==$(INFRA_CARGO_LAMBDA_VERSION)
 	touch $@
 
 build-lambda: $(INFRA_VENV)/.zig-installed
@@ -56,14 +57,13 @@ build-lambda: $(INFRA_VENV)/.zig-installed
 	       || rustup target list --installed | grep -qx $(INFRA_LAMBDA_TARGET) \
 	       || rustup target add $(INFRA_LAMBDA_TARGET) \
 	       || { echo "build-lambda: Rust's standard library for $(INFRA_LAMBDA_TARGET) is missing and rustup could not fetch it" >&2; exit 1; }; } \
-	  && { cargo lambda --version >/dev/null 2>&1 || cargo install --locked cargo-lambda; } \
 	  && cargo lambda --version \
 	  && cargo lambda build --release --arm64 $(addprefix -p ,$(INFRA_FUNCTIONS))
 	@cd $(INFRA_ROOT) && printf '%-10s %12s %12s\n' function bytes zipped \
 	  && for f in $(INFRA_FUNCTIONS); do \
 	       bin=target/lambda/$$f/bootstrap; \
 	       test -f $$bin || { echo "missing $$bin" >&2; exit 1; }; \
-	       zipped=$$(zip -q -9 -j - $$bin | wc -c); \
+	       zipped=$$(python3 -c 'import io,sys,zipfile; b=io.BytesIO(); z=zipfile.ZipFile(b,"w",zipfile.ZIP_DEFLATED,compresslevel=9); z.write(sys.argv[1],"bootstrap"); z.close(); print(len(b.getvalue()))' $$bin); \
 	       printf '%-10s %12s %12s\n' $$f $$(wc -c < $$bin) $$zipped; \
 	     done
 

@@ -82,10 +82,7 @@ impl Dynalite {
                 }
                 Err(StartFailure::PortTaken(_)) if attempt < PORT_ATTEMPTS => continue,
                 Err(StartFailure::PortTaken(output) | StartFailure::Other(output)) => {
-                    panic!(
-                        "dynalite did not start on 127.0.0.1:{}: {output}",
-                        dynalite.port
-                    )
+                    panic!("dynalite did not start on 127.0.0.1:{}: {output}", dynalite.port)
                 }
             }
         }
@@ -143,10 +140,7 @@ impl Dynalite {
                 self.port
             ),
             Err(StartFailure::Other(output)) => {
-                panic!(
-                    "dynalite did not restart on 127.0.0.1:{}: {output}",
-                    self.port
-                )
+                panic!("dynalite did not restart on 127.0.0.1:{}: {output}", self.port)
             }
         }
     }
@@ -189,9 +183,7 @@ impl Dynalite {
             }
             // Our own child saying it listens rules out having connected to someone else's server.
             if running.listening.load(Ordering::Acquire)
-                && tokio::net::TcpStream::connect(("127.0.0.1", self.port))
-                    .await
-                    .is_ok()
+                && tokio::net::TcpStream::connect(("127.0.0.1", self.port)).await.is_ok()
             {
                 return Ok(running);
             }
@@ -209,12 +201,11 @@ impl Dynalite {
 
     fn spawn(&self) -> Result<Running, StartFailure> {
         let mut command = Command::new("node");
-        command.arg("-e").arg(WATCHDOG).arg(&self.cli).args([
-            "--host",
-            "127.0.0.1",
-            "--port",
-            &self.port.to_string(),
-        ]);
+        command
+            .arg("-e")
+            .arg(WATCHDOG)
+            .arg(&self.cli)
+            .args(["--host", "127.0.0.1", "--port", &self.port.to_string()]);
         if let Some(store) = &self.store {
             command.arg("--path").arg(store);
         }
@@ -276,9 +267,7 @@ fn collect(
 }
 
 fn lock(output: &Mutex<String>) -> std::sync::MutexGuard<'_, String> {
-    output
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
+    output.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 fn error_chain(err: &dyn std::error::Error) -> String {

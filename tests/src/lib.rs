@@ -12,9 +12,7 @@ pub use client::dynamo_client;
 pub use dynalite::Dynalite;
 pub use ports::RefusedPort;
 pub use repo::repo_root;
-pub use runtime::{
-    HTTP_TIMEOUT, LocalRuntime, RawResponse, TEST_SECRET, header, original_id, s_attr, stamp_days_ago,
-};
+pub use runtime::{HTTP_TIMEOUT, LocalRuntime, RawResponse, TEST_SECRET, header, original_id, s_attr, stamp_days_ago};
 pub use slack::{Behaviour, RecordedRequest, Reply, SlackRecorder};
 
 /// What tests need of the SDK without naming it in their own dependencies.

@@ -24,14 +24,8 @@ impl RefusedPort {
         socket
             .bind(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)))
             .expect("cannot bind a loopback port");
-        let port = socket
-            .local_addr()
-            .expect("bound socket has an address")
-            .port();
-        Self {
-            port,
-            _socket: socket,
-        }
+        let port = socket.local_addr().expect("bound socket has an address").port();
+        Self { port, _socket: socket }
     }
 
     pub fn port(&self) -> u16 {

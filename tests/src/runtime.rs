@@ -54,10 +54,7 @@ impl LocalRuntime {
             ]);
             env.extend(vars.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
             let config = Config::from_vars(&env).unwrap_or_else(|e| panic!("config {env:?}: {e}"));
-            let secret = config
-                .dashboard_secret
-                .as_ref()
-                .map(|s| s.expose().to_owned());
+            let secret = config.dashboard_secret.as_ref().map(|s| s.expose().to_owned());
             let app = App::with_client(config, client.clone()).expect("the app builds");
             let service = Service::new(app);
             let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
@@ -94,18 +91,12 @@ impl LocalRuntime {
 
     /// `http://127.0.0.1:P/heartbeat/{path_and_query}`.
     pub fn url(&self, path_and_query: &str) -> String {
-        format!(
-            "{}/heartbeat/{}",
-            self.base,
-            path_and_query.trim_start_matches('/')
-        )
+        format!("{}/heartbeat/{}", self.base, path_and_query.trim_start_matches('/'))
     }
 
     /// The configured dashboard secret.
     pub fn secret(&self) -> &str {
-        self.secret
-            .as_deref()
-            .expect("this runtime has no DASHBOARD_SECRET")
+        self.secret.as_deref().expect("this runtime has no DASHBOARD_SECRET")
     }
 
     pub fn table(&self) -> &str {
@@ -144,12 +135,7 @@ impl LocalRuntime {
     /// A pulse that must succeed.
     pub async fn pulse_ok(&self, host: &str, category: &str, kind: &str, name: &str) {
         let response = self
-            .pulse(&[
-                ("host", host),
-                ("category", category),
-                ("type", kind),
-                ("name", name),
-            ])
+            .pulse(&[("host", host), ("category", category), ("type", kind), ("name", name)])
             .await;
         let status = response.status();
         let body = response.text().await.unwrap_or_default();
@@ -189,8 +175,8 @@ impl LocalRuntime {
             content_type.starts_with("application/json"),
             "the monitor answered {status} with {content_type:?}: {body}"
         );
-        let json = serde_json::from_str(&body)
-            .unwrap_or_else(|e| panic!("the monitor's answer is not JSON ({e}): {body}"));
+        let json =
+            serde_json::from_str(&body).unwrap_or_else(|e| panic!("the monitor's answer is not JSON ({e}): {body}"));
         (status, json)
     }
 
@@ -199,8 +185,7 @@ impl LocalRuntime {
     pub async fn raw_get(&self, path_and_query: &str) -> RawResponse {
         let target = format!("/heartbeat/{}", path_and_query.trim_start_matches('/'));
         let host = self.base.trim_start_matches("http://");
-        let request =
-            format!("GET {target} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n");
+        let request = format!("GET {target} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n");
         let exchange = async {
             let mut stream = tokio::net::TcpStream::connect(host).await?;
             stream.write_all(request.as_bytes()).await?;
@@ -310,10 +295,7 @@ pub fn stamp_days_ago(days: i64) -> String {
 
 /// A header's value as text; empty when absent.
 pub fn header<'a>(headers: &'a HeaderMap, name: &str) -> &'a str {
-    headers
-        .get(name)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
+    headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or("")
 }
 
 /// A string attribute of a raw item; panics naming the attribute when it is missing or not an S.

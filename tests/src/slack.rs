@@ -39,10 +39,7 @@ impl Behaviour {
             Self::Respond(status) => vec![*status],
             Self::Hang => vec![],
             Self::Sequence(replies) => {
-                assert!(
-                    !replies.is_empty(),
-                    "Behaviour::Sequence needs at least one reply"
-                );
+                assert!(!replies.is_empty(), "Behaviour::Sequence needs at least one reply");
                 replies
                     .iter()
                     .filter_map(|reply| match reply {
@@ -115,9 +112,7 @@ impl SlackRecorder {
         let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
             .await
             .expect("cannot bind a loopback port for the Slack recorder");
-        let addr = listener
-            .local_addr()
-            .expect("bound listener has an address");
+        let addr = listener.local_addr().expect("bound listener has an address");
         let state = Arc::new(Mutex::new(State {
             behaviour,
             served: 0,
@@ -258,7 +253,5 @@ fn slack_response(status: u16) -> Response<Full<Bytes>> {
 }
 
 fn lock(state: &Mutex<State>) -> MutexGuard<'_, State> {
-    state
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
+    state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }

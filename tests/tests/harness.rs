@@ -3,8 +3,7 @@
 use heartbeat_e2e::aws_sdk_dynamodb::error::SdkError;
 use heartbeat_e2e::aws_sdk_dynamodb::types::{BillingMode, KeyType, TableStatus};
 use heartbeat_e2e::{
-    AttributeValue, Behaviour, Dynalite, KEY_ATTRIBUTE, RefusedPort, Reply, SlackRecorder,
-    ensure_table,
+    AttributeValue, Behaviour, Dynalite, KEY_ATTRIBUTE, RefusedPort, Reply, SlackRecorder, ensure_table,
 };
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -70,10 +69,7 @@ async fn ensure_table_is_idempotent() {
     let dynalite = Dynalite::start().await;
     let client = dynalite.client();
     // The second call meets a table that is still CREATING, the third an ACTIVE one.
-    let (first, second) = tokio::join!(
-        ensure_table(&client, "Heartbeat"),
-        ensure_table(&client, "Heartbeat")
-    );
+    let (first, second) = tokio::join!(ensure_table(&client, "Heartbeat"), ensure_table(&client, "Heartbeat"));
     first.expect("first ensure_table");
     second.expect("concurrent ensure_table");
     ensure_table(&client, "Heartbeat")
@@ -150,19 +146,15 @@ async fn stopped_dynalite_fails_fast_and_restarts_on_its_port() {
     dynalite.restart().await;
     assert_eq!(dynalite.port(), port);
     // In memory, the restart starts empty; the client made before the stop still works.
-    let tables = client
-        .list_tables()
-        .send()
-        .await
-        .expect("ListTables after restart");
+    let tables = client.list_tables().send().await.expect("ListTables after restart");
     assert!(tables.table_names().is_empty());
     dynalite.fresh_table().await;
 }
 
 #[tokio::test]
 async fn on_disk_dynalite_keeps_its_tables_across_a_restart() {
-    let store = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join(format!("dynalite-on-disk-{}", std::process::id()));
+    let store =
+        std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("dynalite-on-disk-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&store);
     let mut dynalite = Dynalite::start_on_disk(&store).await;
     let table = dynalite.fresh_table().await;
@@ -246,19 +238,12 @@ async fn slack_recorder_records_a_json_post() {
     assert_eq!(request.method, "POST");
     assert_eq!(request.path, "/services/T000/B000/XXXX");
     assert_eq!(request.header("Content-Type"), Some("application/json"));
-    assert_eq!(
-        request.json,
-        Some(serde_json::json!({ "text": "web-1 is overdue" }))
-    );
+    assert_eq!(request.json, Some(serde_json::json!({ "text": "web-1 is overdue" })));
 }
 
 #[tokio::test]
 async fn slack_recorder_answers_a_script_in_order() {
-    let slack = SlackRecorder::start(Behaviour::Sequence(vec![
-        Reply::Status(500),
-        Reply::Status(200),
-    ]))
-    .await;
+    let slack = SlackRecorder::start(Behaviour::Sequence(vec![Reply::Status(500), Reply::Status(200)])).await;
     // One client, so the later requests reuse the kept-alive connection.
     let client = reqwest::Client::new();
     let mut statuses = Vec::new();
@@ -274,12 +259,7 @@ async fn slack_recorder_answers_a_script_in_order() {
     assert_eq!(statuses, [500, 200, 200]);
 
     slack.set_behaviour(Behaviour::Respond(404));
-    let response = client
-        .post(slack.url())
-        .body("{}")
-        .send()
-        .await
-        .expect("POST");
+    let response = client.post(slack.url()).body("{}").send().await.expect("POST");
     assert_eq!(response.status(), 404);
 
     let bodies: Vec<_> = slack.requests().into_iter().map(|r| r.body).collect();

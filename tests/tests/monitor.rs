@@ -2,8 +2,8 @@
 //! recording Slack webhook — once per incident, retried when Slack fails, never twice.
 
 use heartbeat_e2e::{
-    Behaviour, Dynalite, LocalRuntime, RecordedRequest, RefusedPort, Reply, SlackRecorder, header,
-    original_id, s_attr, stamp_days_ago,
+    Behaviour, Dynalite, LocalRuntime, RecordedRequest, RefusedPort, Reply, SlackRecorder, header, original_id, s_attr,
+    stamp_days_ago,
 };
 use reqwest::StatusCode;
 use serde_json::Value;
@@ -23,16 +23,8 @@ async fn runtime(dynalite: &Dynalite, slack_url: &str, vars: &[(&str, &str)]) ->
 
 /// An item as the original server wrote it, last pulsed 30 days ago: exceeded on any weekday.
 async fn stale(rt: &LocalRuntime, host: &str, name: &str) -> String {
-    rt.put_original_item(
-        host,
-        "backup",
-        "cron",
-        name,
-        &stamp_days_ago(30),
-        "24",
-        "0",
-    )
-    .await
+    rt.put_original_item(host, "backup", "cron", name, &stamp_days_ago(30), "24", "0")
+        .await
 }
 
 fn count(summary: &Value, field: &str) -> u64 {
@@ -104,11 +96,7 @@ async fn a_stale_pulse_is_alerted_once_and_recovers_after_a_pulse() {
         "{alert}"
     );
     assert!(alert.contains("over its 24 h threshold"), "{alert}");
-    let dashboard_link = format!(
-        "<{}?secret={}|Open the dashboard>",
-        rt.url("dashboard"),
-        rt.secret()
-    );
+    let dashboard_link = format!("<{}?secret={}|Open the dashboard>", rt.url("dashboard"), rt.secret());
     assert!(alert.contains(&dashboard_link), "no {dashboard_link} in {alert}");
     let edit_link = format!("{}?secret={}&id={id}", rt.url("edit"), rt.secret());
     assert!(alert.contains(&edit_link), "no {edit_link} in {alert}");
@@ -166,12 +154,7 @@ async fn a_stale_pulse_is_alerted_once_and_recovers_after_a_pulse() {
 async fn a_reminder_follows_after_the_interval_and_not_before() {
     let dynalite = Dynalite::start().await;
     let slack = SlackRecorder::start(Behaviour::Respond(200)).await;
-    let rt = runtime(
-        &dynalite,
-        &slack.url(),
-        &[("REMIND_EVERY_HOURS", REMIND_EVERY_HOURS)],
-    )
-    .await;
+    let rt = runtime(&dynalite, &slack.url(), &[("REMIND_EVERY_HOURS", REMIND_EVERY_HOURS)]).await;
     stale(&rt, "db-1", "nightly-dump").await;
 
     let (status, summary) = rt.monitor().await;
@@ -204,9 +187,7 @@ async fn a_reminder_follows_after_the_interval_and_not_before() {
 #[tokio::test]
 async fn a_failed_delivery_is_retried_on_the_next_run() {
     let dynalite = Dynalite::start().await;
-    let slack =
-        SlackRecorder::start(Behaviour::Sequence(vec![Reply::Status(500), Reply::Status(200)]))
-            .await;
+    let slack = SlackRecorder::start(Behaviour::Sequence(vec![Reply::Status(500), Reply::Status(200)])).await;
     let rt = runtime(&dynalite, &slack.url(), &[]).await;
     let id = stale(&rt, "db-1", "nightly-dump").await;
 
@@ -228,11 +209,7 @@ async fn a_failed_delivery_is_retried_on_the_next_run() {
     assert_summary(
         status,
         &summary,
-        &[
-            ("newly_exceeded", 1),
-            ("delivery_failures", 0),
-            ("notified", 1),
-        ],
+        &[("newly_exceeded", 1), ("delivery_failures", 0), ("notified", 1)],
     );
     let requests = slack.wait_for(2, WAIT).await;
     assert_eq!(requests.len(), 2);
@@ -260,21 +237,13 @@ async fn a_hanging_slack_times_out_and_nothing_is_marked() {
     let (status, summary) = rt.monitor().await;
     let took = started.elapsed();
     assert!(took < Duration::from_secs(2), "the run took {took:?}");
-    assert_summary(
-        status,
-        &summary,
-        &[("delivery_failures", 1), ("notified", 0)],
-    );
+    assert_summary(status, &summary, &[("delivery_failures", 1), ("notified", 0)]);
     assert_eq!(slack.wait_for(1, WAIT).await.len(), 1);
     assert_unmarked(&rt, &id).await;
 
     slack.set_behaviour(Behaviour::Respond(200));
     let (status, summary) = rt.monitor().await;
-    assert_summary(
-        status,
-        &summary,
-        &[("delivery_failures", 0), ("notified", 1)],
-    );
+    assert_summary(status, &summary, &[("delivery_failures", 0), ("notified", 1)]);
     assert_eq!(slack.wait_for(2, WAIT).await.len(), 2);
     let (_, summary) = rt.monitor().await;
     assert_eq!(count(&summary, "messages_sent"), 0);
@@ -310,11 +279,7 @@ async fn two_overlapping_runs_by_url_send_one_alert() {
 
     let ((s1, a), (s2, b)) = tokio::join!(rt.monitor(), rt.monitor());
     assert_eq!((s1, s2), (StatusCode::OK, StatusCode::OK), "{a} {b}");
-    assert_eq!(
-        count(&a, "notified") + count(&b, "notified"),
-        1,
-        "{a} / {b}"
-    );
+    assert_eq!(count(&a, "notified") + count(&b, "notified"), 1, "{a} / {b}");
     assert_eq!(count(&a, "delivery_failures") + count(&b, "delivery_failures"), 0);
     let (_, summary) = rt.monitor().await;
     assert_eq!(count(&summary, "messages_sent"), 0);

@@ -2,9 +2,7 @@
 //! unchanged: shown, edited, alerted and recovered, and a pulse refreshes the same item.
 
 use heartbeat_e2e::aws_sdk_dynamodb::types::AttributeValue;
-use heartbeat_e2e::{
-    Behaviour, Dynalite, LocalRuntime, SlackRecorder, header, original_id, s_attr, stamp_days_ago,
-};
+use heartbeat_e2e::{Behaviour, Dynalite, LocalRuntime, SlackRecorder, header, original_id, s_attr, stamp_days_ago};
 use reqwest::StatusCode;
 use std::time::Duration;
 
@@ -42,19 +40,9 @@ async fn original_pair(rt: &LocalRuntime) -> (String, String) {
             "0",
         )
         .await;
-    let recent = heartbeat_shared::model::format_stamp(
-        chrono::Utc::now() - chrono::TimeDelta::minutes(1),
-    );
+    let recent = heartbeat_shared::model::format_stamp(chrono::Utc::now() - chrono::TimeDelta::minutes(1));
     let fresh = rt
-        .put_original_item(
-            "legacy-web",
-            "reports",
-            "node",
-            "daily-report",
-            &recent,
-            "48",
-            "1",
-        )
+        .put_original_item("legacy-web", "reports", "node", "daily-report", &recent, "48", "1")
         .await;
     (stale, fresh)
 }
@@ -80,10 +68,7 @@ async fn original_items_show_on_the_dashboard() {
     assert!(!fresh.contains("EXCEEDED"), "{fresh}");
     assert!(fresh.contains(&format!("id={fresh_id}")), "{fresh}");
     assert!(html.contains("<strong id=\"count-total\">2</strong>"));
-    assert!(
-        !html.contains("id=\"unreadable\""),
-        "an original item was unreadable"
-    );
+    assert!(!html.contains("id=\"unreadable\""), "an original item was unreadable");
 }
 
 #[tokio::test]
@@ -96,10 +81,7 @@ async fn original_items_open_in_edit_and_can_be_edited() {
     let response = rt.http().get(edit.clone()).send().await.unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     let html = response.text().await.unwrap();
-    assert!(
-        html.contains("legacy-web") && html.contains("daily-report"),
-        "{html}"
-    );
+    assert!(html.contains("legacy-web") && html.contains("daily-report"), "{html}");
     assert!(html.contains("value=\"48\""), "{html}");
     // No timezone stored: the form shows the default.
     assert!(html.contains("value=\"UTC\""), "{html}");
@@ -148,19 +130,12 @@ async fn original_items_are_alerted_and_recover_after_a_pulse_on_the_same_item()
     let requests = slack.wait_for(1, Duration::from_secs(5)).await;
     assert_eq!(requests.len(), 1);
     let alert = requests[0].json.as_ref().unwrap()["text"].as_str().unwrap();
-    assert!(
-        alert.contains("legacy-db") && alert.contains("nightly-dump"),
-        "{alert}"
-    );
+    assert!(alert.contains("legacy-db") && alert.contains("nightly-dump"), "{alert}");
     assert!(!alert.contains("daily-report"), "the fresh one was alerted: {alert}");
     assert_eq!(s_attr(&rt.item(&id).await.unwrap(), "alertFor"), original_stamp);
 
-    rt.pulse_ok("legacy-db", "backup", "cron", "nightly-dump")
-        .await;
-    assert_eq!(
-        original_id("legacy-db", "backup", "cron", "nightly-dump"),
-        id
-    );
+    rt.pulse_ok("legacy-db", "backup", "cron", "nightly-dump").await;
+    assert_eq!(original_id("legacy-db", "backup", "cron", "nightly-dump"), id);
     assert_eq!(rt.scan_count().await, 2, "the pulse made a new item");
     let item = rt.item(&id).await.unwrap();
     assert_ne!(s_attr(&item, "timestampF"), original_stamp);

@@ -18,10 +18,7 @@ fn row<'a>(html: &'a str, host: &str) -> &'a str {
 }
 
 fn assert_page_headers(headers: &HeaderMap) {
-    assert!(
-        header(headers, "content-type").starts_with("text/html"),
-        "{headers:?}"
-    );
+    assert!(header(headers, "content-type").starts_with("text/html"), "{headers:?}");
     let csp = header(headers, "content-security-policy");
     assert!(
         csp.contains("default-src 'none'") && csp.contains("frame-ancestors 'none'"),
@@ -39,11 +36,7 @@ async fn get(rt: &LocalRuntime, url: impl reqwest::IntoUrl) -> (StatusCode, Head
     (status, headers, response.text().await.expect("a body"))
 }
 
-async fn post_form(
-    rt: &LocalRuntime,
-    id: &str,
-    body: &'static str,
-) -> (StatusCode, HeaderMap, String) {
+async fn post_form(rt: &LocalRuntime, id: &str, body: &'static str) -> (StatusCode, HeaderMap, String) {
     let response = rt
         .http()
         .post(rt.url_with("edit", &[("secret", rt.secret()), ("id", id)]))
@@ -59,8 +52,7 @@ async fn post_form(
 
 /// One fresh pulse (through HTTP) and one 30 days old (≥ 20 working days: exceeded on any weekday).
 async fn fresh_and_stale(rt: &LocalRuntime) -> (String, String) {
-    rt.pulse_ok("fresh-host", "backup", "cron", "fresh-job")
-        .await;
+    rt.pulse_ok("fresh-host", "backup", "cron", "fresh-job").await;
     let stale = rt
         .put_original_item(
             "stale-host",
@@ -72,10 +64,7 @@ async fn fresh_and_stale(rt: &LocalRuntime) -> (String, String) {
             "0",
         )
         .await;
-    (
-        original_id("fresh-host", "backup", "cron", "fresh-job"),
-        stale,
-    )
+    (original_id("fresh-host", "backup", "cron", "fresh-job"), stale)
 }
 
 #[tokio::test]
@@ -84,18 +73,11 @@ async fn dashboard_needs_the_secret() {
     let rt = LocalRuntime::start(&dynalite, &[]).await;
     fresh_and_stale(&rt).await;
 
-    let (wrong, wrong_headers, wrong_body) = get(
-        &rt,
-        rt.url_with("dashboard", &[("secret", "not-the-secret")]),
-    )
-    .await;
+    let (wrong, wrong_headers, wrong_body) = get(&rt, rt.url_with("dashboard", &[("secret", "not-the-secret")])).await;
     let (missing, _, missing_body) = get(&rt, rt.url("dashboard")).await;
     assert_eq!(wrong, StatusCode::FORBIDDEN);
     assert_eq!(missing, StatusCode::FORBIDDEN);
-    assert_eq!(
-        wrong_body, missing_body,
-        "wrong and missing secrets must look the same"
-    );
+    assert_eq!(wrong_body, missing_body, "wrong and missing secrets must look the same");
     assert!(header(&wrong_headers, "content-type").starts_with("text/html"));
     for secret_or_data in [rt.secret(), "fresh-host", "stale-host", "not-the-secret"] {
         assert!(
@@ -111,8 +93,7 @@ async fn dashboard_lists_the_pulses_and_marks_the_exceeded_one() {
     let rt = LocalRuntime::start(&dynalite, &[]).await;
     let (fresh_id, stale_id) = fresh_and_stale(&rt).await;
 
-    let (status, headers, html) =
-        get(&rt, rt.url_with("dashboard", &[("secret", rt.secret())])).await;
+    let (status, headers, html) = get(&rt, rt.url_with("dashboard", &[("secret", rt.secret())])).await;
     assert_eq!(status, StatusCode::OK, "{html}");
     assert_page_headers(&headers);
 
@@ -137,11 +118,7 @@ async fn edit_shows_the_threshold_and_saves_the_form() {
     let rt = LocalRuntime::start(&dynalite, &[]).await;
     let (id, _) = fresh_and_stale(&rt).await;
 
-    let (status, headers, html) = get(
-        &rt,
-        rt.url_with("edit", &[("secret", rt.secret()), ("id", &id)]),
-    )
-    .await;
+    let (status, headers, html) = get(&rt, rt.url_with("edit", &[("secret", rt.secret()), ("id", &id)])).await;
     assert_eq!(status, StatusCode::OK, "{html}");
     assert_page_headers(&headers);
     assert!(html.contains("fresh-host") && html.contains("fresh-job"));
@@ -150,8 +127,7 @@ async fn edit_shows_the_threshold_and_saves_the_form() {
         "{html}"
     );
 
-    let (status, headers, body) =
-        post_form(&rt, &id, "threshold=36&saturday=1&tz=Europe%2FBerlin").await;
+    let (status, headers, body) = post_form(&rt, &id, "threshold=36&saturday=1&tz=Europe%2FBerlin").await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
     assert_eq!(
         header(&headers, "location"),
@@ -165,7 +141,7 @@ async fn edit_shows_the_threshold_and_saves_the_form() {
     assert_eq!(s_attr(&item, "host"), "fresh-host");
 
     // Following the redirect as a browser would (relative to /heartbeat/edit).
-    let (status, _, html) = get(&rt, rt.url(&header(&headers, "location").to_owned())).await;
+    let (status, _, html) = get(&rt, rt.url(header(&headers, "location"))).await;
     assert_eq!(status, StatusCode::OK);
     let fresh = row(&html, "fresh-host");
     assert!(fresh.contains(">36 h"), "{fresh}");
@@ -174,11 +150,7 @@ async fn edit_shows_the_threshold_and_saves_the_form() {
         "Saturday is not shown as working: {fresh}"
     );
 
-    let (_, _, html) = get(
-        &rt,
-        rt.url_with("edit", &[("secret", rt.secret()), ("id", &id)]),
-    )
-    .await;
+    let (_, _, html) = get(&rt, rt.url_with("edit", &[("secret", rt.secret()), ("id", &id)])).await;
     assert!(
         html.contains("value=\"36\"") && html.contains("value=\"Europe/Berlin\""),
         "{html}"
@@ -192,15 +164,11 @@ async fn an_invalid_form_is_shown_again_with_errors_and_saves_nothing() {
     let (id, _) = fresh_and_stale(&rt).await;
     let before = rt.item(&id).await.unwrap();
 
-    let (status, headers, html) =
-        post_form(&rt, &id, "threshold=-1&saturday=1&tz=Mars%2FBase").await;
+    let (status, headers, html) = post_form(&rt, &id, "threshold=-1&saturday=1&tz=Mars%2FBase").await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{html}");
     assert_page_headers(&headers);
     assert!(html.contains("value=\"-1\""), "typed threshold lost: {html}");
-    assert!(
-        html.contains("value=\"Mars/Base\""),
-        "typed timezone lost: {html}"
-    );
+    assert!(html.contains("value=\"Mars/Base\""), "typed timezone lost: {html}");
     assert!(html.contains("id=\"threshold-error\""), "{html}");
     assert!(html.contains("is not a number of hours"), "{html}");
     assert!(html.contains("id=\"tz-error\""), "{html}");
@@ -233,11 +201,7 @@ async fn unknown_ids_are_404_and_create_nothing() {
     let rt = LocalRuntime::start(&dynalite, &[]).await;
     fresh_and_stale(&rt).await;
 
-    let (status, headers, _) = get(
-        &rt,
-        rt.url_with("edit", &[("secret", rt.secret()), ("id", UNKNOWN_ID)]),
-    )
-    .await;
+    let (status, headers, _) = get(&rt, rt.url_with("edit", &[("secret", rt.secret()), ("id", UNKNOWN_ID)])).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(header(&headers, "content-type").starts_with("text/html"));
     let (status, _, _) = post_form(&rt, UNKNOWN_ID, "threshold=36&tz=UTC").await;
@@ -263,11 +227,7 @@ async fn the_stage_prefix_does_not_matter() {
     let dynalite = Dynalite::start().await;
     let rt = LocalRuntime::start(&dynalite, &[]).await;
     fresh_and_stale(&rt).await;
-    let url = format!(
-        "{}/Prod/heartbeat/dashboard?secret={}",
-        rt.base_url(),
-        rt.secret()
-    );
+    let url = format!("{}/Prod/heartbeat/dashboard?secret={}", rt.base_url(), rt.secret());
     let (status, headers, html) = get(&rt, url).await;
     assert_eq!(status, StatusCode::OK, "{html}");
     assert_page_headers(&headers);

@@ -39,10 +39,7 @@ async fn get_pulse_creates_the_item_with_the_original_attributes() {
         .await;
     assert_eq!(response.status(), StatusCode::OK);
     let content_type = header(response.headers(), "content-type").to_owned();
-    assert!(
-        content_type.starts_with("text/plain"),
-        "content-type {content_type:?}"
-    );
+    assert!(content_type.starts_with("text/plain"), "content-type {content_type:?}");
     assert_eq!(response.text().await.unwrap(), OK_BODY);
 
     let id = original_id("web-1", "backup", "cron", "nightly-db");
@@ -64,10 +61,7 @@ async fn get_pulse_creates_the_item_with_the_original_attributes() {
         "timestampF {stamp} is not the time of the pulse ({before} .. {after})"
     );
     for name in ["type", "name", "timestamp", "threshold"] {
-        assert!(
-            !item.contains_key(name),
-            "unexpected attribute {name}: {item:?}"
-        );
+        assert!(!item.contains_key(name), "unexpected attribute {name}: {item:?}");
     }
     assert_eq!(rt.scan_count().await, 1);
 }
@@ -91,10 +85,7 @@ async fn a_second_pulse_refreshes_the_timestamp_and_counts() {
         parse_stamp(t2) > parse_stamp(t1),
         "timestampF did not move: {t1} → {t2}"
     );
-    assert_eq!(
-        second.get("pulseCount"),
-        Some(&AttributeValue::N("2".into()))
-    );
+    assert_eq!(second.get("pulseCount"), Some(&AttributeValue::N("2".into())));
     assert_eq!(rt.scan_count().await, 1, "the second pulse made a new item");
 }
 
@@ -117,10 +108,7 @@ async fn the_original_clients_unencoded_url_works_and_threshold_applies_on_creat
     assert_eq!(status, StatusCode::OK, "{body}");
     assert!(header(&headers, "content-type").starts_with("text/plain"));
     assert_eq!(body, OK_BODY);
-    let item = rt
-        .item(&id)
-        .await
-        .expect("an item under the _id of the raw values");
+    let item = rt.item(&id).await.expect("an item under the _id of the raw values");
     assert_eq!(s_attr(&item, "host"), host);
     assert_eq!(s_attr(&item, "category"), category);
     assert_eq!(s_attr(&item, "typeF"), kind);
@@ -168,8 +156,7 @@ async fn post_with_a_json_body_stores_message_and_metadata() {
         .await
         .expect("the POSTed pulse's item");
     assert_eq!(s_attr(&item, "lastMessage"), "dumped 42 rows <ok>");
-    let stored: serde_json::Value =
-        serde_json::from_str(s_attr(&item, "lastMetadata")).expect("lastMetadata is JSON");
+    let stored: serde_json::Value = serde_json::from_str(s_attr(&item, "lastMetadata")).expect("lastMetadata is JSON");
     assert_eq!(stored, metadata);
     assert_eq!(s_attr(&item, "thresholdF"), "24");
     assert_original_stamp(s_attr(&item, "timestampF"));
@@ -205,9 +192,6 @@ async fn put_is_not_allowed() {
     let response = rt.http().put(url).send().await.unwrap();
     assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
     let allow = header(response.headers(), "allow").to_owned();
-    assert!(
-        allow.contains("GET") && allow.contains("POST"),
-        "Allow: {allow:?}"
-    );
+    assert!(allow.contains("GET") && allow.contains("POST"), "Allow: {allow:?}");
     assert_eq!(rt.scan_count().await, 0);
 }

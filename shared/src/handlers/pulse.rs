@@ -87,20 +87,16 @@ fn body_params(req: &Request) -> Result<(Params, Option<String>), HttpError> {
 }
 
 fn json_params(body: &[u8]) -> Result<(Params, Option<String>), HttpError> {
-    let value: serde_json::Value = serde_json::from_slice(body).map_err(|e| {
-        HttpError::BadRequest(format!(
-            "the JSON body is not valid JSON ({e}); send an object such as {{\"host\": \"…\"}}"
-        ))
-    })?;
-    let serde_json::Value::Object(object) = value else {
-        return Err(HttpError::BadRequest(
-            "the JSON body must be an object such as {\"host\": \"…\", \"name\": \"…\"}".into(),
-        ));
-    };
+    let object = params::json_object(body)?;
     let mut pairs = Vec::new();
     let mut metadata = None;
     for (name, value) in object {
         match (name.as_str(), value) {
+            ("metadata", _) if metadata.is_some() => {
+                return Err(HttpError::BadRequest(
+                    "“metadata” is given more than once; send it once".into(),
+                ));
+            }
             ("metadata", serde_json::Value::Object(object)) => {
                 metadata = Some(check_metadata(serde_json::Value::Object(object).to_string())?)
             }
@@ -163,8 +159,8 @@ fn receipt(
         Some(_) => return Err(HttpError::BadRequest("saturday must be 0 or 1".into())),
     };
     let tz = match params.single("tz")? {
-        None | Some("") => None,
-        Some(raw) => Some(TimeZone::parse(raw).map_err(field)?),
+        None | Some("") => config.default_timezone,
+        Some(raw) => TimeZone::parse(raw).map_err(field)?,
     };
     Ok(PulseReceipt {
         key,

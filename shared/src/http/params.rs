@@ -86,7 +86,11 @@ fn decode(raw: &str, plus_is_space: bool, what: &str) -> Result<String, HttpErro
     while i < bytes.len() {
         match bytes[i] {
             b'%' => {
-                let hex = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
+                // from_str_radix alone would accept a sign (`%+1`): check both digits first.
+                let hex = bytes
+                    .get(i + 1..i + 3)
+                    .filter(|h| h.iter().all(u8::is_ascii_hexdigit))
+                    .and_then(|h| std::str::from_utf8(h).ok());
                 let byte = hex.and_then(|h| u8::from_str_radix(h, 16).ok()).ok_or_else(|| {
                     HttpError::BadRequest(format!(
                         "the {what} has a malformed percent-escape near “{}”; encode “%” as %25",
@@ -110,6 +114,40 @@ fn decode(raw: &str, plus_is_space: bool, what: &str) -> Result<String, HttpErro
         HttpError::BadRequest(format!(
             "the {what} decodes to invalid UTF-8; send UTF-8 text, percent-encoded"
         ))
+    })
+}
+
+/// A JSON object's members in order, repeated names included: `serde_json::Value` would keep only the
+/// last of a repeated name, and a repeated parameter must be refused as it is in a query.
+pub fn json_object(body: &[u8]) -> Result<Vec<(String, serde_json::Value)>, HttpError> {
+    struct Members(Vec<(String, serde_json::Value)>);
+
+    impl<'de> serde::Deserialize<'de> for Members {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            struct Visit;
+            impl<'de> serde::de::Visitor<'de> for Visit {
+                type Value = Members;
+                fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                    f.write_str("a JSON object")
+                }
+                fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Members, A::Error> {
+                    let mut members = Vec::new();
+                    while let Some(member) = map.next_entry()? {
+                        members.push(member);
+                    }
+                    Ok(Members(members))
+                }
+            }
+            deserializer.deserialize_map(Visit)
+        }
+    }
+
+    serde_json::from_slice::<Members>(body).map(|m| m.0).map_err(|e| {
+        let shape = "an object such as {\"host\": \"…\", \"name\": \"…\"}";
+        HttpError::BadRequest(match e.classify() {
+            serde_json::error::Category::Data => format!("the JSON body must be {shape}"),
+            _ => format!("the JSON body is not valid JSON ({e}); send {shape}"),
+        })
     })
 }
 

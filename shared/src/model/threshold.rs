@@ -19,7 +19,10 @@ impl Threshold {
     pub fn parse(raw: &str) -> Result<Self, FieldError> {
         let text = raw.trim();
         if text.is_empty() {
-            return Err(FieldError::new("threshold", "is required: enter a number of hours such as 24 or 0.5"));
+            return Err(FieldError::new(
+                "threshold",
+                "is required: enter a number of hours such as 24 or 0.5",
+            ));
         }
         let plain_decimal = !text.is_empty()
             && text.bytes().all(|b| b.is_ascii_digit() || b == b'.')

@@ -119,9 +119,7 @@ impl PulseRecorder for DynamoStore {
             if_not_exists(&mut e, item::SATURDAY, s(saturday_flag(receipt.saturday))),
             if_not_exists(&mut e, item::FIRST_SEEN, s(&stamp)),
         ];
-        if let Some(tz) = receipt.tz {
-            sets.push(if_not_exists(&mut e, item::TZ, s(tz.name())));
-        }
+        sets.push(if_not_exists(&mut e, item::TZ, s(receipt.tz.name())));
         if let Some(message) = &receipt.message {
             sets.push(format!("{} = {}", e.name(item::LAST_MESSAGE), e.value(s(message))));
         }
@@ -234,22 +232,22 @@ impl IncidentLedger for DynamoStore {
             "(attribute_not_exists({until}) OR {until} < {})",
             e.value(n(now.timestamp_millis()))
         );
-        let ts = e.name(item::TIMESTAMP);
+        // DynamoDB refuses placeholders an expression does not use, so each branch names its own.
         let alert_for = e.name(item::ALERT_FOR);
         let state = match expect {
             Expectation::Alert { stamp } => {
+                let ts = e.name(item::TIMESTAMP);
                 let stamp = e.value(s(stamp));
                 format!("{ts} = {stamp} AND (attribute_not_exists({alert_for}) OR {alert_for} <> {stamp})")
             }
             Expectation::Reminder { stamp, notified_at } => {
+                let ts = e.name(item::TIMESTAMP);
                 let stamp = e.value(s(stamp));
                 let alert_at = e.name(item::ALERT_AT);
                 let notified = e.value(s(format_stamp(*notified_at)));
                 format!("{ts} = {stamp} AND {alert_for} = {stamp} AND {alert_at} = {notified}")
             }
-            Expectation::Recovery { alerted_stamp } => {
-                format!("{alert_for} = {}", e.value(s(alerted_stamp)))
-            }
+            Expectation::Recovery { alerted_stamp } => format!("{alert_for} = {}", e.value(s(alerted_stamp))),
         };
         self.conditional_update(id, &update, &format!("{free} AND {state}"), e)
             .await

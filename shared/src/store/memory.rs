@@ -83,7 +83,7 @@ impl PulseRecorder for MemoryStore {
                 p.last_pulse = receipt.at;
                 p.stamp = stamp.clone();
                 p.first_seen = p.first_seen.or(Some(receipt.at));
-                p.tz = p.tz.or(receipt.tz);
+                p.tz = p.tz.or(Some(receipt.tz));
                 if receipt.message.is_some() {
                     p.last_message = receipt.message.clone();
                 }
@@ -99,7 +99,7 @@ impl PulseRecorder for MemoryStore {
                     stamp,
                     threshold: receipt.threshold,
                     saturday: receipt.saturday,
-                    tz: receipt.tz,
+                    tz: Some(receipt.tz),
                     pulse_count: Some(1),
                     first_seen: Some(receipt.at),
                     last_message: receipt.message.clone(),

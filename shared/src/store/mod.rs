@@ -23,7 +23,9 @@ pub struct PulseReceipt {
     /// Applied only when the item is created: later edits in the browser win over clients.
     pub threshold: Threshold,
     pub saturday: bool,
-    pub tz: Option<TimeZone>,
+    /// The client's `tz`, or the configured default: like the threshold, fixed when the item is created.
+    /// Items the original server created have none; they take it from their first pulse here.
+    pub tz: TimeZone,
     pub message: Option<String>,
     /// A JSON object, as text.
     pub metadata: Option<String>,

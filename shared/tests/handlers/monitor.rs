@@ -794,7 +794,7 @@ async fn a_pulse_landing_between_reading_and_claiming_prevents_the_alert() {
         at: now() - minutes(1),
         threshold: world.config.default_threshold,
         saturday: false,
-        tz: None,
+        tz: world.config.default_timezone,
         message: None,
         metadata: None,
     };

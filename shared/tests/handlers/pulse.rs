@@ -76,7 +76,11 @@ async fn a_get_creates_the_item_the_way_the_original_did() {
     assert_eq!(p.stamp, "2026-11-23T12:00:00.000Z");
     assert_eq!(p.threshold.to_string(), "6", "the configured default threshold");
     assert!(!p.saturday);
-    assert_eq!(p.tz, None, "no timezone given: the configured default applies later");
+    assert_eq!(
+        p.tz,
+        Some(TimeZone::UTC),
+        "no timezone given: the configured default, fixed at creation"
+    );
     assert_eq!(p.pulse_count, Some(1));
     assert_eq!(p.first_seen, Some(now()));
     assert_eq!((p.last_message, p.last_metadata), (None, None));
@@ -169,8 +173,10 @@ async fn settings_a_later_pulse_gives_are_ignored_even_when_the_first_gave_none(
     assert_eq!(p.pulse_count, Some(2));
     assert_eq!(p.threshold.to_string(), "24");
     assert!(!p.saturday);
+    // The first pulse fixed the configured default, as it fixes the default threshold.
     assert_eq!(
-        p.tz, None,
+        p.tz,
+        Some(TimeZone::UTC),
         "a later pulse must not set the timezone (first-creation rule)"
     );
 }
