@@ -115,7 +115,12 @@ impl LocalRuntime {
 
     /// One monitor run as the EventBridge schedule triggers it (no secret).
     pub async fn scheduled_run(&self) -> Result<serde_json::Value, MonitorFailure> {
-        self.service.scheduled_run().await
+        self.service.scheduled_run(false).await
+    }
+
+    /// A scheduled run that also brings items outside the due index into it (as the Sunday runs do).
+    pub async fn scheduled_backfill(&self) -> Result<serde_json::Value, MonitorFailure> {
+        self.service.scheduled_run(true).await
     }
 
     /// `…/heartbeat/{path}` with `params` properly percent-encoded.
@@ -161,10 +166,20 @@ impl LocalRuntime {
         self.monitor_with_secret(self.secret()).await
     }
 
+    /// The monitor by URL with `backfill=1`: also items outside the due index (a full scan).
+    pub async fn monitor_backfill(&self) -> (StatusCode, serde_json::Value) {
+        self.monitor_query(&[("secret", self.secret()), ("backfill", "1")])
+            .await
+    }
+
     pub async fn monitor_with_secret(&self, secret: &str) -> (StatusCode, serde_json::Value) {
+        self.monitor_query(&[("secret", secret)]).await
+    }
+
+    async fn monitor_query(&self, query: &[(&str, &str)]) -> (StatusCode, serde_json::Value) {
         let response = self
             .http
-            .get(self.url_with("monitor", &[("secret", secret)]))
+            .get(self.url_with("monitor", query))
             .send()
             .await
             .expect("GET /heartbeat/monitor");
@@ -247,6 +262,45 @@ impl LocalRuntime {
             .send()
             .await
             .expect("PutItem");
+        id
+    }
+
+    /// An item as heartbeat itself would have written it when the pulse last arrived: the original
+    /// attributes plus the due index's (due at once, as a first pulse leaves it).
+    #[allow(clippy::too_many_arguments)]
+    pub async fn put_indexed_item(
+        &self,
+        host: &str,
+        category: &str,
+        kind: &str,
+        name: &str,
+        timestamp: &str,
+        threshold: &str,
+        saturday: &str,
+    ) -> String {
+        use heartbeat_shared::model::{PulseId, parse_stamp};
+        use heartbeat_shared::store::{due_index, item};
+        let id = self
+            .put_original_item(host, category, kind, name, timestamp, threshold, saturday)
+            .await;
+        let due = parse_stamp(timestamp)
+            .expect("an ISO-8601 timestamp")
+            .timestamp_millis();
+        self.client
+            .update_item()
+            .table_name(&self.table)
+            .key("_id", AttributeValue::S(id.clone()))
+            .update_expression("SET #shard = :shard, #due = :due")
+            .expression_attribute_names("#shard", item::DUE_SHARD)
+            .expression_attribute_names("#due", item::DUE_AT)
+            .expression_attribute_values(
+                ":shard",
+                AttributeValue::S(due_index::shard_of(&PulseId::from_stored(id.clone()))),
+            )
+            .expression_attribute_values(":due", AttributeValue::N(due.to_string()))
+            .send()
+            .await
+            .expect("UpdateItem");
         id
     }
 

@@ -94,10 +94,11 @@ impl Service {
         };
         // A repeated secret is dropped, which the monitor answers like a wrong one.
         let secret = query.single("secret").ok().flatten();
+        let backfill = query.single("backfill").ok().flatten();
         let event = json!({
             "httpMethod": req.method().as_str(),
             "path": req.uri().path(),
-            "queryStringParameters": secret.map(|s| json!({ "secret": s })),
+            "queryStringParameters": { "secret": secret, "backfill": backfill },
             "requestContext": { "stage": "$default" },
         });
         match monitor::monitor_event(event, &self.monitor_deps(), Utc::now(), &monitor::new_run_id()).await {
@@ -106,8 +107,9 @@ impl Service {
         }
     }
 
-    /// One scheduled run, as EventBridge would trigger it.
-    pub async fn scheduled_run(&self) -> Result<Value, monitor::MonitorFailure> {
+    /// One scheduled run, as EventBridge would trigger it; `backfill` also brings items outside the
+    /// due index into it (the local runtime asks for that once, at start).
+    pub async fn scheduled_run(&self, backfill: bool) -> Result<Value, monitor::MonitorFailure> {
         let event = json!({
             "version": "0",
             "id": monitor::new_run_id(),
@@ -115,7 +117,7 @@ impl Service {
             "source": "aws.events",
             "time": heartbeat_shared::model::format_stamp(Utc::now()),
             "resources": [],
-            "detail": {},
+            "detail": { "backfill": backfill },
         });
         monitor::monitor_event(event, &self.monitor_deps(), Utc::now(), &monitor::new_run_id()).await
     }

@@ -8,6 +8,7 @@ use crate::http::{HttpError, Params, params, response};
 use crate::links;
 use crate::model::{Pulse, PulseId, Settings, Threshold, TimeZone};
 use crate::pages::{EditErrors, EditForm, render_edit};
+use crate::rules::due;
 use crate::store::{Found, PulseReader, SettingsWriter};
 use chrono::{DateTime, Utc};
 use lambda_http::http::{Method, StatusCode};
@@ -96,7 +97,10 @@ async fn save(
         tz: form.single("tz")?.unwrap_or("").to_owned(),
     };
     match settings(&typed) {
-        Ok(settings) => match writer.update_settings(&id, &settings).await? {
+        Ok(settings) => match writer
+            .update_settings(&id, &settings, due_after(&pulse, &settings, config, now))
+            .await?
+        {
             Found::Yes => Ok(back),
             Found::No => Err(not_found()),
         },
@@ -105,6 +109,17 @@ async fn save(
             Ok(response::html(StatusCode::BAD_REQUEST, page))
         }
     }
+}
+
+/// The due time under the new settings, computed from the pulse as it was read.
+fn due_after(pulse: &Pulse, settings: &Settings, config: &Config, now: DateTime<Utc>) -> DateTime<Utc> {
+    let edited = Pulse {
+        threshold: settings.threshold,
+        saturday: settings.saturday,
+        tz: Some(settings.tz),
+        ..pulse.clone()
+    };
+    due::after_edit(&edited, now, config.default_timezone)
 }
 
 fn read_form(req: &Request) -> Result<Params, HttpError> {

@@ -5,7 +5,7 @@
 
 use crate::http::{HttpError, Params, response};
 use crate::monitor::{self, Summary};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, Utc, Weekday};
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Response};
 use serde_json::{Value, json};
@@ -14,15 +14,23 @@ pub use crate::monitor::MonitorDeps;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Invocation {
-    Scheduled,
-    /// API Gateway or the constant input: the secret, the HTTP method if any, and the public base
-    /// URL derived from the request when API Gateway sent it.
-    ByUrl {
-        secret: Option<String>,
-        method: Option<String>,
-        base_url: Option<String>,
+    /// `backfill`: also bring pulses outside the due index into it (a full scan), on Sundays (UTC, by
+    /// the event's time) — the original README's Sunday schedule runs three times a day.
+    Scheduled {
+        backfill: bool,
     },
+    ByUrl(UrlRun),
     Unknown,
+}
+
+/// API Gateway or the constant input: the secret, the HTTP method if any, the public base URL derived
+/// from the request when API Gateway sent it, and `backfill=1`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct UrlRun {
+    pub secret: Option<String>,
+    pub method: Option<String>,
+    pub base_url: Option<String>,
+    pub backfill: bool,
 }
 
 /// A scheduled run that did not fully succeed: the Lambda reports an error, so it shows in metrics
@@ -35,7 +43,16 @@ pub fn classify(event: &Value) -> Invocation {
     let source = event.get("source").and_then(Value::as_str);
     let detail_type = event.get("detail-type").and_then(Value::as_str);
     if source == Some("aws.events") || detail_type == Some("Scheduled Event") {
-        return Invocation::Scheduled;
+        let time = event
+            .get("time")
+            .and_then(Value::as_str)
+            .and_then(crate::model::parse_stamp);
+        let sunday = time.is_some_and(|t| t.weekday() == Weekday::Sun);
+        // The local runtime asks for one at start; EventBridge's own events have an empty detail.
+        let asked = event.pointer("/detail/backfill").and_then(Value::as_bool) == Some(true);
+        return Invocation::Scheduled {
+            backfill: sunday || asked,
+        };
     }
     let is_http = [
         "queryStringParameters",
@@ -57,11 +74,13 @@ pub fn classify(event: &Value) -> Invocation {
         .or_else(|| event.pointer("/requestContext/http/method"))
         .and_then(Value::as_str)
         .map(str::to_owned);
-    Invocation::ByUrl {
+    let backfill = event.pointer("/queryStringParameters/backfill").and_then(Value::as_str) == Some("1");
+    Invocation::ByUrl(UrlRun {
         secret,
         method,
         base_url: base_url_of(event),
-    }
+        backfill,
+    })
 }
 
 /// `https://{domainName}/{stage}` as the caller reached us; custom domains without a stage path map
@@ -87,12 +106,12 @@ pub async fn monitor_event(
     run_id: &str,
 ) -> Result<Value, MonitorFailure> {
     match classify(&event) {
-        Invocation::Scheduled => {
+        Invocation::Scheduled { backfill } => {
             let base_url = deps.config.base_url.as_deref();
             if base_url.is_none() {
                 tracing::warn!("BASE_URL is not set: scheduled messages carry no links");
             }
-            let summary = monitor::run(deps, now, base_url, run_id)
+            let summary = monitor::run(deps, now, base_url, run_id, backfill)
                 .await
                 .map_err(|e| MonitorFailure(e.to_string()))?;
             tracing::info!(?summary, "scheduled monitor run");
@@ -101,13 +120,7 @@ pub async fn monitor_event(
             }
             Ok(json!(summary))
         }
-        Invocation::ByUrl {
-            secret,
-            method,
-            base_url,
-        } => Ok(proxy_response(
-            by_url(deps, now, run_id, secret, method, base_url).await,
-        )),
+        Invocation::ByUrl(request) => Ok(proxy_response(by_url(deps, now, run_id, request).await)),
         Invocation::Unknown => {
             let err = HttpError::BadRequest(
                 "the monitor expects an EventBridge scheduled event or an API Gateway request with ?secret=…".into(),
@@ -117,14 +130,13 @@ pub async fn monitor_event(
     }
 }
 
-async fn by_url(
-    deps: &MonitorDeps<'_>,
-    now: DateTime<Utc>,
-    run_id: &str,
-    secret: Option<String>,
-    method: Option<String>,
-    request_base: Option<String>,
-) -> Response<Body> {
+async fn by_url(deps: &MonitorDeps<'_>, now: DateTime<Utc>, run_id: &str, request: UrlRun) -> Response<Body> {
+    let UrlRun {
+        secret,
+        method,
+        base_url: request_base,
+        backfill,
+    } = request;
     if method.as_deref().is_some_and(|m| m != "GET") {
         return HttpError::MethodNotAllowed { allow: "GET" }.to_json();
     }
@@ -133,7 +145,7 @@ async fn by_url(
         return err.to_json();
     }
     let base_url = deps.config.base_url.clone().or(request_base);
-    match monitor::run(deps, now, base_url.as_deref(), run_id).await {
+    match monitor::run(deps, now, base_url.as_deref(), run_id, backfill).await {
         Ok(summary) => summary_response(&summary),
         Err(err) => HttpError::from(err).to_json(),
     }

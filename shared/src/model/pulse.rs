@@ -25,6 +25,9 @@ pub struct Pulse {
     pub alert: Option<Alert>,
     /// A monitor run that is delivering a message about this pulse right now.
     pub claim: Option<Claim>,
+    /// When the monitor should next look at this pulse (the due index); `None` for items that are not
+    /// in the index yet (written by the original server and not pulsed since).
+    pub due_at: Option<DateTime<Utc>>,
 }
 
 impl Pulse {

@@ -4,13 +4,15 @@
 mod lines;
 
 use crate::config::Config;
-use crate::model::{Alert, Claim, Pulse};
+use crate::model::{Alert, Claim, Pulse, PulseId};
+use crate::rules::due;
 use crate::rules::incident::{Decision, decide};
 use crate::rules::status::{Status, status};
 use crate::slack::{Notifier, PulseLine, SlackMessage, alert_message, recovery_message, reminder_message};
-use crate::store::{Expectation, IncidentLedger, StoreError};
+use crate::store::{Expectation, IncidentLedger, Reschedule, StoreError};
 use chrono::{DateTime, TimeDelta, Utc};
 use serde::Serialize;
+use std::collections::HashSet;
 
 /// How long a run may hold a pulse before another run may take over; longer than any run lasts.
 pub const LEASE: TimeDelta = TimeDelta::minutes(5);
@@ -37,6 +39,10 @@ pub struct Summary {
     pub skipped: usize,
     pub store_errors: usize,
     pub unreadable: usize,
+    /// Pulses that needed nothing now and were given their next due time.
+    pub rescheduled: usize,
+    /// Pulses found outside the due index by a backfill run (and brought into it).
+    pub backfilled: usize,
 }
 
 impl Summary {
@@ -60,17 +66,32 @@ struct Candidate {
     pulsed_again: bool,
 }
 
+/// One run. `backfill` also brings in pulses that are not in the due index yet (a full scan).
 pub async fn run(
     deps: &MonitorDeps<'_>,
     now: DateTime<Utc>,
     base_url: Option<&str>,
     run_id: &str,
+    backfill: bool,
 ) -> Result<Summary, StoreError> {
-    let listing = deps.ledger.candidates(now).await?;
-    let mut summary = Summary {
-        checked: listing.pulses.len(),
-        unreadable: listing.unreadable.len(),
-        ..Summary::default()
+    let mut listing = deps.ledger.candidates(now).await?;
+    let mut summary = Summary::default();
+    if backfill {
+        let unindexed = deps.ledger.unindexed().await?;
+        summary.backfilled = unindexed.pulses.len();
+        let known: HashSet<PulseId> = listing.pulses.iter().map(|p| p.id.clone()).collect();
+        listing
+            .pulses
+            .extend(unindexed.pulses.into_iter().filter(|p| !known.contains(&p.id)));
+        listing.unreadable.extend(unindexed.unreadable);
+    }
+    summary.checked = listing.pulses.len();
+    summary.unreadable = listing.unreadable.len();
+    let run = Run {
+        deps,
+        now,
+        base_url,
+        run_id,
     };
     let (mut alerts, mut reminders, mut recoveries) = (Vec::new(), Vec::new(), Vec::new());
     for pulse in listing.pulses {
@@ -88,7 +109,10 @@ pub async fn run(
             (Decision::Recover { .. }, Some(a)) => Expectation::Recovery {
                 alerted_stamp: a.for_stamp.clone(),
             },
-            _ => continue,
+            _ => {
+                run.reschedule(&pulse, &status, &mut summary).await;
+                continue;
+            }
         };
         let pulsed_again = matches!(decision, Decision::Recover { pulsed_again: true });
         let candidate = Candidate {
@@ -106,12 +130,6 @@ pub async fn run(
     summary.newly_exceeded = alerts.len();
     summary.reminded = reminders.len();
     summary.recovered = recoveries.len();
-    let run = Run {
-        deps,
-        now,
-        base_url,
-        run_id,
-    };
     for (kind, candidates) in [
         (Kind::Alert, alerts),
         (Kind::Recovery, recoveries),
@@ -141,7 +159,7 @@ impl Run<'_> {
             Ok(()) => {
                 summary.messages_sent += 1;
                 for c in &claimed {
-                    match self.record(kind, c).await {
+                    match self.record(c).await {
                         Ok(true) => summary.notified += 1,
                         // The lease ran out under us; a later run may repeat this message.
                         Ok(false) => {
@@ -186,18 +204,46 @@ impl Run<'_> {
         claimed
     }
 
-    async fn record(&self, kind: Kind, c: &Candidate) -> Result<bool, StoreError> {
-        let ledger = self.deps.ledger;
-        match (&c.expect, kind) {
-            (Expectation::Recovery { alerted_stamp }, _) => {
-                ledger.record_recovery(&c.pulse.id, self.run_id, alerted_stamp).await
+    async fn record(&self, c: &Candidate) -> Result<bool, StoreError> {
+        let (ledger, remind_every) = (self.deps.ledger, self.deps.config.remind_every);
+        match &c.expect {
+            Expectation::Recovery { alerted_stamp } => {
+                // The incident is over; the pulse is due again by its own (current) last pulse.
+                let next = due::next_look(&c.status, None, self.now, remind_every);
+                ledger
+                    .record_recovery(&c.pulse.id, self.run_id, alerted_stamp, next)
+                    .await
             }
             _ => {
                 let alert = Alert {
                     for_stamp: c.pulse.stamp.clone(),
                     notified_at: self.now,
                 };
-                ledger.record_alert(&c.pulse.id, self.run_id, &alert).await
+                let next = due::next_look(&c.status, Some(&alert), self.now, remind_every);
+                ledger.record_alert(&c.pulse.id, self.run_id, &alert, next).await
+            }
+        }
+    }
+
+    /// Nothing to send: look again when something can next be owed.
+    async fn reschedule(&self, pulse: &Pulse, status: &Status, summary: &mut Summary) {
+        let next = due::next_look(status, pulse.alert.as_ref(), self.now, self.deps.config.remind_every);
+        if pulse.due_at == Some(next) {
+            return;
+        }
+        let plan = Reschedule {
+            stamp: pulse.stamp.clone(),
+            seen_due: pulse.due_at,
+            threshold: pulse.threshold,
+            next_due: next,
+        };
+        match self.deps.ledger.reschedule(&pulse.id, &plan).await {
+            Ok(true) => summary.rescheduled += 1,
+            // Changed since it was read: whoever changed it wrote its due time.
+            Ok(false) => summary.skipped += 1,
+            Err(err) => {
+                summary.store_errors += 1;
+                tracing::error!(id = %pulse.id, error = %err, "could not reschedule a pulse");
             }
         }
     }

@@ -63,6 +63,7 @@ mod tests {
                 notified_at,
             }),
             claim: None,
+            due_at: None,
         }
     }
 

@@ -1,5 +1,6 @@
 //! The rules: plain functions over plain types, with the current time passed in.
 
+pub mod due;
 pub mod incident;
 pub mod status;
 pub mod working_time;

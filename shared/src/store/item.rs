@@ -27,6 +27,13 @@ pub const ALERT_AT: &str = "alertAt";
 pub const CLAIM_RUN: &str = "claimRun";
 /// Epoch milliseconds, a number, so that "expired" is a plain `<` in a condition.
 pub const CLAIM_UNTIL: &str = "claimUntil";
+// The due index (see store/due_index.rs).
+/// Epoch milliseconds at which the monitor should next look at the pulse: the index's sort key.
+pub const DUE_AT: &str = "dueAt";
+/// The index's partition key, one of a few shards so no single partition takes every write.
+pub const DUE_SHARD: &str = "dueShard";
+/// The threshold in milliseconds, a number, so a pulse can add it to its time in one update.
+pub const THRESHOLD_MS: &str = "thresholdMs";
 
 /// The threshold of items that have none (the original's default).
 const FALLBACK_THRESHOLD_HOURS: f64 = 24.0;
@@ -90,6 +97,7 @@ impl TryFrom<&Item> for Pulse {
             last_metadata: text(item, LAST_METADATA),
             alert,
             claim,
+            due_at: number(item, DUE_AT).and_then(DateTime::<Utc>::from_timestamp_millis),
         })
     }
 }

@@ -1,10 +1,12 @@
 //! An in-memory store with the same semantics as the DynamoDB one, for handler and monitor tests.
 //! It also counts requests, so tests can assert how much work an operation did.
 
+use super::Reschedule;
 use super::{
     Expectation, Found, IncidentLedger, Listing, PulseReader, PulseReceipt, PulseRecorder, SettingsWriter, StoreError,
 };
 use crate::model::{Alert, Claim, Pulse, PulseId, Settings, format_stamp, parse_stamp};
+use crate::rules::due;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
@@ -58,10 +60,11 @@ impl MemoryStore {
         Ok(self.pulses.lock().unwrap())
     }
 
-    fn list_all(&self) -> Result<Listing, StoreError> {
+    fn listing(&self, keep: impl Fn(&Pulse) -> bool) -> Result<Listing, StoreError> {
         let pulses = self.enter()?;
+        let pulses = pulses.values().filter(|p| keep(p)).cloned().collect();
         Ok(Listing {
-            pulses: pulses.values().cloned().collect(),
+            pulses,
             unreadable: Vec::new(),
         })
     }
@@ -79,6 +82,16 @@ impl PulseRecorder for MemoryStore {
                 if p.stamp.as_str() > stamp.as_str() {
                     return Ok(());
                 }
+                // As in DynamoDB: a lower bound where the threshold is known, else due at once; an
+                // alerted pulse is due at once for its recovery (a second write there).
+                p.due_at = Some(match (&p.alert, p.due_at) {
+                    (Some(_), _) => {
+                        self.requests.fetch_add(1, Ordering::SeqCst);
+                        receipt.at
+                    }
+                    (None, Some(_)) => due::lower_bound(receipt.at, p.threshold),
+                    (None, None) => receipt.at,
+                });
                 p.key = receipt.key.clone();
                 p.last_pulse = receipt.at;
                 p.stamp = stamp.clone();
@@ -106,6 +119,7 @@ impl PulseRecorder for MemoryStore {
                     last_metadata: receipt.metadata.clone(),
                     alert: None,
                     claim: None,
+                    due_at: Some(receipt.at),
                 };
                 pulses.insert(id, pulse);
             }
@@ -121,13 +135,18 @@ impl PulseReader for MemoryStore {
     }
 
     async fn list(&self) -> Result<Listing, StoreError> {
-        self.list_all()
+        self.listing(|_| true)
     }
 }
 
 #[async_trait]
 impl SettingsWriter for MemoryStore {
-    async fn update_settings(&self, id: &PulseId, settings: &Settings) -> Result<Found, StoreError> {
+    async fn update_settings(
+        &self,
+        id: &PulseId,
+        settings: &Settings,
+        due_at: DateTime<Utc>,
+    ) -> Result<Found, StoreError> {
         let mut pulses = self.enter()?;
         let Some(p) = pulses.get_mut(id) else {
             return Ok(Found::No);
@@ -135,6 +154,7 @@ impl SettingsWriter for MemoryStore {
         p.threshold = settings.threshold;
         p.saturday = settings.saturday;
         p.tz = Some(settings.tz);
+        p.due_at = Some(due_at);
         Ok(Found::Yes)
     }
 
@@ -149,8 +169,24 @@ impl SettingsWriter for MemoryStore {
 
 #[async_trait]
 impl IncidentLedger for MemoryStore {
-    async fn candidates(&self, _now: DateTime<Utc>) -> Result<Listing, StoreError> {
-        self.list_all()
+    async fn candidates(&self, now: DateTime<Utc>) -> Result<Listing, StoreError> {
+        self.listing(|p| p.due_at.is_some_and(|due| due <= now))
+    }
+
+    async fn unindexed(&self) -> Result<Listing, StoreError> {
+        self.listing(|p| p.due_at.is_none())
+    }
+
+    async fn reschedule(&self, id: &PulseId, plan: &Reschedule) -> Result<bool, StoreError> {
+        let mut pulses = self.enter()?;
+        let Some(p) = pulses
+            .get_mut(id)
+            .filter(|p| p.stamp == plan.stamp && p.due_at == plan.seen_due)
+        else {
+            return Ok(false);
+        };
+        p.due_at = Some(plan.next_due);
+        Ok(true)
     }
 
     async fn claim(
@@ -180,7 +216,13 @@ impl IncidentLedger for MemoryStore {
         Ok(free && holds)
     }
 
-    async fn record_alert(&self, id: &PulseId, run: &str, alert: &Alert) -> Result<bool, StoreError> {
+    async fn record_alert(
+        &self,
+        id: &PulseId,
+        run: &str,
+        alert: &Alert,
+        next_due: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
         let mut pulses = self.enter()?;
         let Some(p) = pulses
             .get_mut(id)
@@ -188,12 +230,24 @@ impl IncidentLedger for MemoryStore {
         else {
             return Ok(false);
         };
+        // Came back after the claim: due at once for the recovery (DynamoDB needs a second write here).
+        p.due_at = Some(if p.stamp == alert.for_stamp {
+            next_due
+        } else {
+            alert.notified_at
+        });
         p.alert = Some(alert.clone());
         p.claim = None;
         Ok(true)
     }
 
-    async fn record_recovery(&self, id: &PulseId, run: &str, alerted_stamp: &str) -> Result<bool, StoreError> {
+    async fn record_recovery(
+        &self,
+        id: &PulseId,
+        run: &str,
+        alerted_stamp: &str,
+        next_due: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
         let mut pulses = self.enter()?;
         let held = |p: &&mut Pulse| {
             p.claim.as_ref().is_some_and(|c| c.run == run)
@@ -204,6 +258,7 @@ impl IncidentLedger for MemoryStore {
         };
         p.alert = None;
         p.claim = None;
+        p.due_at = Some(next_due);
         Ok(true)
     }
 

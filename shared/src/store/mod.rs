@@ -1,13 +1,17 @@
 //! The store: narrow traits the handlers ask for, a DynamoDB implementation and an in-memory one.
 //! AWS types stop here; everything above sees `Pulse`, `PulseId` and `StoreError`.
 
+mod client;
+pub mod due_index;
 mod dynamo;
 mod error;
-mod item;
+mod expr;
+pub mod item;
 mod memory;
 pub mod schema;
 
-pub use dynamo::{DynamoStore, local_client, sdk_config};
+pub use client::{MAX_ATTEMPTS, local_client, sdk_config};
+pub use dynamo::{DynamoStore, StoreStats};
 pub use error::StoreError;
 pub use memory::MemoryStore;
 
@@ -56,6 +60,16 @@ pub enum Expectation {
     Recovery { alerted_stamp: String },
 }
 
+/// A new due time for a pulse the monitor looked at, valid only if the pulse is as it was seen.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reschedule {
+    pub stamp: String,
+    pub seen_due: Option<DateTime<Utc>>,
+    /// Written along, which corrects the lower bound of items whose threshold the pulse could not know.
+    pub threshold: Threshold,
+    pub next_due: DateTime<Utc>,
+}
+
 #[async_trait]
 pub trait PulseRecorder: Send + Sync {
     /// Creates the item on first sight, refreshes it after; never moves the timestamp backwards.
@@ -70,8 +84,13 @@ pub trait PulseReader: Send + Sync {
 
 #[async_trait]
 pub trait SettingsWriter: Send + Sync {
-    /// Changes an existing pulse; never creates one.
-    async fn update_settings(&self, id: &PulseId, settings: &Settings) -> Result<Found, StoreError>;
+    /// Changes an existing pulse, and moves its due time at once; never creates a pulse.
+    async fn update_settings(
+        &self,
+        id: &PulseId,
+        settings: &Settings,
+        due_at: DateTime<Utc>,
+    ) -> Result<Found, StoreError>;
     async fn delete(&self, id: &PulseId) -> Result<Found, StoreError>;
 }
 
@@ -79,8 +98,14 @@ pub trait SettingsWriter: Send + Sync {
 /// cannot produce a false or a duplicate message.
 #[async_trait]
 pub trait IncidentLedger: Send + Sync {
-    /// Pulses the monitor should look at.
+    /// Pulses due by `now`: only these owe a decision.
     async fn candidates(&self, now: DateTime<Utc>) -> Result<Listing, StoreError>;
+    /// Pulses not in the due index yet (written by the original server and not pulsed since): a full
+    /// scan, so it runs rarely (the Sunday runs, or on request).
+    async fn unindexed(&self) -> Result<Listing, StoreError>;
+    /// Moves a pulse's due time after a look that sent nothing; `false` if the pulse changed meanwhile
+    /// (its new due time, written by whoever changed it, stands).
+    async fn reschedule(&self, id: &PulseId, plan: &Reschedule) -> Result<bool, StoreError>;
     /// Takes the lease on a pulse if `expect` still holds and no other run holds an unexpired lease.
     async fn claim(
         &self,
@@ -89,10 +114,23 @@ pub trait IncidentLedger: Send + Sync {
         claim: &Claim,
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError>;
-    /// Slack accepted the alert or reminder: record it and drop the lease.
-    async fn record_alert(&self, id: &PulseId, run: &str, alert: &Alert) -> Result<bool, StoreError>;
+    /// Slack accepted the alert or reminder: record it, drop the lease, look again at `next_due`. If the
+    /// pulse came back while the message was on its way, it is due at once, for its recovery message.
+    async fn record_alert(
+        &self,
+        id: &PulseId,
+        run: &str,
+        alert: &Alert,
+        next_due: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
     /// Slack accepted the recovery message: the incident is over.
-    async fn record_recovery(&self, id: &PulseId, run: &str, alerted_stamp: &str) -> Result<bool, StoreError>;
+    async fn record_recovery(
+        &self,
+        id: &PulseId,
+        run: &str,
+        alerted_stamp: &str,
+        next_due: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
     /// Delivery failed: drop the lease so a later run tries again.
     async fn release(&self, id: &PulseId, run: &str) -> Result<(), StoreError>;
 }

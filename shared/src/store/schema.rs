@@ -1,13 +1,16 @@
 //! The one definition of the table's keys and billing, and `ensure_table`, which creates the table
 //! where it is missing (dynalite in tests, a fresh account) and waits until it is usable.
 
+use super::due_index;
+use super::item;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::{BuildError, SdkError};
 use aws_sdk_dynamodb::operation::create_table::CreateTableError;
 use aws_sdk_dynamodb::operation::create_table::builders::CreateTableFluentBuilder;
 use aws_sdk_dynamodb::operation::describe_table::DescribeTableError;
 use aws_sdk_dynamodb::types::{
-    AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType, TableStatus,
+    AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection, ProjectionType,
+    ScalarAttributeType, TableStatus,
 };
 use std::time::Duration;
 use tokio::time::{Instant, sleep};
@@ -77,23 +80,34 @@ pub async fn ensure_table(client: &Client, table: &str) -> Result<(), SchemaErro
     wait_until_active(client, table).await
 }
 
-/// Keys and billing of the table; the overdue index will be added here too.
+/// Keys, the due index and billing of the table. `template.yaml` declares the same table for AWS; a
+/// test (`template_declares_the_same_table`) keeps the two identical.
 fn create_table_request(client: &Client, table: &str) -> Result<CreateTableFluentBuilder, BuildError> {
+    let attribute = |name: &str, kind| {
+        AttributeDefinition::builder()
+            .attribute_name(name)
+            .attribute_type(kind)
+            .build()
+    };
+    let key = |name: &str, kind| KeySchemaElement::builder().attribute_name(name).key_type(kind).build();
+    let mut projection = Projection::builder().projection_type(ProjectionType::Include);
+    for name in due_index::PROJECTED {
+        projection = projection.non_key_attributes(*name);
+    }
+    let due_index = GlobalSecondaryIndex::builder()
+        .index_name(due_index::INDEX_NAME)
+        .key_schema(key(item::DUE_SHARD, KeyType::Hash)?)
+        .key_schema(key(item::DUE_AT, KeyType::Range)?)
+        .projection(projection.build())
+        .build()?;
     Ok(client
         .create_table()
         .table_name(table)
-        .attribute_definitions(
-            AttributeDefinition::builder()
-                .attribute_name(KEY_ATTRIBUTE)
-                .attribute_type(ScalarAttributeType::S)
-                .build()?,
-        )
-        .key_schema(
-            KeySchemaElement::builder()
-                .attribute_name(KEY_ATTRIBUTE)
-                .key_type(KeyType::Hash)
-                .build()?,
-        )
+        .attribute_definitions(attribute(KEY_ATTRIBUTE, ScalarAttributeType::S)?)
+        .attribute_definitions(attribute(item::DUE_SHARD, ScalarAttributeType::S)?)
+        .attribute_definitions(attribute(item::DUE_AT, ScalarAttributeType::N)?)
+        .key_schema(key(KEY_ATTRIBUTE, KeyType::Hash)?)
+        .global_secondary_indexes(due_index)
         .billing_mode(BillingMode::PayPerRequest))
 }
 
@@ -132,4 +146,120 @@ async fn wait_until_active(client: &Client, table: &str) -> Result<(), SchemaErr
 
 fn is_service_error<E>(err: &SdkError<E>, is: impl Fn(&E) -> bool) -> bool {
     err.as_service_error().is_some_and(is)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+    use yaml_rust2::{Yaml, YamlLoader};
+
+    type Keys = Vec<(String, String)>;
+    /// Name, keys, projection type, projected attributes.
+    type Index = (String, Keys, String, BTreeSet<String>);
+
+    /// A table definition reduced to what both sources state: attribute types, keys, and each index
+    /// with its keys and projection.
+    #[derive(Debug, PartialEq)]
+    struct Shape {
+        attributes: BTreeSet<(String, String)>,
+        keys: Keys,
+        indexes: Vec<Index>,
+    }
+
+    fn from_code() -> Shape {
+        let conf = aws_sdk_dynamodb::Config::builder()
+            .behavior_version(aws_sdk_dynamodb::config::BehaviorVersion::latest())
+            .build();
+        let request = create_table_request(&Client::from_conf(conf), "t").unwrap();
+        let input = request.as_input();
+        let keys = |k: &[KeySchemaElement]| {
+            k.iter()
+                .map(|e| (e.attribute_name().to_owned(), e.key_type().as_str().to_owned()))
+                .collect::<Vec<_>>()
+        };
+        Shape {
+            attributes: input
+                .get_attribute_definitions()
+                .iter()
+                .flatten()
+                .map(|a| (a.attribute_name().to_owned(), a.attribute_type().as_str().to_owned()))
+                .collect(),
+            keys: keys(input.get_key_schema().as_deref().unwrap_or_default()),
+            indexes: input
+                .get_global_secondary_indexes()
+                .iter()
+                .flatten()
+                .map(|i| {
+                    let projection = i.projection().unwrap();
+                    (
+                        i.index_name().to_owned(),
+                        keys(i.key_schema()),
+                        projection.projection_type().unwrap().as_str().to_owned(),
+                        projection.non_key_attributes().iter().cloned().collect(),
+                    )
+                })
+                .collect(),
+        }
+    }
+
+    fn from_template() -> Shape {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../template.yaml");
+        let text = std::fs::read_to_string(path).expect("template.yaml beside the workspace");
+        let docs = YamlLoader::load_from_str(&text).expect("template.yaml is YAML");
+        let table = &docs[0]["Resources"]["HeartbeatTable"]["Properties"];
+        let text_of = |y: &Yaml| {
+            y.as_str()
+                .unwrap_or_else(|| panic!("expected text, found {y:?}"))
+                .to_owned()
+        };
+        let keys = |y: &Yaml| {
+            y.as_vec()
+                .unwrap()
+                .iter()
+                .map(|k| (text_of(&k["AttributeName"]), text_of(&k["KeyType"])))
+                .collect::<Vec<_>>()
+        };
+        Shape {
+            attributes: table["AttributeDefinitions"]
+                .as_vec()
+                .unwrap()
+                .iter()
+                .map(|a| (text_of(&a["AttributeName"]), text_of(&a["AttributeType"])))
+                .collect(),
+            keys: keys(&table["KeySchema"]),
+            indexes: table["GlobalSecondaryIndexes"]
+                .as_vec()
+                .unwrap()
+                .iter()
+                .map(|i| {
+                    (
+                        text_of(&i["IndexName"]),
+                        keys(&i["KeySchema"]),
+                        text_of(&i["Projection"]["ProjectionType"]),
+                        i["Projection"]["NonKeyAttributes"]
+                            .as_vec()
+                            .unwrap()
+                            .iter()
+                            .map(text_of)
+                            .collect(),
+                    )
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn template_declares_the_same_table() {
+        let code = from_code();
+        assert_eq!(code.indexes.len(), 1, "the due index is defined");
+        assert_eq!(from_template(), code);
+        let billing = YamlLoader::load_from_str(
+            &std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../template.yaml")).unwrap(),
+        )
+        .unwrap()[0]["Resources"]["HeartbeatTable"]["Properties"]["BillingMode"]
+            .as_str()
+            .map(str::to_owned);
+        assert_eq!(billing.as_deref(), Some("PAY_PER_REQUEST"));
+    }
 }

@@ -5,12 +5,12 @@ use crate::support::*;
 use async_trait::async_trait;
 use chrono::{DateTime, TimeDelta, Utc};
 use heartbeat_shared::config::Config;
-use heartbeat_shared::handlers::monitor::{Invocation, MonitorFailure, classify};
+use heartbeat_shared::handlers::monitor::{Invocation, MonitorFailure, UrlRun, classify};
 use heartbeat_shared::handlers::{self, MonitorDeps, monitor_event};
 use heartbeat_shared::model::{Alert, Claim, PulseId};
 use heartbeat_shared::slack::{Notifier, NotifyError, SlackMessage};
 use heartbeat_shared::store::{
-    Expectation, IncidentLedger, Listing, MemoryStore, PulseReceipt, PulseRecorder, StoreError,
+    Expectation, IncidentLedger, Listing, MemoryStore, PulseReceipt, PulseRecorder, Reschedule, StoreError,
 };
 use serde_json::{Value, json};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -87,7 +87,8 @@ fn constant_input(secret: &str) -> Value {
 fn summary(given: &[(&str, u64)]) -> Value {
     let mut all = json!({
         "checked": 0, "exceeded": 0, "newly_exceeded": 0, "recovered": 0, "reminded": 0, "notified": 0,
-        "messages_sent": 0, "delivery_failures": 0, "skipped": 0, "store_errors": 0, "unreadable": 0
+        "messages_sent": 0, "delivery_failures": 0, "skipped": 0, "store_errors": 0, "unreadable": 0,
+        "rescheduled": 0, "backfilled": 0
     });
     for (name, value) in given {
         assert!(all.get(*name).is_some(), "no summary field {name}");
@@ -202,19 +203,21 @@ fn dashboard_link(base: &str) -> String {
 fn an_api_gateway_rest_event_is_by_url_with_its_secret_method_and_base() {
     assert_eq!(
         classify(&rest_event("GET", Some("S"))),
-        Invocation::ByUrl {
+        Invocation::ByUrl(UrlRun {
             secret: Some("S".into()),
             method: Some("GET".into()),
             base_url: Some(format!("https://{DOMAIN}/Prod")),
-        }
+            ..UrlRun::default()
+        })
     );
     assert_eq!(
         classify(&rest_event("GET", None)),
-        Invocation::ByUrl {
+        Invocation::ByUrl(UrlRun {
             secret: None,
             method: Some("GET".into()),
-            base_url: Some(format!("https://{DOMAIN}/Prod"))
-        }
+            base_url: Some(format!("https://{DOMAIN}/Prod")),
+            ..UrlRun::default()
+        })
     );
 }
 
@@ -231,28 +234,30 @@ fn an_http_api_event_is_by_url_too() {
     });
     assert_eq!(
         classify(&event),
-        Invocation::ByUrl {
+        Invocation::ByUrl(UrlRun {
             secret: Some("S".into()),
             method: Some("GET".into()),
-            base_url: Some(format!("https://{DOMAIN}"))
-        }
+            base_url: Some(format!("https://{DOMAIN}")),
+            ..UrlRun::default()
+        })
     );
 }
 
 #[test]
 fn an_eventbridge_schedule_is_scheduled() {
-    assert_eq!(classify(&scheduled_event()), Invocation::Scheduled);
+    assert_eq!(classify(&scheduled_event()), Invocation::Scheduled { backfill: false });
 }
 
 #[test]
 fn the_readme_constant_input_is_by_url() {
     assert_eq!(
         classify(&constant_input("S")),
-        Invocation::ByUrl {
+        Invocation::ByUrl(UrlRun {
             secret: Some("S".into()),
             method: None,
-            base_url: None
-        }
+            base_url: None,
+            ..UrlRun::default()
+        })
     );
 }
 
@@ -434,7 +439,9 @@ async fn a_stale_pulse_gets_one_alert_then_silence_then_one_recovery() {
             ("exceeded", 1),
             ("newly_exceeded", 1),
             ("notified", 1),
-            ("messages_sent", 1)
+            ("messages_sent", 1),
+            // The healthy one is given its exact due time, Tuesday.
+            ("rescheduled", 1)
         ])
     );
     let messages = world.slack.take();
@@ -458,9 +465,9 @@ async fn a_stale_pulse_gets_one_alert_then_silence_then_one_recovery() {
     assert_eq!(world.claim("nightly"), None, "the lease is dropped");
     assert_eq!(world.alert("hourly"), None);
 
-    // Still stale an hour later: already told.
+    // Still stale an hour later: already told, and nothing is due, so nothing is even read.
     let got = world.run_by_url(now() + hours(1)).await;
-    assert_eq!(got, summary(&[("checked", 2), ("exceeded", 1)]));
+    assert_eq!(got, summary(&[]));
     assert!(world.slack.take().is_empty());
 
     // The job runs again; the next run says so, once.
@@ -468,7 +475,8 @@ async fn a_stale_pulse_gets_one_alert_then_silence_then_one_recovery() {
     let got = world.run(now() + hours(3)).await;
     assert_eq!(
         got,
-        summary(&[("checked", 2), ("recovered", 1), ("notified", 1), ("messages_sent", 1)])
+        // Only the pulse that came back is due: its pulse made it due at once.
+        summary(&[("checked", 1), ("recovered", 1), ("notified", 1), ("messages_sent", 1)])
     );
     let messages = world.slack.take();
     assert_eq!(messages.len(), 1);
@@ -484,7 +492,7 @@ async fn a_stale_pulse_gets_one_alert_then_silence_then_one_recovery() {
     assert_eq!(world.alert("nightly"), None, "the incident is over");
 
     let got = world.run(now() + hours(4)).await;
-    assert_eq!(got, summary(&[("checked", 2)]));
+    assert_eq!(got, summary(&[]));
     assert!(world.slack.take().is_empty());
 }
 
@@ -528,7 +536,8 @@ async fn a_reminder_follows_after_remind_every_hours_and_not_before() {
 
     for early in [now() + hours(1), now() + hours(23), now() + hours(24) - minutes(1)] {
         let got = world.run(early).await;
-        assert_eq!(got, summary(&[("checked", 1), ("exceeded", 1)]), "at {early}");
+        // Alerted, the pulse is next due at its reminder: until then a run reads nothing.
+        assert_eq!(got, summary(&[]), "at {early}");
         assert!(world.slack.take().is_empty(), "no reminder at {early}");
     }
 
@@ -561,11 +570,8 @@ async fn a_reminder_follows_after_remind_every_hours_and_not_before() {
         })
     );
 
-    // The next reminder counts from this one.
-    assert_eq!(
-        world.run(due + hours(23)).await,
-        summary(&[("checked", 1), ("exceeded", 1)])
-    );
+    // The next reminder counts from this one (and until it is due, nothing is read).
+    assert_eq!(world.run(due + hours(23)).await, summary(&[]));
     assert!(world.slack.take().is_empty());
     world.run(due + hours(24)).await;
     assert_eq!(world.slack.take().len(), 1, "the second reminder");
@@ -591,7 +597,8 @@ async fn remind_every_hours_zero_never_reminds() {
     world.run(now()).await;
     for later in [hours(24), hours(48), hours(24 * 40)] {
         let got = world.run(now() + later).await;
-        assert_eq!(got, summary(&[("checked", 1), ("exceeded", 1)]), "after {later}");
+        // No reminders: an alerted pulse is not due again until it pulses.
+        assert_eq!(got, summary(&[]), "after {later}");
     }
     assert_eq!(world.slack.delivered().len(), 1, "the alert only");
 }
@@ -772,12 +779,32 @@ impl IncidentLedger for RacingLedger<'_> {
         self.inner.claim(id, expect, claim, now).await
     }
 
-    async fn record_alert(&self, id: &PulseId, run: &str, alert: &Alert) -> Result<bool, StoreError> {
-        self.inner.record_alert(id, run, alert).await
+    async fn unindexed(&self) -> Result<Listing, StoreError> {
+        self.inner.unindexed().await
     }
 
-    async fn record_recovery(&self, id: &PulseId, run: &str, alerted_stamp: &str) -> Result<bool, StoreError> {
-        self.inner.record_recovery(id, run, alerted_stamp).await
+    async fn reschedule(&self, id: &PulseId, plan: &Reschedule) -> Result<bool, StoreError> {
+        self.inner.reschedule(id, plan).await
+    }
+
+    async fn record_alert(
+        &self,
+        id: &PulseId,
+        run: &str,
+        alert: &Alert,
+        next_due: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        self.inner.record_alert(id, run, alert, next_due).await
+    }
+
+    async fn record_recovery(
+        &self,
+        id: &PulseId,
+        run: &str,
+        alerted_stamp: &str,
+        next_due: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        self.inner.record_recovery(id, run, alerted_stamp, next_due).await
     }
 
     async fn release(&self, id: &PulseId, run: &str) -> Result<(), StoreError> {
@@ -815,8 +842,8 @@ async fn a_pulse_landing_between_reading_and_claiming_prevents_the_alert() {
     assert!(world.slack.delivered().is_empty(), "no false alert");
     assert_eq!((world.alert("nightly"), world.claim("nightly")), (None, None));
 
-    // And the next run sees a healthy pulse.
-    assert_eq!(world.run(now() + minutes(5)).await, summary(&[("checked", 1)]));
+    // And the next run has nothing due: the fresh pulse moved its due time a day ahead.
+    assert_eq!(world.run(now() + minutes(5)).await, summary(&[]));
     assert!(world.slack.delivered().is_empty());
 }
 
@@ -857,10 +884,8 @@ async fn sixty_stale_pulses_make_one_message_listing_fifty() {
             "job{i:02} is marked notified"
         );
     }
-    assert_eq!(
-        world.run(now() + hours(1)).await,
-        summary(&[("checked", 60), ("exceeded", 60)])
-    );
+    // All 60 are next due at their reminder, a day later: this run reads none of them.
+    assert_eq!(world.run(now() + hours(1)).await, summary(&[]));
     assert!(world.slack.take().is_empty());
 }
 
@@ -929,6 +954,7 @@ async fn a_lease_left_by_a_crashed_run_holds_until_it_expires() {
     let mut pulse = pulse_in("nightly", thursday(), "24", "UTC");
     pulse.key = key("web-1", "backup", "db", "nightly");
     pulse.id = pulse.key.id();
+    pulse.due_at = Some(thursday());
     // A run that claimed the pulse four minutes ago and died before telling Slack.
     pulse.claim = Some(Claim {
         run: "crashed".into(),

@@ -125,6 +125,7 @@ pub fn original_pulse(name: &str, last: DateTime<Utc>, threshold: &str, saturday
         last_metadata: None,
         alert: None,
         claim: None,
+        due_at: None,
     }
 }
 
