@@ -19,7 +19,7 @@ $(NODE_MODULES): package-lock.json
 	@touch $@
 
 run: $(NODE_MODULES)
-	$(CARGO) run --quiet --release -p heartbeat-local
+	$(CARGO) run --quiet -p heartbeat-local
 
 test: $(NODE_MODULES) unit-and-e2e browser
 

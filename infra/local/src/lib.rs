@@ -3,6 +3,7 @@
 
 pub mod convert;
 pub mod dynalite;
+pub mod lock;
 pub mod options;
 pub mod routes;
 pub mod schedule;

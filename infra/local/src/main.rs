@@ -29,6 +29,7 @@ async fn run() -> Result<(), String> {
     port_is_free(options.listen)?;
     std::fs::create_dir_all(&options.data_dir)
         .map_err(|e| format!("cannot create the data folder {}: {e}", options.data_dir.display()))?;
+    let _lock = heartbeat_local::lock::DataLock::acquire(&options.data_dir)?;
     if !vars.contains_key("DASHBOARD_SECRET") {
         let secret =
             secret::load_or_create(&options.data_dir).map_err(|e| format!("cannot keep the dashboard secret: {e}"))?;

@@ -114,7 +114,11 @@ pub async fn monitor_event(
             let summary = monitor::run(deps, now, base_url, run_id, backfill)
                 .await
                 .map_err(|e| MonitorFailure(e.to_string()))?;
-            tracing::info!(?summary, "scheduled monitor run");
+            if summary.eventful() {
+                tracing::info!(?summary, "scheduled monitor run");
+            } else {
+                tracing::debug!(?summary, "scheduled monitor run: nothing to do");
+            }
             if summary.failed() {
                 return Err(MonitorFailure(serde_json::to_string(&summary).unwrap_or_default()));
             }

@@ -49,6 +49,11 @@ impl Summary {
     pub fn failed(&self) -> bool {
         self.delivery_failures > 0 || self.store_errors > 0
     }
+
+    /// Whether the run did or found anything worth a line in the log.
+    pub fn eventful(&self) -> bool {
+        self.failed() || self.messages_sent > 0 || self.exceeded > 0 || self.backfilled > 0 || self.unreadable > 0
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
