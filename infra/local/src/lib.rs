@@ -3,6 +3,7 @@
 
 pub mod convert;
 pub mod dynalite;
+mod head;
 pub mod lock;
 pub mod options;
 pub mod routes;

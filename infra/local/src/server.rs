@@ -7,6 +7,7 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::time::Duration;
+use tokio::io::AsyncWriteExt;
 use tokio::net::TcpListener;
 
 pub struct Server {
@@ -43,7 +44,7 @@ impl Server {
     /// Serves until the task is dropped.
     pub async fn serve(self) {
         loop {
-            let (stream, _) = match self.listener.accept().await {
+            let (mut stream, _) = match self.listener.accept().await {
                 Ok(conn) => conn,
                 Err(err) => {
                     // Usually too many open files: wait instead of spinning.
@@ -54,6 +55,12 @@ impl Server {
             };
             let service = self.service.clone();
             tokio::spawn(async move {
+                if let Err(refusal) = crate::head::screen(&stream).await {
+                    let answer = service.refuse(&refusal.path, &refusal.error);
+                    let _ = stream.write_all(&answer).await;
+                    let _ = stream.shutdown().await;
+                    return;
+                }
                 let handler = service_fn(move |req| {
                     let service = service.clone();
                     async move { Ok::<_, Infallible>(service.handle(req).await) }

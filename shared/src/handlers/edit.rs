@@ -85,7 +85,8 @@ async fn save(
     let (id, secret, pulse) = open(req, reader, config).await?;
     let form = read_form(req)?;
     let back = response::see_other(&links::dashboard(secret));
-    if form.contains("delete") {
+    // The delete form sends delete=1; an empty or "0" value is no request to delete.
+    if form.single("delete")?.is_some_and(|v| !v.is_empty() && v != "0") {
         return match writer.delete(&id).await? {
             Found::Yes => Ok(back),
             Found::No => Err(not_found()),

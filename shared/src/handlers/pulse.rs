@@ -54,7 +54,12 @@ fn check_key(req: &Request, params: &Params, config: &Config) -> Result<(), Http
         .headers()
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
+        // The scheme is case-insensitive (RFC 9110).
+        .and_then(|v| {
+            v.split_once(' ')
+                .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+                .map(|(_, k)| k)
+        })
         .map(str::trim);
     let given = params.single("key")?.or(bearer);
     if given.is_some_and(|k| expected.matches(k)) {

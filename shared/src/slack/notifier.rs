@@ -31,14 +31,46 @@ pub struct LogNotifier;
 #[async_trait]
 impl Notifier for LogNotifier {
     async fn send(&self, message: &SlackMessage) -> Result<(), NotifyError> {
-        tracing::info!("would send to Slack: {}", message.text);
+        tracing::info!("would send to Slack: {}", redact_secrets(&message.text));
         Ok(())
     }
+}
+
+/// The message's links carry the dashboard secret, which must never reach a log: `secret=…` loses its
+/// value (up to the next `&`, `|`, `>` or white space).
+pub fn redact_secrets(text: &str) -> String {
+    const KEY: &str = "secret=";
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(KEY) {
+        out.push_str(&rest[..at + KEY.len()]);
+        out.push('…');
+        rest = &rest[at + KEY.len()..];
+        let end = rest
+            .find(|c: char| matches!(c, '&' | '|' | '>') || c.is_whitespace())
+            .unwrap_or(rest.len());
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn secrets_are_redacted_from_logged_text() {
+        let text = "• a — b (<https://x/heartbeat/edit?secret=s3%20cret&id=ab|edit>)\n<https://x/heartbeat/dashboard?secret=s3cret|Open>";
+        let logged = redact_secrets(text);
+        assert!(!logged.contains("s3"), "{logged}");
+        assert_eq!(
+            logged,
+            "• a — b (<https://x/heartbeat/edit?secret=…&id=ab|edit>)\n<https://x/heartbeat/dashboard?secret=…|Open>"
+        );
+        assert_eq!(redact_secrets("no links"), "no links");
+        assert_eq!(redact_secrets("secret="), "secret=…");
+    }
 
     #[tokio::test]
     async fn log_notifier_accepts_everything() {
