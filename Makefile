@@ -47,3 +47,31 @@ clean:
 include infra/lint.mk
 
 build: build-lambda
+
+# The benchmarks of docs/PERFORMANCE.md: criterion on the handlers (in-memory store), then one table of
+# throughput, DynamoDB requests per pulse, cold starts (it builds the release functions), the monitor's
+# due index against a full Scan and the dashboard at 10,000 pulses; then the Lambda bootstraps' sizes,
+# zipped as `make build` zips them, when `make build` has made them.
+BENCH_FUNCTIONS := pulse dashboard monitor edit-get edit-post
+bench: $(NODE_MODULES)
+	$(CARGO) bench -p heartbeat-shared --bench handlers
+	$(CARGO) run --release -p heartbeat-bench
+	@printf '\n%-10s %12s %12s\n' bootstrap bytes zipped; \
+	for f in $(BENCH_FUNCTIONS); do \
+	  bin=target/lambda/$$f/bootstrap; \
+	  if test -f $$bin; then \
+	    zipped=$$(python3 -c 'import io,sys,zipfile; b=io.BytesIO(); z=zipfile.ZipFile(b,"w",zipfile.ZIP_DEFLATED,compresslevel=9); z.write(sys.argv[1],"bootstrap"); z.close(); print(len(b.getvalue()))' $$bin); \
+	    printf '%-10s %12s %12s\n' $$f $$(wc -c < $$bin) $$zipped; \
+	  else \
+	    printf '%-10s %12s\n' $$f "absent: make build makes target/lambda/$$f/bootstrap"; \
+	  fi; \
+	done
+
+# Fuzzing (not part of `make test`): installs cargo-fuzz when missing, then runs every target in fuzz/
+# for FUZZ_SECONDS each (default 600), one after the other at nice 19, and prints libFuzzer's summary
+# (executions, exec/s, corpus, crashes). Stable Rust with RUSTC_BOOTSTRAP=1; see fuzz/README.md.
+FUZZ_SECONDS ?= 600
+.PHONY: fuzz
+fuzz:
+	@$(CARGO) fuzz --version >/dev/null 2>&1 || $(CARGO) install cargo-fuzz --locked
+	RUSTC_BOOTSTRAP=1 FUZZ_SECONDS=$(FUZZ_SECONDS) bash fuzz/run.sh $(FUZZ_TARGETS)

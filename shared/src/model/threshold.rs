@@ -72,8 +72,9 @@ impl Threshold {
 /// The decimal text stored in `thresholdF` and shown in forms: `24`, `0.25`, never `24.0`.
 impl fmt::Display for Threshold {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // Up to six decimals covers every millisecond-exact value a person would type.
-        let text = format!("{:.6}", self.hours());
+        // Nine decimals are within 2 µs of any millisecond, so the text always parses back to the same
+        // threshold; trailing zeros go, so what people type (24, 0.25) shows as typed.
+        let text = format!("{:.9}", self.hours());
         let text = text.trim_end_matches('0').trim_end_matches('.');
         f.write_str(text)
     }

@@ -14,6 +14,23 @@ use chrono::{DateTime, TimeDelta, Utc};
 use serde::Serialize;
 use std::collections::HashSet;
 
+/// A run's table writes go a few at a time: one by one, a run over many due pulses (a large backfill)
+/// would outlast the function's timeout.
+const PARALLEL_WRITES: usize = 16;
+
+/// One table write of a run, boxed: a concrete `Send` future keeps the whole run usable from a
+/// spawned task (the compiler cannot prove that for the closures' borrowed futures).
+type Work<'a, R> = std::pin::Pin<Box<dyn std::future::Future<Output = R> + Send + 'a>>;
+
+/// Runs `work` up to `PARALLEL_WRITES` at once; results in the given order.
+async fn each<R>(work: Vec<Work<'_, R>>) -> Vec<R> {
+    use futures_util::StreamExt;
+    futures_util::stream::iter(work)
+        .buffered(PARALLEL_WRITES)
+        .collect()
+        .await
+}
+
 /// How long a run may hold a pulse before another run may take over; longer than any run lasts.
 pub const LEASE: TimeDelta = TimeDelta::minutes(5);
 
@@ -98,7 +115,7 @@ pub async fn run(
         base_url,
         run_id,
     };
-    let (mut alerts, mut reminders, mut recoveries) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut alerts, mut reminders, mut recoveries, mut quiet) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for pulse in listing.pulses {
         let status = status(&pulse, now, deps.config.default_timezone);
         summary.exceeded += usize::from(status.exceeded);
@@ -115,7 +132,7 @@ pub async fn run(
                 alerted_stamp: a.for_stamp.clone(),
             },
             _ => {
-                run.reschedule(&pulse, &status, &mut summary).await;
+                quiet.push((pulse, status));
                 continue;
             }
         };
@@ -132,6 +149,7 @@ pub async fn run(
             _ => recoveries.push(candidate),
         }
     }
+    run.reschedule(quiet, &mut summary).await;
     summary.newly_exceeded = alerts.len();
     summary.reminded = reminders.len();
     summary.recovered = recoveries.len();
@@ -163,8 +181,12 @@ impl Run<'_> {
         match self.deps.notifier.send(&message).await {
             Ok(()) => {
                 summary.messages_sent += 1;
-                for c in &claimed {
-                    match self.record(c).await {
+                let work = claimed
+                    .iter()
+                    .map(|c| -> Work<'_, _> { Box::pin(async move { (c, self.record(c).await) }) });
+                let records = each(work.collect()).await;
+                for (c, result) in records {
+                    match result {
                         Ok(true) => summary.notified += 1,
                         // The lease ran out under us; a later run may repeat this message.
                         Ok(false) => {
@@ -196,8 +218,19 @@ impl Run<'_> {
             until: self.now + LEASE,
         };
         let mut claimed = Vec::with_capacity(candidates.len());
-        for c in candidates {
-            match self.deps.ledger.claim(&c.pulse.id, &c.expect, &claim, self.now).await {
+        let claim = &claim;
+        let work = candidates
+            .into_iter()
+            .map(|c| -> Work<'_, _> {
+                Box::pin(async move {
+                    let result = self.deps.ledger.claim(&c.pulse.id, &c.expect, claim, self.now).await;
+                    (c, result)
+                })
+            })
+            .collect();
+        let attempts = each(work).await;
+        for (c, result) in attempts {
+            match result {
                 Ok(true) => claimed.push(c),
                 Ok(false) => summary.skipped += 1,
                 Err(err) => {
@@ -231,24 +264,34 @@ impl Run<'_> {
     }
 
     /// Nothing to send: look again when something can next be owed.
-    async fn reschedule(&self, pulse: &Pulse, status: &Status, summary: &mut Summary) {
-        let next = due::next_look(status, pulse.alert.as_ref(), self.now, self.deps.config.remind_every);
-        if pulse.due_at == Some(next) {
-            return;
-        }
-        let plan = Reschedule {
-            stamp: pulse.stamp.clone(),
-            seen_due: pulse.due_at,
-            threshold: pulse.threshold,
-            next_due: next,
-        };
-        match self.deps.ledger.reschedule(&pulse.id, &plan).await {
-            Ok(true) => summary.rescheduled += 1,
-            // Changed since it was read: whoever changed it wrote its due time.
-            Ok(false) => summary.skipped += 1,
-            Err(err) => {
-                summary.store_errors += 1;
-                tracing::error!(id = %pulse.id, error = %err, "could not reschedule a pulse");
+    async fn reschedule(&self, quiet: Vec<(Pulse, Status)>, summary: &mut Summary) {
+        let remind_every = self.deps.config.remind_every;
+        let plans = quiet.into_iter().filter_map(|(pulse, status)| {
+            let next = due::next_look(&status, pulse.alert.as_ref(), self.now, remind_every);
+            let plan = Reschedule {
+                stamp: pulse.stamp.clone(),
+                seen_due: pulse.due_at,
+                threshold: pulse.threshold,
+                next_due: next,
+            };
+            (pulse.due_at != Some(next)).then_some((pulse.id, plan))
+        });
+        let work = plans.map(|(id, plan)| -> Work<'_, _> {
+            Box::pin(async move {
+                let result = self.deps.ledger.reschedule(&id, &plan).await;
+                (id, result)
+            })
+        });
+        let results = each(work.collect()).await;
+        for (id, result) in results {
+            match result {
+                Ok(true) => summary.rescheduled += 1,
+                // Changed since it was read: whoever changed it wrote its due time.
+                Ok(false) => summary.skipped += 1,
+                Err(err) => {
+                    summary.store_errors += 1;
+                    tracing::error!(%id, error = %err, "could not reschedule a pulse");
+                }
             }
         }
     }

@@ -122,6 +122,9 @@ impl DynamoStore {
             // A filtered Scan still reads (and pays for) every item; count what it scanned.
             self.count(usize::try_from(page.scanned_count()).unwrap_or_default());
             page.items().iter().for_each(|raw| push_item(&mut listing, raw));
+            if unindexed_only && listing.pulses.len() >= due_index::BACKFILL_BATCH {
+                break;
+            }
         }
         Ok(listing)
     }

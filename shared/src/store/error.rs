@@ -26,8 +26,9 @@ pub fn classify<E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'sta
         "RequestLimitExceeded",
         "InternalServerError",
         "ServiceUnavailable",
-        "ResourceNotFoundException",
     ];
+    // A missing table (ResourceNotFoundException) is not transient: a wrong TABLE_NAME must show
+    // as an error in the log, not as "try again in 30 seconds" forever.
     let detail = aws_sdk_dynamodb::error::DisplayErrorContext(&err).to_string();
     match &err {
         SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) | SdkError::ResponseError(_) => {

@@ -174,7 +174,9 @@ impl IncidentLedger for MemoryStore {
     }
 
     async fn unindexed(&self) -> Result<Listing, StoreError> {
-        self.listing(|p| p.due_at.is_none())
+        let mut listing = self.listing(|p| p.due_at.is_none())?;
+        listing.pulses.truncate(super::due_index::BACKFILL_BATCH);
+        Ok(listing)
     }
 
     async fn reschedule(&self, id: &PulseId, plan: &Reschedule) -> Result<bool, StoreError> {

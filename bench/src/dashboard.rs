@@ -1,0 +1,102 @@
+//! The dashboard at 10,000 pulses: the handler's render time with the in-memory store (so only
+//! heartbeat's own work is timed), and the page's size as sent and gzipped.
+
+use crate::fixtures::{SECRET, config, key, monday};
+use crate::stats::{median, millis};
+use chrono::TimeDelta;
+use flate2::Compression;
+use flate2::write::GzEncoder;
+use heartbeat_shared::handlers;
+use heartbeat_shared::model::{Threshold, TimeZone};
+use heartbeat_shared::store::{MemoryStore, PulseReceipt, PulseRecorder};
+use lambda_http::Body;
+use lambda_http::aws_lambda_events::apigw::ApiGatewayProxyResponse;
+use std::io::Write;
+use std::time::Instant;
+
+pub struct Outcome {
+    pub pulses: usize,
+    pub runs: usize,
+    pub median_ms: f64,
+    pub min_ms: f64,
+    pub rows: usize,
+    pub exceeded_rows: usize,
+    pub raw_bytes: usize,
+    pub gzip_bytes: usize,
+    /// The page as the Lambda returns it: an API Gateway (REST) proxy response, serialised to JSON.
+    pub lambda_response_bytes: usize,
+}
+
+/// Lambda's limit on a synchronous invocation's response payload (6 MB).
+pub const LAMBDA_RESPONSE_LIMIT: usize = 6 * 1024 * 1024;
+
+/// `n` pulses whose last pulse lies between now and three days back (some exceeded), a tenth with a
+/// message, a third in Europe/Berlin, thresholds from 1 hour to a week.
+pub async fn filled_store(n: usize) -> MemoryStore {
+    let store = MemoryStore::new();
+    for i in 0..n {
+        let receipt = PulseReceipt {
+            key: key(i),
+            at: monday() - TimeDelta::minutes(((i * 37) % (72 * 60)) as i64),
+            threshold: Threshold::parse(["24", "1", "168", "26"][i % 4]).expect("a valid threshold"),
+            saturday: i % 7 == 0,
+            tz: if i % 3 == 0 {
+                TimeZone::parse("Europe/Berlin").expect("a known timezone")
+            } else {
+                TimeZone::UTC
+            },
+            message: (i % 10 == 0).then(|| format!("run {i} finished: 42 rows")),
+            metadata: None,
+        };
+        store.record_pulse(&receipt).await.expect("the memory store records");
+    }
+    store
+}
+
+pub async fn run(pulses: usize, runs: usize) -> Result<Outcome, String> {
+    let store = filled_store(pulses).await;
+    let config = config();
+    let uri = format!("/heartbeat/dashboard?secret={SECRET}");
+    let mut times = Vec::with_capacity(runs);
+    let mut page = String::new();
+    let mut lambda_response_bytes = 0;
+    for _ in 0..runs {
+        let req = lambda_http::http::Request::builder()
+            .uri(uri.as_str())
+            .body(Body::Empty)
+            .map_err(|e| e.to_string())?;
+        let started = Instant::now();
+        let res = handlers::dashboard(req, &store, &config, monday()).await;
+        times.push(millis(started.elapsed()));
+        if res.status() != 200 {
+            return Err(format!("the dashboard answered {}", res.status()));
+        }
+        let (parts, body) = res.into_parts();
+        page = match &body {
+            Body::Text(text) => text.clone(),
+            Body::Binary(bytes) => String::from_utf8_lossy(bytes).into_owned(),
+            _ => String::new(),
+        };
+        // What lambda_http hands the Runtime API for an API Gateway REST request (response.rs).
+        let mut proxy = ApiGatewayProxyResponse::default();
+        proxy.status_code = i64::from(parts.status.as_u16());
+        proxy.multi_value_headers = parts.headers;
+        proxy.is_base64_encoded = matches!(body, Body::Binary(_));
+        proxy.body = Some(body);
+        lambda_response_bytes = serde_json::to_vec(&proxy).map_err(|e| e.to_string())?.len();
+    }
+    let mut gzip = GzEncoder::new(Vec::new(), Compression::default());
+    gzip.write_all(page.as_bytes()).map_err(|e| e.to_string())?;
+    let gzip_bytes = gzip.finish().map_err(|e| e.to_string())?.len();
+    Ok(Outcome {
+        pulses,
+        runs,
+        median_ms: median(&times).unwrap_or(f64::NAN),
+        min_ms: times.iter().copied().fold(f64::INFINITY, f64::min),
+        rows: page.matches("<tr class=\"pulse").count(),
+        exceeded_rows: page.matches("data-exceeded=\"true\"").count(),
+        raw_bytes: page.len(),
+        gzip_bytes,
+        lambda_response_bytes,
+    })
+}

@@ -1,0 +1,509 @@
+//! heartbeat's benchmarks, printed as one table: `cargo run --release -p heartbeat-bench` (part of
+//! `make bench`, after `cargo bench -p heartbeat-shared --bench handlers`, whose figures it reads).
+//! Everything runs on this machine: dynalite from `node_modules` (`npm ci`), the local runtime, the
+//! release function binaries (built here unless `--no-build`). docs/PERFORMANCE.md explains the
+//! figures; `--help` lists the options.
+
+mod bootstraps;
+mod coldstart;
+mod criterion_results;
+mod dashboard;
+mod fixtures;
+mod monitor;
+mod requests;
+mod runtime_api;
+mod stats;
+mod table;
+mod throughput;
+
+use stats::{ms, thousands};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Duration;
+use table::Table;
+
+const SECTIONS: [&str; 7] = [
+    "bootstraps",
+    "criterion",
+    "requests",
+    "throughput",
+    "dashboard",
+    "coldstart",
+    "monitor",
+];
+
+const HELP: &str = "\
+usage: cargo run --release -p heartbeat-bench -- [SECTION…] [OPTION…]
+
+sections (default: all): bootstraps criterion requests throughput dashboard coldstart monitor
+
+options:
+  --ids N               pulse ids of the throughput run (1000)
+  --pulses N            pulses per concurrency level (3000)
+  --levels A,B,…        concurrency levels (1,8,32)
+  --level-limit S       seconds one level may take at most (60)
+  --runs N              cold starts per function, after one uncounted (5)
+  --no-build            use the release binaries as they are (default: cargo build --release them)
+  --sizes A,B,…         monitor table sizes (1000,10000,100000)
+  --repeats N           repeats of the monitor's read-only measures (3)
+  --load-limit S        seconds loading one table may take at most (180)
+  --dashboard-pulses N  pulses on the dashboard (10000)
+  --dashboard-runs N    dashboard renders (15)
+";
+
+struct Options {
+    sections: Vec<String>,
+    ids: usize,
+    pulses: usize,
+    levels: Vec<usize>,
+    level_limit: Duration,
+    runs: usize,
+    build: bool,
+    sizes: Vec<usize>,
+    repeats: usize,
+    load_limit: Duration,
+    dashboard_pulses: usize,
+    dashboard_runs: usize,
+}
+
+impl Options {
+    fn parse(args: impl IntoIterator<Item = String>) -> Result<Self, String> {
+        let mut o = Options {
+            sections: Vec::new(),
+            ids: 1_000,
+            pulses: 3_000,
+            levels: vec![1, 8, 32],
+            level_limit: Duration::from_secs(60),
+            runs: 5,
+            build: true,
+            sizes: vec![1_000, 10_000, 100_000],
+            repeats: 3,
+            load_limit: Duration::from_secs(180),
+            dashboard_pulses: 10_000,
+            dashboard_runs: 15,
+        };
+        let mut args = args.into_iter();
+        while let Some(arg) = args.next() {
+            let mut value = |name: &str| args.next().ok_or_else(|| format!("{name} needs a value"));
+            match arg.as_str() {
+                "-h" | "--help" => return Err(String::new()),
+                "--ids" => o.ids = number(&value("--ids")?)?,
+                "--pulses" => o.pulses = number(&value("--pulses")?)?,
+                "--levels" => o.levels = list(&value("--levels")?)?,
+                "--level-limit" => o.level_limit = Duration::from_secs(number(&value("--level-limit")?)? as u64),
+                "--runs" => o.runs = number(&value("--runs")?)?,
+                "--no-build" => o.build = false,
+                "--sizes" => o.sizes = list(&value("--sizes")?)?,
+                "--repeats" => o.repeats = number(&value("--repeats")?)?,
+                "--load-limit" => o.load_limit = Duration::from_secs(number(&value("--load-limit")?)? as u64),
+                "--dashboard-pulses" => o.dashboard_pulses = number(&value("--dashboard-pulses")?)?,
+                "--dashboard-runs" => o.dashboard_runs = number(&value("--dashboard-runs")?)?,
+                section if SECTIONS.contains(&section) => o.sections.push(section.to_owned()),
+                other => return Err(format!("unknown argument “{other}”")),
+            }
+        }
+        if o.sections.is_empty() {
+            o.sections = SECTIONS.iter().map(|s| (*s).to_owned()).collect();
+        }
+        if o.ids == 0 || o.runs == 0 || o.repeats == 0 || o.dashboard_runs == 0 {
+            return Err("--ids, --runs, --repeats and --dashboard-runs must be at least 1".into());
+        }
+        Ok(o)
+    }
+
+    fn wants(&self, section: &str) -> bool {
+        self.sections.iter().any(|s| s == section)
+    }
+}
+
+fn number(raw: &str) -> Result<usize, String> {
+    raw.replace(['_', ','], "")
+        .parse()
+        .map_err(|_| format!("“{raw}” is not a number"))
+}
+
+fn list(raw: &str) -> Result<Vec<usize>, String> {
+    raw.split(',').map(number).collect()
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let options = match Options::parse(std::env::args().skip(1)) {
+        Ok(options) => options,
+        Err(message) => {
+            if !message.is_empty() {
+                eprintln!("heartbeat-bench: {message}\n");
+            }
+            eprint!("{HELP}");
+            return if message.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(2)
+            };
+        }
+    };
+    let root = heartbeat_e2e::repo_root();
+    let target_dir = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
+    let machine = machine();
+    eprintln!("heartbeat-bench: {machine}");
+    let mut table = Table::default();
+    let mut failures = Vec::new();
+    for section in SECTIONS.iter().filter(|s| options.wants(s)) {
+        eprintln!("== {section}");
+        let result = match *section {
+            "bootstraps" => bootstraps(&target_dir, &mut table),
+            "criterion" => criterion(&target_dir, &mut table),
+            "requests" => requests(&mut table).await,
+            "throughput" => throughput(&options, &mut table).await,
+            "dashboard" => dashboard(&options, &mut table).await,
+            "coldstart" => coldstart(&options, &root, &target_dir, &mut table).await,
+            _ => monitor(&options, &mut table).await,
+        };
+        if let Err(err) = result {
+            eprintln!("heartbeat-bench: {section} failed: {err}");
+            table.add(
+                section_name(section),
+                "FAILED",
+                "",
+                err.lines().next().unwrap_or_default(),
+            );
+            failures.push(*section);
+        }
+    }
+    println!("\nheartbeat benchmarks — {machine}\n");
+    print!("{}", table.render());
+    if failures.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        eprintln!("heartbeat-bench: failed sections: {}", failures.join(", "));
+        ExitCode::FAILURE
+    }
+}
+
+fn section_name(section: &str) -> &'static str {
+    SECTIONS.iter().find(|s| **s == section).copied().unwrap_or("?")
+}
+
+/// Cores, load average and commit: absolute figures mean little without them.
+fn machine() -> String {
+    let cores = std::thread::available_parallelism().map_or(0, usize::from);
+    let load = std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|| "?".into());
+    let commit = std::process::Command::new("git")
+        .args(["rev-parse", "--short", "HEAD"])
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .unwrap_or_else(|| "?".into());
+    format!("{cores} cores, load average {load} at start, commit {commit}")
+}
+
+fn bootstraps(target_dir: &Path, table: &mut Table) -> Result<(), String> {
+    for b in bootstraps::measure(target_dir)? {
+        match b.sizes {
+            Some((bytes, zipped)) => table.add(
+                "bootstraps",
+                format!("{} bootstrap (arm64)", b.function),
+                format!("{} B", thousands(bytes)),
+                match zipped {
+                    bootstraps::Zipped::Exact(z) => format!("zipped (deflate -9): {} B", thousands(z)),
+                    bootstraps::Zipped::Estimate(z) => format!("zipped (deflate -9): ≈ {} B", thousands(z)),
+                },
+            ),
+            None => table.add(
+                "bootstraps",
+                format!("{} bootstrap (arm64)", b.function),
+                "absent",
+                format!("target/lambda/{}/bootstrap: `make build` makes it", b.function),
+            ),
+        }
+    }
+    Ok(())
+}
+
+fn criterion(target_dir: &Path, table: &mut Table) -> Result<(), String> {
+    for e in criterion_results::read(target_dir) {
+        let age = e
+            .written
+            .and_then(|t| t.elapsed().ok())
+            .map(|a| format!(" (written {} min ago)", a.as_secs() / 60))
+            .unwrap_or_default();
+        match e.median_ns {
+            Some(ns) if ns >= 1e6 => table.add("criterion", e.id, ms(ns / 1e6), format!("{}{age}", e.what)),
+            Some(ns) => table.add(
+                "criterion",
+                e.id,
+                format!("{:.1} µs", ns / 1e3),
+                format!("{}{age}", e.what),
+            ),
+            None => table.add(
+                "criterion",
+                e.id,
+                "not run",
+                "cargo bench -p heartbeat-shared --bench handlers",
+            ),
+        }
+    }
+    Ok(())
+}
+
+async fn requests(table: &mut Table) -> Result<(), String> {
+    for c in requests::run().await? {
+        table.add(
+            "requests",
+            c.what,
+            format!("{:.2} requests/pulse", c.requests as f64 / c.pulses as f64),
+            format!(
+                "{} requests, {} items read, {} pulses (DynamoStore::stats on dynalite)",
+                c.requests, c.items_read, c.pulses
+            ),
+        );
+    }
+    Ok(())
+}
+
+async fn throughput(options: &Options, table: &mut Table) -> Result<(), String> {
+    let plan = throughput::Plan {
+        ids: options.ids,
+        pulses_per_level: options.pulses,
+        levels: options.levels.clone(),
+        time_limit: options.level_limit,
+    };
+    let outcome = throughput::run(&plan).await?;
+    for l in std::iter::once(&outcome.warm_up).chain(&outcome.levels) {
+        let what = if std::ptr::eq(l, &outcome.warm_up) {
+            format!("first pulse of {} ids, concurrency {}", options.ids, l.concurrency)
+        } else {
+            format!("concurrency {}", l.concurrency)
+        };
+        let cut = if l.sent < options.pulses && !std::ptr::eq(l, &outcome.warm_up) {
+            format!(" (cut at the {} s limit)", options.level_limit.as_secs())
+        } else {
+            String::new()
+        };
+        table.add(
+            "throughput",
+            what,
+            format!("{:.0} pulses/s", l.per_second()),
+            format!(
+                "p50 {} · p99 {} · {} pulses in {:.1} s, {} failed{cut}",
+                ms(l.p50_ms),
+                ms(l.p99_ms),
+                thousands(l.sent as u64),
+                l.elapsed.as_secs_f64(),
+                l.failed
+            ),
+        );
+        if l.failed > 0 {
+            return Err(format!("{} pulses failed at concurrency {}", l.failed, l.concurrency));
+        }
+    }
+    if outcome.items != options.ids {
+        return Err(format!(
+            "{} items in the table, expected {}",
+            outcome.items, options.ids
+        ));
+    }
+    Ok(())
+}
+
+async fn dashboard(options: &Options, table: &mut Table) -> Result<(), String> {
+    let d = dashboard::run(options.dashboard_pulses, options.dashboard_runs).await?;
+    table.add(
+        "dashboard",
+        format!("render {} pulses (memory store)", thousands(d.pulses as u64)),
+        ms(d.median_ms),
+        format!(
+            "median of {} (min {}); {} rows, {} exceeded",
+            d.runs,
+            ms(d.min_ms),
+            d.rows,
+            d.exceeded_rows
+        ),
+    );
+    table.add(
+        "dashboard",
+        format!("page, {} pulses", thousands(d.pulses as u64)),
+        format!("{} B", thousands(d.raw_bytes as u64)),
+        format!(
+            "gzip: {} B ({:.1}%); {} B per row",
+            thousands(d.gzip_bytes as u64),
+            100.0 * d.gzip_bytes as f64 / d.raw_bytes as f64,
+            d.raw_bytes / d.rows.max(1)
+        ),
+    );
+    let limit = dashboard::LAMBDA_RESPONSE_LIMIT;
+    table.add(
+        "dashboard",
+        format!("Lambda response, {} pulses", thousands(d.pulses as u64)),
+        format!("{} B", thousands(d.lambda_response_bytes as u64)),
+        format!(
+            "the API Gateway proxy JSON the function returns; Lambda's limit is {} B: {}",
+            thousands(limit as u64),
+            if d.lambda_response_bytes > limit {
+                "OVER, AWS would refuse this page"
+            } else {
+                "within"
+            }
+        ),
+    );
+    Ok(())
+}
+
+async fn coldstart(options: &Options, root: &Path, target_dir: &Path, table: &mut Table) -> Result<(), String> {
+    if options.build {
+        coldstart::build(root)?;
+    }
+    for f in coldstart::run(root, target_dir, options.runs).await? {
+        table.add(
+            "coldstart",
+            format!("{} (x86_64 release binary)", f.function),
+            format!("{} to first response", ms(f.first_response_ms)),
+            format!(
+                "init {} · peak RSS {:.1} MiB · answered {} · median of {}",
+                ms(f.init_ms),
+                f.peak_rss_kib as f64 / 1024.0,
+                f.status,
+                f.runs
+            ),
+        );
+    }
+    Ok(())
+}
+
+async fn monitor(options: &Options, table: &mut Table) -> Result<(), String> {
+    let sizes = monitor::item_sizes();
+    table.add(
+        "monitor",
+        "billed size of one pulse item",
+        format!("{} B", sizes.item),
+        format!(
+            "its due-index entry: {} B (keys, projection, 100 B overhead)",
+            sizes.index_entry
+        ),
+    );
+    let plan = monitor::Plan {
+        sizes: options.sizes.clone(),
+        repeats: options.repeats,
+        load_limit: options.load_limit,
+    };
+    for s in monitor::run(&plan).await? {
+        let n = thousands(s.loaded as u64);
+        let rate = s.loaded as f64 / s.load.as_secs_f64();
+        let load_note = if s.complete() {
+            format!("BatchWriteItem ×25, 8 in flight; {rate:.0} items/s")
+        } else {
+            format!(
+                "stopped at the {} s limit: {} of {} items ({rate:.0} items/s); measured on what was loaded",
+                options.load_limit.as_secs(),
+                n,
+                thousands(s.target as u64)
+            )
+        };
+        table.add(
+            "monitor",
+            format!("{n} items: load"),
+            format!("{:.1} s", s.load.as_secs_f64()),
+            load_note,
+        );
+        let measure = |m: &monitor::Measure| {
+            format!(
+                "{} requests · {} items read · {}",
+                thousands(m.requests as u64),
+                thousands(m.items_read as u64),
+                ms(m.wall_ms)
+            )
+        };
+        let median = |m: &monitor::Measure| {
+            if m.repeats > 1 {
+                format!("; median of {}", m.repeats)
+            } else {
+                String::new()
+            }
+        };
+        table.add(
+            "monitor",
+            format!("{n} items: monitor read (Query per shard)"),
+            measure(&s.query),
+            format!("{} due{}", thousands(s.due as u64), median(&s.query)),
+        );
+        table.add(
+            "monitor",
+            format!("{n} items: full Scan (PulseReader::list)"),
+            measure(&s.scan),
+            format!("{} pulses{}", thousands(s.scanned_pulses as u64), median(&s.scan)),
+        );
+        let ratio = |a: f64, b: f64| match a / b {
+            r if !r.is_finite() => "∞".to_owned(),
+            r if r >= 10.0 => format!("{r:.0}×"),
+            r => format!("{r:.2}×"),
+        };
+        table.add(
+            "monitor",
+            format!("{n} items: Scan ÷ due index"),
+            format!(
+                "items {} · requests {} · time {}",
+                ratio(s.scan.items_read as f64, s.query.items_read as f64),
+                ratio(s.scan.requests as f64, s.query.requests as f64),
+                ratio(s.scan.wall_ms, s.query.wall_ms)
+            ),
+            "the monitor's read against the original's",
+        );
+        table.add(
+            "monitor",
+            format!("{n} items: monitor run (alerts the due 1%)"),
+            measure(&s.run),
+            format!(
+                "checked {}, alerted {}, {} Slack message(s)",
+                s.summary.checked, s.summary.notified, s.messages
+            ),
+        );
+        table.add(
+            "monitor",
+            format!("{n} items: next run, nothing due"),
+            measure(&s.idle_run),
+            "",
+        );
+        if let Some(d) = s.dashboard_ms {
+            table.add(
+                "monitor",
+                format!("{n} items: dashboard handler on dynalite"),
+                ms(d),
+                "Scan of the table and render, one run",
+            );
+        }
+        if s.summary.notified != s.due {
+            return Err(format!(
+                "{} due, {} alerted: {:?}",
+                s.due, s.summary.notified, s.summary
+            ));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<Options, String> {
+        Options::parse(args.iter().map(|s| (*s).to_owned()))
+    }
+
+    #[test]
+    fn options() {
+        let o = parse(&[]).unwrap();
+        assert_eq!(o.sections.len(), SECTIONS.len());
+        let o = parse(&["monitor", "--sizes", "1000,10_000", "--no-build"]).unwrap();
+        assert_eq!(o.sections, ["monitor"]);
+        assert_eq!(o.sizes, [1_000, 10_000]);
+        assert!(!o.build);
+        assert!(parse(&["--runs"]).is_err());
+        assert!(parse(&["--runs", "0"]).is_err());
+        assert!(parse(&["elsewhere"]).is_err());
+        assert_eq!(parse(&["--help"]).err().as_deref(), Some(""));
+    }
+}
