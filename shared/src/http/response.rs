@@ -58,3 +58,25 @@ pub fn see_other(location: &str) -> Response<Body> {
     }
     res
 }
+
+/// The same response, its body gzip-compressed. A binary body reaches API Gateway base64-encoded;
+/// the API's binary media types (template.yaml) let it pass to the browser as bytes.
+pub fn gzip(res: Response<Body>) -> Response<Body> {
+    use std::io::Write;
+    let (mut parts, body) = res.into_parts();
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    let compressed = encoder.write_all(body.as_ref()).and_then(|()| encoder.finish());
+    match compressed {
+        Ok(bytes) => {
+            parts
+                .headers
+                .insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+            parts
+                .headers
+                .insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
+            Response::from_parts(parts, Body::Binary(bytes))
+        }
+        // Writing into memory does not fail; if it ever did, the plain page is still right.
+        Err(_) => Response::from_parts(parts, body),
+    }
+}

@@ -246,3 +246,52 @@ async fn other_methods_are_a_405_page() {
         assert_eq!(header(&res, "allow"), Some("GET"));
     }
 }
+
+#[tokio::test]
+async fn the_page_is_gzip_compressed_when_the_browser_accepts_it() {
+    use std::io::Read;
+    let store = MemoryStore::new();
+    for i in 0..50 {
+        store.insert(pulse_in(&format!("job-{i}"), now() - hours(2), "24", "UTC"));
+    }
+    let config = config(&[("DASHBOARD_SECRET", SECRET)]);
+    let uri = format!("/heartbeat/dashboard?secret={SECRET_IN_URL}");
+    let plain = handlers::dashboard(get(&uri), &store, &config, now()).await;
+    let request = lambda_http::http::Request::builder()
+        .uri(&uri)
+        .header("accept-encoding", "br;q=1.0, gzip;q=0.8, *;q=0.1")
+        .body(Body::Empty)
+        .unwrap();
+    let zipped = handlers::dashboard(request, &store, &config, now()).await;
+    assert_eq!(zipped.status(), 200);
+    assert_eq!(zipped.headers()["content-encoding"], "gzip");
+    assert_eq!(zipped.headers()["vary"], "Accept-Encoding");
+    assert!(zipped.headers().contains_key("content-security-policy"));
+    let Body::Binary(bytes) = zipped.body() else {
+        panic!("a binary body")
+    };
+    let mut html = String::new();
+    flate2::read::GzDecoder::new(&bytes[..])
+        .read_to_string(&mut html)
+        .unwrap();
+    let Body::Text(expected) = plain.body() else {
+        panic!("a text body")
+    };
+    assert_eq!(&html, expected, "the same page");
+    assert!(
+        bytes.len() * 4 < expected.len(),
+        "compressed: {} of {}",
+        bytes.len(),
+        expected.len()
+    );
+    assert!(plain.headers().get("content-encoding").is_none());
+
+    // gzip;q=0 refuses it.
+    let request = lambda_http::http::Request::builder()
+        .uri(&uri)
+        .header("accept-encoding", "gzip;q=0, identity")
+        .body(Body::Empty)
+        .unwrap();
+    let refused = handlers::dashboard(request, &store, &config, now()).await;
+    assert!(refused.headers().get("content-encoding").is_none());
+}
