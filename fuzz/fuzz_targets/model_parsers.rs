@@ -1,0 +1,94 @@
+//! The model's parsers on arbitrary text: `Threshold`, `TimeZone`, `PulseKey`, `PulseId` and
+//! `parse_stamp` never panic, and what they accept round-trips through its text form.
+//!
+//! The input is text, one candidate per line (so seeds stay readable): every line goes to every
+//! parser, and the first four lines, where present, are a pulse key's host, category, type and name.
+
+#![no_main]
+
+use chrono::{Datelike, Timelike};
+use heartbeat_shared::model::{PulseId, PulseKey, Threshold, TimeZone, format_stamp, parse_stamp};
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let text = String::from_utf8_lossy(data);
+    let lines: Vec<&str> = text.split('\n').collect();
+    for line in lines.iter().copied().chain([text.as_ref()]) {
+        threshold(line);
+        timezone(line);
+        pulse_id(line);
+        stamp(line);
+    }
+    let field = |i: usize| lines.get(i).copied();
+    if let Ok(key) = PulseKey::parse(field(0), field(1), field(2), field(3)) {
+        for field in [&key.host, &key.category, &key.kind, &key.name] {
+            assert!(!field.is_empty() && field.chars().count() <= 256, "{field:?}");
+            assert!(!field.chars().any(char::is_control), "{field:?}");
+        }
+        let id = key.id();
+        assert_eq!(PulseId::parse(id.as_str()).as_ref(), Ok(&id), "a key's id parses");
+    }
+});
+
+fn threshold(text: &str) {
+    let Ok(threshold) = Threshold::parse(text) else {
+        return;
+    };
+    let hours = threshold.hours();
+    assert!(hours > 0.0 && hours <= 8760.0, "{text:?} gave {hours} h");
+    assert!(threshold.duration().num_milliseconds() >= 1, "{text:?}");
+    // Known bug (docs/reliability/fuzz.md): the text form has 3.6 ms resolution (six decimals of an
+    // hour) while the value has 1 ms. HEARTBEAT_FUZZ_SKIP_KNOWN=1 tolerates exactly that loss, so that a
+    // long run can look for anything else.
+    let shown = threshold.to_string();
+    let again = Threshold::parse(&shown);
+    if skip_known() {
+        let ms = threshold.duration().num_milliseconds();
+        let known = match &again {
+            Ok(again) => (again.duration().num_milliseconds() - ms).abs() <= 2,
+            Err(_) => shown == "0" && ms <= 1,
+        };
+        if known {
+            return;
+        }
+    }
+    assert_eq!(again, Ok(threshold), "{text:?} shown as {shown:?}");
+}
+
+fn skip_known() -> bool {
+    static SKIP: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *SKIP.get_or_init(|| std::env::var_os("HEARTBEAT_FUZZ_SKIP_KNOWN").is_some_and(|v| v == "1"))
+}
+
+fn timezone(text: &str) {
+    if let Ok(tz) = TimeZone::parse(text) {
+        assert_eq!(TimeZone::parse(tz.name()), Ok(tz), "{text:?}");
+        assert_eq!(tz.name(), text.trim(), "a zone is accepted only under its exact name");
+    }
+}
+
+fn pulse_id(text: &str) {
+    if let Ok(id) = PulseId::parse(text) {
+        assert_eq!(id.as_str(), text);
+    }
+}
+
+fn stamp(text: &str) {
+    let Some(at) = parse_stamp(text) else {
+        return;
+    };
+    let stamp = format_stamp(at);
+    // The written form keeps milliseconds. RFC 3339 years are 0000–9999, and an offset can carry an
+    // instant just outside that range once it is moved to UTC, where it is written in a form
+    // RFC 3339 has no room for.
+    match parse_stamp(&stamp) {
+        Some(again) => {
+            let millis = at.timestamp_subsec_nanos() / 1_000_000 * 1_000_000;
+            assert_eq!(Some(again), at.with_nanosecond(millis), "{text:?} written as {stamp:?}");
+        }
+        None => assert!(
+            !(0..=9999).contains(&at.year()),
+            "{text:?} written as {stamp:?}, which does not parse"
+        ),
+    }
+}
