@@ -11,9 +11,6 @@ cd "$(dirname "$0")"
 
 seconds=${FUZZ_SECONDS:-600}
 export RUSTC_BOOTSTRAP=1
-# Known bugs the targets tolerate so that a long run looks for new ones (docs/reliability/fuzz.md);
-# FUZZ_SKIP_KNOWN=0 makes them fail again.
-export HEARTBEAT_FUZZ_SKIP_KNOWN=${FUZZ_SKIP_KNOWN:-1}
 
 if ! cargo fuzz --version >/dev/null 2>&1; then
     cargo install cargo-fuzz --locked
