@@ -16,9 +16,10 @@ if ! cargo fuzz --version >/dev/null 2>&1; then
     cargo install cargo-fuzz --locked
 fi
 
-# No ASan: heartbeat has no `unsafe`, and without it each run goes about twice as fast. Debug
+# No ASan by default: heartbeat has no `unsafe`, and without it each run goes about twice as fast
+# (FUZZ_SANITIZER=address turns it on; that one needs RUSTC_BOOTSTRAP=1, for -Zsanitizer). Debug
 # assertions stay on, so integer overflow panics.
-flags=(--sanitizer none --debug-assertions)
+flags=(--sanitizer "${FUZZ_SANITIZER:-none}" --debug-assertions)
 if (($# > 0)); then
     targets=("$@")
 else
