@@ -16,9 +16,9 @@ if ! cargo fuzz --version >/dev/null 2>&1; then
     cargo install cargo-fuzz --locked
 fi
 
-# No ASan by default: heartbeat has no `unsafe`, and without it each run goes about twice as fast
-# (FUZZ_SANITIZER=address turns it on; that one needs RUSTC_BOOTSTRAP=1, for -Zsanitizer). Debug
-# assertions stay on, so integer overflow panics.
+# No ASan by default: heartbeat has no `unsafe`, so it would find nothing a panic does not, and it
+# costs speed (FUZZ_SANITIZER=address turns it on; that build needs RUSTC_BOOTSTRAP=1, for
+# -Zsanitizer). Debug assertions stay on, so integer overflow panics.
 flags=(--sanitizer "${FUZZ_SANITIZER:-none}" --debug-assertions)
 if (($# > 0)); then
     targets=("$@")
@@ -40,7 +40,8 @@ for target in "${targets[@]}"; do
         >"$log" 2>&1 || status=$?
     after=$(find "artifacts/$target" -type f | wc -l)
     grep -E '^#[0-9]+[[:space:]]+DONE|^Done [0-9]+ runs|^stat::(number_of_executed_units|average_exec_per_sec|new_units_added|peak_rss_mb)|^==[0-9]+== ERROR|^SUMMARY|deadly signal|Test unit written' "$log" || true
-    echo "corpus: $(find ".work/corpus/$target" -type f | wc -l) inputs in .work/corpus/$target (+ $(find "corpus/$target" -type f | wc -l) seeds)"
+    # libFuzzer's own corpus size is `corp:` on the DONE line; the number of files can differ.
+    echo "corpus directory: $(find ".work/corpus/$target" -type f | wc -l) files in .work/corpus/$target (+ $(find "corpus/$target" -type f | wc -l) seeds)"
     echo "new artifacts (crashes, timeouts, OOMs): $((after - before)); exit status $status; full log: fuzz/$log"
     if ((status != 0 || after != before)); then
         failed+=("$target")
