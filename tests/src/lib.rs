@@ -7,6 +7,7 @@ mod ports;
 mod repo;
 mod runtime;
 mod slack;
+mod summary;
 
 pub use client::dynamo_client;
 pub use dynalite::Dynalite;
@@ -14,6 +15,7 @@ pub use ports::RefusedPort;
 pub use repo::repo_root;
 pub use runtime::{HTTP_TIMEOUT, LocalRuntime, RawResponse, TEST_SECRET, header, original_id, s_attr, stamp_days_ago};
 pub use slack::{Behaviour, RecordedRequest, Reply, SlackRecorder};
+pub use summary::{assert_summary, summary_count};
 
 /// What tests need of the SDK without naming it in their own dependencies.
 pub use aws_sdk_dynamodb;

@@ -13,7 +13,8 @@ mod stale;
 use bare_runtime::{BareRuntime, CLIENT_TIMEOUT};
 use fake_dynamo::{Answer, FakeDynamo, THROTTLING, THROUGHPUT_EXCEEDED};
 use heartbeat_e2e::{
-    AttributeValue, Behaviour, Dynalite, LocalRuntime, RecordedRequest, SlackRecorder, header, original_id, s_attr,
+    AttributeValue, Behaviour, Dynalite, LocalRuntime, RecordedRequest, SlackRecorder, assert_summary, header,
+    original_id, s_attr, summary_count,
 };
 use heartbeat_shared::store::DynamoStore;
 use reqwest::StatusCode;
@@ -117,20 +118,6 @@ fn assert_unavailable_text(status: StatusCode, headers: &HeaderMap, body: &str) 
     assert!(body.contains("cannot be reached right now"), "{body}");
     assert!(body.contains("try again"), "{body}");
     assert!(!body.contains("127.0.0.1") && !body.contains("ispatch"), "{body}");
-}
-
-fn summary_count(summary: &Value, field: &str) -> u64 {
-    summary
-        .get(field)
-        .and_then(Value::as_u64)
-        .unwrap_or_else(|| panic!("the summary has no number {field}: {summary}"))
-}
-
-fn assert_summary(status: StatusCode, summary: &Value, expected: &[(&str, u64)]) {
-    assert_eq!(status, StatusCode::OK, "{summary}");
-    for (field, want) in expected {
-        assert_eq!(summary_count(summary, field), *want, "{field} in {summary}");
-    }
 }
 
 fn durations(took: &[Duration]) -> String {

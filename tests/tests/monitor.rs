@@ -2,8 +2,8 @@
 //! recording Slack webhook — once per incident, retried when Slack fails, never twice.
 
 use heartbeat_e2e::{
-    Behaviour, Dynalite, LocalRuntime, RecordedRequest, RefusedPort, Reply, SlackRecorder, header, original_id, s_attr,
-    stamp_days_ago,
+    Behaviour, Dynalite, LocalRuntime, RecordedRequest, RefusedPort, Reply, SlackRecorder, assert_summary, header,
+    original_id, s_attr, stamp_days_ago, summary_count,
 };
 use reqwest::StatusCode;
 use serde_json::Value;
@@ -25,21 +25,6 @@ async fn runtime(dynalite: &Dynalite, slack_url: &str, vars: &[(&str, &str)]) ->
 async fn stale(rt: &LocalRuntime, host: &str, name: &str) -> String {
     rt.put_indexed_item(host, "backup", "cron", name, &stamp_days_ago(30), "24", "0")
         .await
-}
-
-fn count(summary: &Value, field: &str) -> u64 {
-    summary
-        .get(field)
-        .and_then(Value::as_u64)
-        .unwrap_or_else(|| panic!("the summary has no number {field}: {summary}"))
-}
-
-/// The run answered 200 and did what `expected` says (fields not listed are not checked).
-fn assert_summary(status: StatusCode, summary: &Value, expected: &[(&str, u64)]) {
-    assert_eq!(status, StatusCode::OK, "{summary}");
-    for (field, want) in expected {
-        assert_eq!(count(summary, field), *want, "{field} in {summary}");
-    }
 }
 
 fn text(request: &RecordedRequest) -> &str {
@@ -247,7 +232,7 @@ async fn a_hanging_slack_times_out_and_nothing_is_marked() {
     assert_summary(status, &summary, &[("delivery_failures", 0), ("notified", 1)]);
     assert_eq!(slack.wait_for(2, WAIT).await.len(), 2);
     let (_, summary) = rt.monitor().await;
-    assert_eq!(count(&summary, "messages_sent"), 0);
+    assert_eq!(summary_count(&summary, "messages_sent"), 0);
     assert_eq!(slack.requests().len(), 2, "exactly one alert was accepted");
 }
 
@@ -280,10 +265,17 @@ async fn two_overlapping_runs_by_url_send_one_alert() {
 
     let ((s1, a), (s2, b)) = tokio::join!(rt.monitor(), rt.monitor());
     assert_eq!((s1, s2), (StatusCode::OK, StatusCode::OK), "{a} {b}");
-    assert_eq!(count(&a, "notified") + count(&b, "notified"), 1, "{a} / {b}");
-    assert_eq!(count(&a, "delivery_failures") + count(&b, "delivery_failures"), 0);
+    assert_eq!(
+        summary_count(&a, "notified") + summary_count(&b, "notified"),
+        1,
+        "{a} / {b}"
+    );
+    assert_eq!(
+        summary_count(&a, "delivery_failures") + summary_count(&b, "delivery_failures"),
+        0
+    );
     let (_, summary) = rt.monitor().await;
-    assert_eq!(count(&summary, "messages_sent"), 0);
+    assert_eq!(summary_count(&summary, "messages_sent"), 0);
     assert_eq!(slack.requests().len(), 1, "{:#?}", slack.requests());
     assert!(rt.item(&id).await.unwrap().contains_key("alertFor"));
 }
@@ -299,12 +291,12 @@ async fn a_scheduled_run_overlapping_a_run_by_url_sends_one_alert() {
     let scheduled = scheduled.expect("the scheduled run succeeds");
     assert_eq!(status, StatusCode::OK, "{by_url}");
     assert_eq!(
-        count(&scheduled, "notified") + count(&by_url, "notified"),
+        summary_count(&scheduled, "notified") + summary_count(&by_url, "notified"),
         1,
         "{scheduled} / {by_url}"
     );
     let (_, summary) = rt.monitor().await;
-    assert_eq!(count(&summary, "messages_sent"), 0);
+    assert_eq!(summary_count(&summary, "messages_sent"), 0);
     assert_eq!(slack.requests().len(), 1, "{:#?}", slack.requests());
     assert!(text(&slack.requests()[0]).contains("nightly-dump"));
     assert!(rt.item(&id).await.unwrap().contains_key("alertFor"));
@@ -336,8 +328,8 @@ async fn the_scheduled_run_needs_no_secret_and_alerts() {
     let id = stale(&rt, "db-1", "nightly-dump").await;
 
     let summary = rt.scheduled_run().await.expect("a successful scheduled run");
-    assert_eq!(count(&summary, "newly_exceeded"), 1, "{summary}");
-    assert_eq!(count(&summary, "notified"), 1, "{summary}");
+    assert_eq!(summary_count(&summary, "newly_exceeded"), 1, "{summary}");
+    assert_eq!(summary_count(&summary, "notified"), 1, "{summary}");
     let requests = slack.wait_for(1, WAIT).await;
     assert_eq!(requests.len(), 1);
     let alert = text(&requests[0]);
@@ -351,7 +343,7 @@ async fn the_scheduled_run_needs_no_secret_and_alerts() {
     assert_eq!(s_attr(&item, "alertFor"), s_attr(&item, "timestampF"));
 
     let again = rt.scheduled_run().await.expect("a second scheduled run");
-    assert_eq!(count(&again, "messages_sent"), 0, "{again}");
+    assert_eq!(summary_count(&again, "messages_sent"), 0, "{again}");
     assert_eq!(slack.requests().len(), 1);
 }
 
@@ -397,7 +389,7 @@ async fn sixty_stale_pulses_make_one_message_listing_fifty() {
         assert!(item.contains_key("alertFor"), "not marked: {item:?}");
     }
     let (_, summary) = rt.monitor().await;
-    assert_eq!(count(&summary, "messages_sent"), 0);
+    assert_eq!(summary_count(&summary, "messages_sent"), 0);
     assert_eq!(slack.requests().len(), 1);
 }
 
