@@ -13,3 +13,4 @@ pub mod rules;
 pub mod slack;
 pub mod store;
 pub mod telemetry;
+pub mod words;

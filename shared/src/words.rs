@@ -1,0 +1,97 @@
+//! Durations as a person says them: `12 s`, `3 min`, `2 h 15 min`, `1 d 4 h`. Pages and Slack
+//! messages show these; the exact numbers stay in machine-readable places (data attributes, JSON).
+
+use chrono::TimeDelta;
+
+/// The magnitude of `span` in at most two units, the larger one first, each part floored so that
+/// the text never claims more time than has passed: 119 s is `1 min`, not `2 min`.
+/// A span under a second but not zero is `under 1 s`, so that a tiny overrun never reads as `0 s`.
+pub fn duration(span: TimeDelta) -> String {
+    const MINUTE: u64 = 60;
+    const HOUR: u64 = 60 * MINUTE;
+    const DAY: u64 = 24 * HOUR;
+    let millis = span.num_milliseconds().unsigned_abs();
+    let seconds = millis / 1000;
+    if seconds == 0 {
+        return if millis == 0 {
+            "0 s".to_string()
+        } else {
+            "under 1 s".to_string()
+        };
+    }
+    let (big, big_unit, small, small_unit) = if seconds < MINUTE {
+        return format!("{seconds} s");
+    } else if seconds < HOUR {
+        return format!("{} min", seconds / MINUTE);
+    } else if seconds < DAY {
+        (seconds / HOUR, "h", seconds % HOUR / MINUTE, "min")
+    } else {
+        (seconds / DAY, "d", seconds % DAY / HOUR, "h")
+    };
+    if small == 0 {
+        format!("{big} {big_unit}")
+    } else {
+        format!("{big} {big_unit} {small} {small_unit}")
+    }
+}
+
+/// [`duration`] of a number of hours (the unit thresholds and working time are kept in).
+/// Not-a-number and infinities, which no rule produces, read as `0 s` rather than panicking.
+pub fn hours(value: f64) -> String {
+    let millis = value * 3_600_000.0;
+    if !millis.is_finite() {
+        return "0 s".to_string();
+    }
+    duration(TimeDelta::milliseconds(
+        millis.round().clamp(i64::MIN as f64 / 2.0, i64::MAX as f64 / 2.0) as i64,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_read_as_a_person_says_them() {
+        let cases: [(i64, &str); 16] = [
+            (0, "0 s"),
+            (1, "under 1 s"),
+            (999, "under 1 s"),
+            (1_000, "1 s"),
+            (12_000, "12 s"),
+            (59_999, "59 s"),
+            (60_000, "1 min"),
+            (119_000, "1 min"),
+            (3 * 60_000 + 20_000, "3 min"),
+            (3_600_000, "1 h"),
+            (2 * 3_600_000 + 15 * 60_000 + 59_000, "2 h 15 min"),
+            (23 * 3_600_000 + 59 * 60_000, "23 h 59 min"),
+            (86_400_000, "1 d"),
+            (86_400_000 + 4 * 3_600_000 + 59 * 60_000, "1 d 4 h"),
+            (365 * 86_400_000, "365 d"),
+            (-(3 * 60_000), "3 min"),
+        ];
+        for (millis, expected) in cases {
+            assert_eq!(duration(TimeDelta::milliseconds(millis)), expected, "{millis} ms");
+        }
+    }
+
+    #[test]
+    fn hours_become_durations() {
+        for (value, expected) in [
+            (0.0, "0 s"),
+            (-0.0, "0 s"),
+            (0.001, "3 s"),
+            (0.5, "30 min"),
+            (2.25, "2 h 15 min"),
+            (24.0, "1 d"),
+            (28.0, "1 d 4 h"),
+            (8760.0, "365 d"),
+            (-1.5, "1 h 30 min"),
+            (f64::NAN, "0 s"),
+            (f64::INFINITY, "0 s"),
+        ] {
+            assert_eq!(hours(value), expected, "{value}");
+        }
+    }
+}
