@@ -13,4 +13,6 @@ pub mod rules;
 pub mod slack;
 pub mod store;
 pub mod telemetry;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
 pub mod words;

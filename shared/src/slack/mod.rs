@@ -6,9 +6,6 @@ mod message;
 mod notifier;
 mod webhook;
 
-#[cfg(test)]
-mod test_server;
-
 pub use escape::escape;
 pub use message::{MAX_LINES, PulseLine, SlackMessage, alert_message, recovery_message, reminder_message};
 pub use notifier::{LogNotifier, Notifier, NotifyError};

@@ -170,8 +170,8 @@ fn describe(err: &(dyn std::error::Error + 'static)) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_server::{self, Reply};
     use super::*;
+    use crate::testing::{Behaviour, Recorder, Reply};
 
     const SECRET_PATH: &str = "/services/T0000/B0000/XXXXsecretXXXX";
 
@@ -190,31 +190,32 @@ mod tests {
 
     #[tokio::test]
     async fn accepted_message_is_posted_as_json_to_the_webhook_path() {
-        let (addr, recorded) = test_server::start(Reply::Status(200, "ok".into())).await;
-        let notifier = WebhookNotifier::new(format!("http://{addr}{SECRET_PATH}"), Duration::from_secs(2)).unwrap();
+        let slack = Recorder::start(Behaviour::Respond(200)).await;
+        let notifier = WebhookNotifier::new(slack.url_for(SECRET_PATH), Duration::from_secs(2)).unwrap();
 
         assert_eq!(send_with_deadline(&notifier).await, Ok(()));
 
-        let request = recorded.await.unwrap();
+        let requests = slack.requests();
+        assert_eq!(requests.len(), 1, "{requests:#?}");
+        let request = &requests[0];
         assert_eq!(request.method, "POST");
         assert_eq!(request.path, SECRET_PATH);
         assert_eq!(request.header("content-type"), Some("application/json"));
-        let body: serde_json::Value = serde_json::from_slice(&request.body).unwrap();
-        assert_eq!(body, serde_json::json!({ "text": message().text }));
+        assert_eq!(request.json, Some(serde_json::json!({ "text": message().text })));
     }
 
     #[tokio::test]
     async fn any_2xx_is_accepted() {
-        let (addr, _recorded) = test_server::start(Reply::Status(204, String::new())).await;
-        let notifier = WebhookNotifier::new(format!("http://{addr}/hook"), Duration::from_secs(2)).unwrap();
+        let slack = Recorder::start(Behaviour::Sequence(vec![Reply::text(204, "")])).await;
+        let notifier = WebhookNotifier::new(slack.url_for("/hook"), Duration::from_secs(2)).unwrap();
         assert_eq!(send_with_deadline(&notifier).await, Ok(()));
     }
 
     #[tokio::test]
     async fn server_error_is_rejected_with_status_and_the_start_of_the_body() {
         let body = format!("internal_error {}", "x".repeat(500));
-        let (addr, _recorded) = test_server::start(Reply::Status(500, body.clone())).await;
-        let notifier = WebhookNotifier::new(format!("http://{addr}{SECRET_PATH}"), Duration::from_secs(2)).unwrap();
+        let slack = Recorder::start(Behaviour::Sequence(vec![Reply::text(500, body.clone())])).await;
+        let notifier = WebhookNotifier::new(slack.url_for(SECRET_PATH), Duration::from_secs(2)).unwrap();
 
         match send_with_deadline(&notifier).await {
             Err(NotifyError::Rejected { status, body: kept }) => {
@@ -227,8 +228,8 @@ mod tests {
 
     #[tokio::test]
     async fn slack_refusal_is_rejected_with_its_reason() {
-        let (addr, _recorded) = test_server::start(Reply::Status(403, "invalid_token".into())).await;
-        let notifier = WebhookNotifier::new(format!("http://{addr}/hook"), Duration::from_secs(2)).unwrap();
+        let slack = Recorder::start(Behaviour::Sequence(vec![Reply::text(403, "invalid_token")])).await;
+        let notifier = WebhookNotifier::new(slack.url_for("/hook"), Duration::from_secs(2)).unwrap();
         assert_eq!(
             send_with_deadline(&notifier).await,
             Err(NotifyError::Rejected {
@@ -240,8 +241,12 @@ mod tests {
 
     #[tokio::test]
     async fn redirects_are_not_followed() {
-        let (addr, _recorded) = test_server::start(Reply::Redirect("http://127.0.0.1:9/elsewhere".into())).await;
-        let notifier = WebhookNotifier::new(format!("http://{addr}/hook"), Duration::from_secs(2)).unwrap();
+        let slack = Recorder::start(Behaviour::Sequence(vec![Reply::redirect(
+            302,
+            "http://127.0.0.1:9/elsewhere",
+        )]))
+        .await;
+        let notifier = WebhookNotifier::new(slack.url_for("/hook"), Duration::from_secs(2)).unwrap();
         match send_with_deadline(&notifier).await {
             Err(NotifyError::Rejected { status: 302, .. }) => {}
             other => panic!("expected Rejected 302, got {other:?}"),
@@ -250,8 +255,8 @@ mod tests {
 
     #[tokio::test]
     async fn server_that_never_answers_times_out() {
-        let (addr, _recorded) = test_server::start(Reply::Hang).await;
-        let notifier = WebhookNotifier::new(format!("http://{addr}/hook"), Duration::from_millis(300)).unwrap();
+        let slack = Recorder::start(Behaviour::Hang).await;
+        let notifier = WebhookNotifier::new(slack.url_for("/hook"), Duration::from_millis(300)).unwrap();
 
         let started = Instant::now();
         assert_eq!(send_with_deadline(&notifier).await, Err(NotifyError::Timeout));

@@ -1,24 +1,18 @@
 //! What every handler test needs: a fixed clock, configurations, requests built the way API Gateway
 //! or the local runtime hands them over, readers for responses, and a notifier that records.
 
-use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use heartbeat_shared::config::Config;
 use heartbeat_shared::model::{Pulse, PulseId, PulseKey, Threshold, TimeZone, format_stamp};
-use heartbeat_shared::slack::{Notifier, NotifyError, SlackMessage};
-use lambda_http::http::Method;
-use lambda_http::{Body, Request, Response};
+pub use heartbeat_shared::testing::{FORM, JSON, RecordingNotifier, get, header, post, request, text};
+use lambda_http::{Body, Response};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// The dashboard secret of most tests; `&` makes the percent-encoding of links visible.
 pub const SECRET: &str = "s3cr&t";
 /// `SECRET` as it appears in a URL.
 pub const SECRET_IN_URL: &str = "s3cr%26t";
-pub const FORM: &str = "application/x-www-form-urlencoded";
-pub const JSON: &str = "application/json";
 
 /// Monday 2026-11-23 12:00 UTC.
 pub fn now() -> DateTime<Utc> {
@@ -43,39 +37,6 @@ pub fn config(vars: &[(&str, &str)]) -> Config {
 /// The configuration of the pages: the secret is set.
 pub fn with_secret() -> Config {
     config(&[("DASHBOARD_SECRET", SECRET)])
-}
-
-pub fn request(method: Method, uri: &str, content_type: Option<&str>, body: &str) -> Request {
-    let mut builder = lambda_http::http::Request::builder().method(method).uri(uri);
-    if let Some(content_type) = content_type {
-        builder = builder.header("content-type", content_type);
-    }
-    let body = if body.is_empty() {
-        Body::Empty
-    } else {
-        Body::from(body.to_owned())
-    };
-    builder.body(body).expect("a valid test request")
-}
-
-pub fn get(uri: &str) -> Request {
-    request(Method::GET, uri, None, "")
-}
-
-pub fn post(uri: &str, content_type: &str, body: &str) -> Request {
-    request(Method::POST, uri, Some(content_type), body)
-}
-
-pub fn text(res: &Response<Body>) -> String {
-    match res.body() {
-        Body::Text(text) => text.clone(),
-        Body::Binary(bytes) => String::from_utf8(bytes.clone()).expect("a UTF-8 body"),
-        _ => String::new(),
-    }
-}
-
-pub fn header<'r>(res: &'r Response<Body>, name: &str) -> Option<&'r str> {
-    res.headers().get(name).map(|v| v.to_str().expect("an ASCII header"))
 }
 
 /// The headers every HTML page must carry, whatever its status.
@@ -136,49 +97,5 @@ pub fn pulse_in(name: &str, last: DateTime<Utc>, threshold: &str, tz: &str) -> P
         pulse_count: Some(1),
         first_seen: Some(last),
         ..original_pulse(name, last, threshold, false)
-    }
-}
-
-/// Records every message it accepts; can be switched to refuse them.
-#[derive(Default)]
-pub struct RecordingNotifier {
-    delivered: Mutex<Vec<SlackMessage>>,
-    attempts: AtomicUsize,
-    failure: Mutex<Option<NotifyError>>,
-}
-
-impl RecordingNotifier {
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// `Some(err)`: every later `send` fails with it; `None`: Slack is healthy again.
-    pub fn fail_with(&self, failure: Option<NotifyError>) {
-        *self.failure.lock().unwrap() = failure;
-    }
-
-    pub fn delivered(&self) -> Vec<SlackMessage> {
-        self.delivered.lock().unwrap().clone()
-    }
-
-    /// The messages delivered since the last call.
-    pub fn take(&self) -> Vec<SlackMessage> {
-        std::mem::take(&mut *self.delivered.lock().unwrap())
-    }
-
-    pub fn attempts(&self) -> usize {
-        self.attempts.load(Ordering::SeqCst)
-    }
-}
-
-#[async_trait]
-impl Notifier for RecordingNotifier {
-    async fn send(&self, message: &SlackMessage) -> Result<(), NotifyError> {
-        self.attempts.fetch_add(1, Ordering::SeqCst);
-        if let Some(failure) = self.failure.lock().unwrap().clone() {
-            return Err(failure);
-        }
-        self.delivered.lock().unwrap().push(message.clone());
-        Ok(())
     }
 }

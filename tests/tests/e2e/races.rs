@@ -2,9 +2,7 @@
 //! order, a pulse landing while the monitor decides or delivers, and monitor runs overlapping. Every
 //! pulse must be counted, the newest time must win, and every incident must be alerted exactly once.
 
-#[path = "common/stale.rs"]
-mod stale;
-
+use crate::common::stale::{receipt, stale_pulse};
 use chrono::{DateTime, TimeDelta, Utc};
 use heartbeat_e2e::{AttributeValue, Dynalite, LocalRuntime, original_id, s_attr};
 use heartbeat_shared::config::Config;
@@ -15,7 +13,6 @@ use heartbeat_shared::store::{
     DynamoStore, Expectation, IncidentLedger, Listing, PulseReceipt, PulseRecorder, Reschedule, StoreError,
 };
 use reqwest::StatusCode;
-use stale::{receipt, stale_pulse};
 use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;

@@ -3,21 +3,19 @@
 //! every log line, which must carry neither the dashboard secret nor the Slack webhook's path; and
 //! `Secret::matches` answers right for near misses.
 
-use async_trait::async_trait;
-use chrono::{DateTime, TimeDelta, Utc};
+use crate::support::{FORM, config, get, now, request};
+use chrono::TimeDelta;
 use heartbeat_shared::config::{Config, Secret};
 use heartbeat_shared::handlers::{self, MonitorDeps, monitor_event};
-use heartbeat_shared::slack::{LogNotifier, Notifier, NotifyError, SlackMessage, WebhookNotifier};
+use heartbeat_shared::slack::{LogNotifier, WebhookNotifier};
 use heartbeat_shared::store::MemoryStore;
+use heartbeat_shared::testing::{Behaviour, Recorder, RecordingNotifier, Reply};
 use lambda_http::http::Method;
-use lambda_http::{Body, Request, Response};
+use lambda_http::{Body, Response};
 use serde_json::{Value, json};
-use std::collections::HashMap;
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpListener;
 use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::layer::SubscriberExt;
 
@@ -28,36 +26,6 @@ const SECRET_IN_URL: &str = "dash%26S3cret%2F4b1e";
 const WEBHOOK_PATH: &str = "/services/T0SECRET/B0SECRET/hook-token-31c9";
 const WEBHOOK_TOKEN: &str = "hook-token-31c9";
 const BASE_URL: &str = "https://hb.example/Prod";
-const FORM: &str = "application/x-www-form-urlencoded";
-
-/// Monday 2026-11-23 12:00 UTC; the pulses are from ten days before, so they are exceeded.
-fn now() -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339("2026-11-23T12:00:00Z")
-        .expect("a test instant")
-        .with_timezone(&Utc)
-}
-
-fn config(vars: &[(&str, &str)]) -> Config {
-    let vars: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-    Config::from_vars(&vars).expect("a valid test configuration")
-}
-
-fn request(method: Method, uri: &str, content_type: Option<&str>, body: &str) -> Request {
-    let mut builder = lambda_http::http::Request::builder().method(method).uri(uri);
-    if let Some(content_type) = content_type {
-        builder = builder.header("content-type", content_type);
-    }
-    let body = if body.is_empty() {
-        Body::Empty
-    } else {
-        Body::from(body.to_owned())
-    };
-    builder.body(body).expect("a valid test request")
-}
-
-fn get(uri: &str) -> Request {
-    request(Method::GET, uri, None, "")
-}
 
 fn status(res: &Response<Body>) -> u16 {
     res.status().as_u16()
@@ -153,120 +121,6 @@ fn assert_no_secret_in(log: &str) {
     }
 }
 
-// ---- A Slack webhook on loopback ---------------------------------------------------------------
-
-#[derive(Clone)]
-enum Reply {
-    /// This status; `{path}` in the body becomes the request's path, as a proxy's error page would.
-    Status(u16, &'static str),
-    Hang,
-}
-
-struct FakeSlack {
-    port: u16,
-    reply: Arc<Mutex<Reply>>,
-    received: Arc<Mutex<Vec<String>>>,
-    server: tokio::task::JoinHandle<()>,
-}
-
-impl FakeSlack {
-    async fn start(reply: Reply) -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("a loopback port");
-        let port = listener.local_addr().expect("an address").port();
-        let reply = Arc::new(Mutex::new(reply));
-        let received = Arc::new(Mutex::new(Vec::new()));
-        let (shared_reply, shared_received) = (reply.clone(), received.clone());
-        let server = tokio::spawn(async move {
-            loop {
-                let Ok((stream, _)) = listener.accept().await else {
-                    continue;
-                };
-                let reply = shared_reply.lock().unwrap().clone();
-                let received = shared_received.clone();
-                tokio::spawn(answer(stream, reply, received));
-            }
-        });
-        Self {
-            port,
-            reply,
-            received,
-            server,
-        }
-    }
-
-    fn url(&self) -> String {
-        format!("http://127.0.0.1:{}{WEBHOOK_PATH}", self.port)
-    }
-
-    fn set(&self, reply: Reply) {
-        *self.reply.lock().unwrap() = reply;
-    }
-
-    fn received(&self) -> Vec<String> {
-        self.received.lock().unwrap().clone()
-    }
-}
-
-impl Drop for FakeSlack {
-    fn drop(&mut self) {
-        self.server.abort();
-    }
-}
-
-async fn answer(mut stream: tokio::net::TcpStream, reply: Reply, received: Arc<Mutex<Vec<String>>>) {
-    let mut bytes = Vec::new();
-    let mut chunk = [0; 4096];
-    let (head_end, length) = loop {
-        let Ok(n) = stream.read(&mut chunk).await else { return };
-        if n == 0 {
-            return;
-        }
-        bytes.extend_from_slice(&chunk[..n]);
-        if let Some(end) = bytes.windows(4).position(|w| w == b"\r\n\r\n") {
-            let head = String::from_utf8_lossy(&bytes[..end]).to_ascii_lowercase();
-            let length = head
-                .lines()
-                .find_map(|line| line.strip_prefix("content-length:"))
-                .and_then(|v| v.trim().parse::<usize>().ok())
-                .unwrap_or(0);
-            break (end + 4, length);
-        }
-    };
-    while bytes.len() < head_end + length {
-        let Ok(n) = stream.read(&mut chunk).await else { return };
-        if n == 0 {
-            break;
-        }
-        bytes.extend_from_slice(&chunk[..n]);
-    }
-    let text = String::from_utf8_lossy(&bytes).into_owned();
-    let path = text.split(' ').nth(1).unwrap_or("").to_owned();
-    received.lock().unwrap().push(text);
-    match reply {
-        Reply::Hang => std::future::pending::<()>().await,
-        Reply::Status(code, body) => {
-            let body = body.replace("{path}", &path);
-            let response = format!(
-                "HTTP/1.1 {code} X\r\ncontent-type: text/plain\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
-                body.len()
-            );
-            let _ = stream.write_all(response.as_bytes()).await;
-        }
-    }
-}
-
-/// A notifier that records what it was asked to send and accepts it.
-#[derive(Default)]
-struct Recording(Mutex<Vec<SlackMessage>>);
-
-#[async_trait]
-impl Notifier for Recording {
-    async fn send(&self, message: &SlackMessage) -> Result<(), NotifyError> {
-        self.0.lock().unwrap().push(message.clone());
-        Ok(())
-    }
-}
-
 // ---- The flow ----------------------------------------------------------------------------------
 
 /// Three pulses from ten days ago (so the monitor has work), one of them POSTed with a message.
@@ -350,14 +204,18 @@ async fn table_down(store: &MemoryStore, config: &Config, deps: &MonitorDeps<'_>
 
 #[tokio::test]
 async fn the_whole_flow_logs_neither_the_secret_nor_the_webhook() {
-    let slack = FakeSlack::start(Reply::Status(500, "upstream failed for {path}")).await;
+    let slack = Recorder::start(Behaviour::Sequence(vec![Reply::text(
+        500,
+        "upstream failed for {path}",
+    )]))
+    .await;
     let config = config(&[
         ("DASHBOARD_SECRET", SECRET),
-        ("SLACK_WEBHOOK_URL", &slack.url()),
+        ("SLACK_WEBHOOK_URL", &slack.url_for(WEBHOOK_PATH)),
         ("BASE_URL", BASE_URL),
         ("SLACK_TIMEOUT_SECONDS", "0.3"),
     ]);
-    let webhook = WebhookNotifier::new(slack.url(), config.slack_timeout).expect("a webhook notifier");
+    let webhook = WebhookNotifier::new(slack.url_for(WEBHOOK_PATH), config.slack_timeout).expect("a webhook notifier");
     let store = MemoryStore::new();
     let deps = MonitorDeps {
         ledger: &store,
@@ -376,7 +234,7 @@ async fn the_whole_flow_logs_neither_the_secret_nor_the_webhook() {
         .unwrap();
     assert_eq!(summary(&answer)["delivery_failures"], 1, "{answer}");
     assert!(
-        slack.received()[0].contains(WEBHOOK_PATH),
+        slack.requests()[0].path.contains(WEBHOOK_PATH),
         "the fake Slack saw no request"
     );
     // Wrong and missing secrets on the monitor.
@@ -385,7 +243,7 @@ async fn the_whole_flow_logs_neither_the_secret_nor_the_webhook() {
         assert_eq!(answer["statusCode"], 403, "{answer}");
     }
     // Slack hangs: the scheduled run reports the failure.
-    slack.set(Reply::Hang);
+    slack.set_behaviour(Behaviour::Hang);
     let failure = monitor_event(scheduled(), &deps, now(), "run-2").await.unwrap_err();
     assert!(!failure.to_string().contains(WEBHOOK_TOKEN), "{failure}");
     // Slack cannot be reached at all.
@@ -407,12 +265,12 @@ async fn the_whole_flow_logs_neither_the_secret_nor_the_webhook() {
         .unwrap();
     assert_eq!(summary(&answer)["delivery_failures"], 1, "{answer}");
     // Slack accepts.
-    slack.set(Reply::Status(200, "ok"));
+    slack.set_behaviour(Behaviour::Respond(200));
     let answer = monitor_event(by_url(Some(SECRET)), &deps, now(), "run-4")
         .await
         .unwrap();
     assert_eq!(summary(&answer)["messages_sent"], 1, "{answer}");
-    let delivered = slack.received().pop().expect("the accepted message");
+    let delivered = slack.requests().pop().expect("the accepted message").body;
     assert!(
         delivered.contains(SECRET_IN_URL),
         "the message links to the dashboard with the secret: {delivered}"
@@ -454,7 +312,7 @@ async fn the_whole_flow_logs_neither_the_secret_nor_the_webhook() {
 async fn a_recording_notifier_gets_the_links_and_the_log_does_not() {
     let config = config(&[("DASHBOARD_SECRET", SECRET), ("BASE_URL", BASE_URL)]);
     let store = MemoryStore::new();
-    let notifier = Recording::default();
+    let notifier = RecordingNotifier::new();
     let deps = MonitorDeps {
         ledger: &store,
         notifier: &notifier,
@@ -469,7 +327,7 @@ async fn a_recording_notifier_gets_the_links_and_the_log_does_not() {
     let scheduled = monitor_event(scheduled(), &deps, now(), "run-2").await;
     assert!(scheduled.is_ok(), "{scheduled:?}");
     drop(guard);
-    let sent = notifier.0.lock().unwrap().clone();
+    let sent = notifier.delivered();
     assert!(sent[0].text.contains(SECRET_IN_URL), "{:?}", sent[0].text);
     assert!(log.text().contains("monitor run by URL"), "{}", log.text());
     assert_no_secret_in(&log.text());

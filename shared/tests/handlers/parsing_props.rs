@@ -3,7 +3,7 @@
 //! query string or body). Case counts stay modest so CI runs them in seconds; `fuzz/` runs the same
 //! ideas for minutes (`make fuzz`).
 
-use heartbeat_shared::config::Config;
+use crate::support::{config, get, now};
 use heartbeat_shared::handlers;
 use heartbeat_shared::http::{HttpError, Params, params};
 use heartbeat_shared::model::Threshold;
@@ -12,7 +12,7 @@ use lambda_http::http::{Method, Uri};
 use lambda_http::{Body, Request};
 use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
 use proptest::prelude::*;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 const MS_PER_HOUR: i64 = 3_600_000;
 /// The statuses the pulse endpoint may answer when its store works.
@@ -30,13 +30,6 @@ fn urlencoded(pairs: &[(String, String)]) -> String {
     parts.join("&")
 }
 
-fn get(uri: &str) -> Request {
-    lambda_http::http::Request::builder()
-        .uri(uri)
-        .body(Body::Empty)
-        .expect("a valid request")
-}
-
 fn post(uri: &str, content_type: Option<&str>, body: Vec<u8>) -> Request {
     let mut builder = lambda_http::http::Request::builder().method(Method::POST).uri(uri);
     if let Some(content_type) = content_type {
@@ -50,22 +43,12 @@ fn post(uri: &str, content_type: Option<&str>, body: Vec<u8>) -> Request {
     builder.body(body).expect("a valid request")
 }
 
-fn config(vars: &[(&str, &str)]) -> Config {
-    let vars: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-    Config::from_vars(&vars).expect("a valid configuration")
-}
-
 /// Runs a handler on a current-thread runtime (proptest bodies are synchronous).
 fn block_on<F: std::future::Future>(future: F) -> F::Output {
     tokio::runtime::Builder::new_current_thread()
         .build()
         .expect("a runtime")
         .block_on(future)
-}
-
-/// Monday 2026-11-23 12:00 UTC.
-fn now() -> chrono::DateTime<chrono::Utc> {
-    chrono::DateTime::from_timestamp(1_795_435_200, 0).expect("a valid instant")
 }
 
 /// What `single` must answer for these pairs: `Err(())` when the name is repeated.

@@ -3,15 +3,10 @@
 //! cross-site scripting payloads that must come out escaped on every page and in Slack; and the
 //! secret, which must not be guessable from the answers.
 
-#[path = "hostile/corpus.rs"]
 mod corpus;
-#[path = "hostile/raw.rs"]
 mod raw;
-#[path = "hostile/runner.rs"]
 mod runner;
-#[path = "hostile/secret.rs"]
 mod secret;
-#[path = "hostile/xss.rs"]
 mod xss;
 
 use corpus::{Case, PULSE_KEY, SEED};

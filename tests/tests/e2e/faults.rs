@@ -3,15 +3,10 @@
 //! throttles). Nothing may hang, nothing may be marked delivered that Slack did not accept, and the
 //! service must come back by itself.
 
-#[path = "common/bare_runtime.rs"]
-mod bare_runtime;
-#[path = "common/fake_dynamo.rs"]
-mod fake_dynamo;
-#[path = "common/stale.rs"]
-mod stale;
-
-use bare_runtime::{BareRuntime, CLIENT_TIMEOUT};
-use fake_dynamo::{Answer, FakeDynamo, THROTTLING, THROUGHPUT_EXCEEDED};
+use crate::common::bare_runtime::{BareRuntime, CLIENT_TIMEOUT};
+use crate::common::fake_dynamo::{Answer, FakeDynamo, THROTTLING, THROUGHPUT_EXCEEDED};
+use crate::common::stale::stale_pulse;
+use crate::common::{bare_runtime, fake_dynamo};
 use heartbeat_e2e::{
     AttributeValue, Behaviour, Dynalite, LocalRuntime, RecordedRequest, SlackRecorder, assert_summary, header,
     original_id, s_attr, summary_count,
@@ -20,7 +15,6 @@ use heartbeat_shared::store::DynamoStore;
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
 use serde_json::Value;
-use stale::stale_pulse;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};

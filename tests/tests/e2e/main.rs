@@ -1,0 +1,16 @@
+//! End-to-end tests: the local runtime over a real dynalite, a recording Slack webhook and real HTTP.
+//! One test binary (each links the whole AWS SDK), one module per theme; nextest still runs every
+//! test in a process of its own.
+
+mod common;
+
+mod due_index;
+mod faults;
+mod harness;
+mod hostile;
+mod load;
+mod monitor;
+mod original_items;
+mod pages;
+mod pulse;
+mod races;
