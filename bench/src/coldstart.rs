@@ -130,7 +130,10 @@ async fn once(binary: &Path, event: &str, env: &Env, log: &Path) -> Result<Run, 
         .map_err(|e| format!("the stand-in Runtime API cannot listen: {e}"))?;
     let output = File::create(log).map_err(|e| format!("{}: {e}", log.display()))?;
     let errors = output.try_clone().map_err(|e| e.to_string())?;
-    let vars = [("TABLE_NAME", env.table.as_str()), ("DASHBOARD_SECRET", env.secret.as_str())];
+    let vars = [
+        ("TABLE_NAME", env.table.as_str()),
+        ("DASHBOARD_SECRET", env.secret.as_str()),
+    ];
     let mut command = lambda_command(binary, &api.host_port(), env.function, &env.endpoint, &vars);
     command.stdout(Stdio::from(output)).stderr(Stdio::from(errors));
     let started = Instant::now();

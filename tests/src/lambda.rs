@@ -15,7 +15,13 @@ const INVOKE_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The environment Lambda gives a function (as `template.yaml` configures it), pointed at a local
 /// DynamoDB `endpoint`; `vars` adds the function's own settings.
-pub fn lambda_command(binary: &Path, runtime_api: &str, function: &str, endpoint: &str, vars: &[(&str, &str)]) -> Command {
+pub fn lambda_command(
+    binary: &Path,
+    runtime_api: &str,
+    function: &str,
+    endpoint: &str,
+    vars: &[(&str, &str)],
+) -> Command {
     let name = format!("heartbeat-{function}");
     let log_group = format!("/aws/lambda/{name}");
     let mut command = Command::new(binary);
@@ -131,8 +137,9 @@ impl LambdaFunction {
     /// `…/error`) with the function's output.
     pub async fn try_invoke(&self, event: &Value) -> Result<Value, String> {
         match self.api.invoke(event.to_string(), INVOKE_TIMEOUT).await {
-            Some(Outcome::Response { body, .. }) => serde_json::from_str(&body)
-                .map_err(|e| format!("{} answered no JSON ({e}): {body}", self.function)),
+            Some(Outcome::Response { body, .. }) => {
+                serde_json::from_str(&body).map_err(|e| format!("{} answered no JSON ({e}): {body}", self.function))
+            }
             Some(Outcome::Error { path, body }) => Err(format!(
                 "{} reported an error to {path}: {body}\n{}",
                 self.function,

@@ -22,8 +22,8 @@ pub use repo::repo_root;
 pub use runtime::{HTTP_TIMEOUT, LocalRuntime, RawResponse, TEST_SECRET, header, original_id, s_attr, stamp_days_ago};
 pub use runtime_api::{Outcome, RuntimeApi};
 pub use slack::{Behaviour, RecordedRequest, Reply, SlackRecorder};
-pub use template::{ApiRoutes, ApiType, Integration, api_routes, condition_value};
 pub use summary::{assert_summary, summary_count};
+pub use template::{ApiRoutes, ApiType, Integration, api_routes, condition_value};
 
 /// What tests need of the SDK without naming it in their own dependencies.
 pub use aws_sdk_dynamodb;

@@ -118,7 +118,11 @@ impl Api {
                 let context = &event["requestContext"];
                 assert_eq!(context["stage"], json!("Prod"));
                 let path = event["path"].as_str().expect("path");
-                assert_eq!(context["path"], json!(format!("/Prod{path}")), "the stage is a path prefix");
+                assert_eq!(
+                    context["path"],
+                    json!(format!("/Prod{path}")),
+                    "the stage is a path prefix"
+                );
                 (str_of(&event["httpMethod"]), str_of(&event["resource"]))
             }
             ApiType::Http => {
@@ -172,7 +176,10 @@ impl Api {
 }
 
 fn str_of(value: &Value) -> String {
-    value.as_str().unwrap_or_else(|| panic!("not a string: {value}")).to_owned()
+    value
+        .as_str()
+        .unwrap_or_else(|| panic!("not a string: {value}"))
+        .to_owned()
 }
 
 /// Sets a request header in both payload versions' places (v1 also keeps multiValueHeaders).
@@ -218,11 +225,18 @@ struct Answer {
 
 impl From<Value> for Answer {
     fn from(raw: Value) -> Self {
-        let status = raw["statusCode"].as_u64().unwrap_or_else(|| panic!("no statusCode: {raw}"));
+        let status = raw["statusCode"]
+            .as_u64()
+            .unwrap_or_else(|| panic!("no statusCode: {raw}"));
         // API Gateway merges `headers` and `multiValueHeaders` (lambda_http fills the latter for REST).
         let mut headers = raw["headers"].as_object().cloned().unwrap_or_default();
         for (name, values) in raw["multiValueHeaders"].as_object().into_iter().flatten() {
-            let joined: Vec<&str> = values.as_array().into_iter().flatten().filter_map(Value::as_str).collect();
+            let joined: Vec<&str> = values
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .collect();
             headers.insert(name.clone(), json!(joined.join(", ")));
         }
         let text = raw["body"].as_str().unwrap_or_default();
@@ -287,7 +301,11 @@ async fn every_route(kind: ApiType) {
     // POST, form body (base64, as API Gateway hands it over): the first pulse, so its threshold is
     // the item's.
     let form = api.event("pulse-post-form");
-    assert_eq!(form["isBase64Encoded"], json!(true), "the sample is what API Gateway sends");
+    assert_eq!(
+        form["isBase64Encoded"],
+        json!(true),
+        "the sample is what API Gateway sends"
+    );
     let answer = api.send(&stack, &form).await;
     answer.assert(200, "text/plain");
     assert_eq!(answer.text(), OK_BODY);
@@ -340,19 +358,30 @@ async fn every_route(kind: ApiType) {
     let page = answer.text();
     assert!(page.contains("nightly"), "the pulse is listed");
     let edit_link = format!("href=\"edit?secret={SECRET}&#38;id={id}\"");
-    assert!(page.contains(&edit_link), "links are relative, so they keep any stage prefix");
+    assert!(
+        page.contains(&edit_link),
+        "links are relative, so they keep any stage prefix"
+    );
     let mut gzip = api.event("dashboard-get");
     set_header(&mut gzip, "Accept-Encoding", "gzip, deflate, br");
     let answer = api.send(&stack, &gzip).await;
     answer.assert(200, "text/html");
-    assert_eq!(answer.raw["isBase64Encoded"], json!(true), "bytes reach API Gateway base64-encoded");
+    assert_eq!(
+        answer.raw["isBase64Encoded"],
+        json!(true),
+        "bytes reach API Gateway base64-encoded"
+    );
     assert_eq!(answer.header("content-encoding"), "gzip");
     let unzipped = gunzip(&answer.body);
     assert!(unzipped.starts_with("<!doctype html>"), "the page, compressed");
     assert!(unzipped.contains(&edit_link), "the same rows, compressed");
     if kind == ApiType::Rest {
         // REST passes a base64 answer on as bytes only for a binary media type matching it.
-        assert!(api.routes.binary_media_types.iter().any(|t| t == "*/*"), "{:?}", api.routes);
+        assert!(
+            api.routes.binary_media_types.iter().any(|t| t == "*/*"),
+            "{:?}",
+            api.routes
+        );
     }
 
     // The edit form, then its save (a base64 form body): 303 back to the dashboard.
@@ -381,7 +410,10 @@ async fn every_route(kind: ApiType) {
     assert_eq!(summary["newly_exceeded"], json!(1), "{summary}");
     assert_eq!(summary["messages_sent"], json!(1), "{summary}");
     let sent = stack.slack.wait_for(1, SLACK_WAIT).await;
-    let text = sent[0].json.as_ref().expect("a JSON message")["text"].as_str().expect("text").to_owned();
+    let text = sent[0].json.as_ref().expect("a JSON message")["text"]
+        .as_str()
+        .expect("text")
+        .to_owned();
     let base = match kind {
         ApiType::Rest => format!("https://{DOMAIN}/Prod"),
         ApiType::Http => format!("https://{DOMAIN}"),
@@ -423,7 +455,11 @@ async fn the_monitor_answers_the_schedule_and_the_constant_input() {
     .await;
 
     let summary = monitor.invoke(&sample("monitor-scheduled.json")).await;
-    assert_eq!(summary.get("statusCode"), None, "a schedule gets the summary itself: {summary}");
+    assert_eq!(
+        summary.get("statusCode"),
+        None,
+        "a schedule gets the summary itself: {summary}"
+    );
     assert_eq!(summary["checked"], json!(1), "{summary}");
     assert_eq!(summary["newly_exceeded"], json!(1), "{summary}");
     let sent = stack.slack.wait_for(1, SLACK_WAIT).await;
@@ -442,6 +478,11 @@ async fn the_monitor_answers_the_schedule_and_the_constant_input() {
 
     let answer = Answer::from(monitor.invoke(&json!({ "ping": true })).await);
     answer.assert(400, "application/json");
-    assert!(answer.json()["error"].as_str().unwrap_or_default().contains("scheduled event"));
+    assert!(
+        answer.json()["error"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("scheduled event")
+    );
     assert_eq!(stack.slack.requests().len(), 1, "one alert in all");
 }
