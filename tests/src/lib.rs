@@ -23,7 +23,7 @@ pub use runtime::{HTTP_TIMEOUT, LocalRuntime, RawResponse, TEST_SECRET, header, 
 pub use runtime_api::{Outcome, RuntimeApi};
 pub use slack::{Behaviour, RecordedRequest, Reply, SlackRecorder};
 pub use summary::{assert_summary, summary_count};
-pub use template::{ApiRoutes, ApiType, Integration, api_routes, condition_value};
+pub use template::{ApiRoutes, ApiType, Integration, api_routes, condition_value, invoke_permissions};
 
 /// What tests need of the SDK without naming it in their own dependencies.
 pub use aws_sdk_dynamodb;

@@ -136,3 +136,37 @@ pub fn condition_value(condition: &str) -> String {
         _ => String::new(),
     }
 }
+
+/// The routes (`METHOD/path` after the stage, as in an execute-api ARN) on which the API resource
+/// `api` may invoke the function built as `binary`, from the template's `AWS::Lambda::Permission`s.
+pub fn invoke_permissions(binary: &str, api: &str) -> Vec<String> {
+    let template = load();
+    let resources = template["Resources"].as_hash().expect("Resources");
+    let function = resources
+        .iter()
+        .find(|(_, r)| text(&r["Metadata"]["BuildProperties"]["Binary"]).as_deref() == Some(binary))
+        .and_then(|(id, _)| text(id))
+        .unwrap_or_else(|| panic!("no function is built as {binary}"));
+    let marker = format!("${{{api}}}/*/");
+    let mut routes = Vec::new();
+    for (_, resource) in resources {
+        let props = &resource["Properties"];
+        if text(&resource["Type"]).as_deref() != Some("AWS::Lambda::Permission")
+            || text(&props["FunctionName"]).as_deref() != Some(function.as_str())
+            || text(&props["Principal"]).as_deref() != Some("apigateway.amazonaws.com")
+        {
+            continue;
+        }
+        // A plain `!Sub`, or `!If [condition, !Sub …, !Sub …]`.
+        let arns: Vec<String> = match &props["SourceArn"] {
+            Yaml::Array(branches) => branches.iter().skip(1).filter_map(text).collect(),
+            other => text(other).into_iter().collect(),
+        };
+        for arn in arns {
+            if let Some((_, route)) = arn.split_once(&marker) {
+                routes.push(route.to_owned());
+            }
+        }
+    }
+    routes
+}

@@ -486,3 +486,45 @@ async fn the_monitor_answers_the_schedule_and_the_constant_input() {
     );
     assert_eq!(stack.slack.requests().len(), 1, "one alert in all");
 }
+
+/// Whichever API type a stack has, the same routes reach the same functions, and API Gateway may
+/// invoke each of those functions on its route (the one permission per function covers both types).
+#[test]
+fn both_api_types_route_the_same_requests_to_the_same_functions() {
+    let http = api_routes(ApiType::Http);
+    let rest = api_routes(ApiType::Rest);
+    let binaries = |routes: &ApiRoutes| -> Vec<(String, String, String)> {
+        let mut all: Vec<_> = routes
+            .routes
+            .iter()
+            .map(|((method, path), integration)| (method.clone(), path.clone(), integration.binary.clone()))
+            .collect();
+        all.sort();
+        all
+    };
+    assert_eq!(binaries(&http), binaries(&rest));
+    let expected = [
+        ("GET", "/heartbeat/dashboard", "dashboard"),
+        ("GET", "/heartbeat/edit", "edit-get"),
+        ("GET", "/heartbeat/monitor", "monitor"),
+        ("GET", "/heartbeat/pulse", "pulse"),
+        ("POST", "/heartbeat/edit", "edit-post"),
+        ("POST", "/heartbeat/pulse", "pulse"),
+    ]
+    .map(|(m, p, b)| (m.to_owned(), p.to_owned(), b.to_owned()));
+    assert_eq!(binaries(&http), expected);
+    assert_ne!(http.condition, rest.condition, "never both");
+    for ((method, path), integration) in &http.routes {
+        for api in ["HeartbeatHttpApi", "HeartbeatApi"] {
+            let permitted = heartbeat_e2e::invoke_permissions(&integration.binary, api);
+            assert!(
+                permitted.iter().any(|arn| {
+                    let (route_method, route_path) = arn.split_once('/').expect("METHOD/path");
+                    (route_method == "*" || route_method == method) && format!("/{route_path}") == *path
+                }),
+                "{api} may not invoke {} for {method} {path}: {permitted:?}",
+                integration.binary
+            );
+        }
+    }
+}
