@@ -331,6 +331,23 @@ async fn every_route(kind: ApiType) {
     assert_eq!(s_attr(&item, "lastMessage"), "backup finished");
     assert!(s_attr(&item, "lastMetadata").contains("1395864371"), "{item:?}");
 
+    // A message with a comma in the query string: HTTP API also lists it in queryStringParameters,
+    // where commas join repeated values; it must arrive whole.
+    let mut comma = api.event("pulse-get");
+    let message = "copied 3 files, 2 dirs";
+    set_query(
+        &mut comma,
+        &[
+            ("host", "web-1"),
+            ("category", "backup"),
+            ("type", "db"),
+            ("name", "nightly"),
+            ("message", message),
+        ],
+    );
+    api.send(&stack, &comma).await.assert(200, "text/plain");
+    assert_eq!(s_attr(&stack.item(&id).await, "lastMessage"), message);
+
     // A form without a name: refused, naming what is missing, nothing written.
     let refused = api.with_body(
         api.event("pulse-post-form"),
