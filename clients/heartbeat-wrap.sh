@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs a command and sends a heartbeat pulse only when it succeeded, so a failing job goes quiet and
 # the monitor alerts. Usage:
-#   HEARTBEAT_URL=https://…/Prod/heartbeat/pulse heartbeat-wrap.sh HOST CATEGORY TYPE NAME -- command args…
+#   HEARTBEAT_URL=https://…/heartbeat/pulse heartbeat-wrap.sh HOST CATEGORY TYPE NAME -- command args…
 # Optional: HEARTBEAT_THRESHOLD (hours, used when the pulse is first created), HEARTBEAT_KEY.
 set -uo pipefail
 

@@ -4,15 +4,14 @@
 //! exec to the first response posted; peak RSS read from `/proc/PID/status` (`VmHWM`) just before the
 //! process is killed.
 
-use crate::runtime_api::{Outcome, RuntimeApi};
 use crate::stats::{median, millis};
-use heartbeat_e2e::Dynalite;
+use heartbeat_e2e::{Dynalite, Outcome, RuntimeApi, lambda_command};
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-pub const FUNCTIONS: [&str; 5] = ["pulse", "dashboard", "monitor", "edit-get", "edit-post"];
+pub use heartbeat_e2e::FUNCTIONS;
 const RESPONSE_TIMEOUT: Duration = Duration::from_secs(20);
 
 /// The sample event each function gets (infra/events; the edit events need the pulse's item, which
@@ -126,41 +125,22 @@ struct Env {
 }
 
 async fn once(binary: &Path, event: &str, env: &Env, log: &Path) -> Result<Run, String> {
-    let api = RuntimeApi::start(event.to_owned(), &format!("heartbeat-{}", env.function))
+    let api = RuntimeApi::start(&format!("heartbeat-{}", env.function))
         .await
         .map_err(|e| format!("the stand-in Runtime API cannot listen: {e}"))?;
     let output = File::create(log).map_err(|e| format!("{}: {e}", log.display()))?;
     let errors = output.try_clone().map_err(|e| e.to_string())?;
-    let (runtime_api, name) = (api.host_port(), format!("heartbeat-{}", env.function));
-    let log_group = format!("/aws/lambda/{name}");
-    let mut command = Command::new(binary);
-    command
-        .env_clear()
-        .envs([
-            ("AWS_LAMBDA_RUNTIME_API", runtime_api.as_str()),
-            ("AWS_LAMBDA_FUNCTION_NAME", name.as_str()),
-            ("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128"),
-            ("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST"),
-            ("AWS_LAMBDA_INITIALIZATION_TYPE", "on-demand"),
-            ("AWS_LAMBDA_LOG_GROUP_NAME", log_group.as_str()),
-            ("AWS_LAMBDA_LOG_STREAM_NAME", "2026/11/23/[$LATEST]bench"),
-            ("AWS_REGION", "eu-west-1"),
-            ("AWS_DEFAULT_REGION", "eu-west-1"),
-            ("AWS_ACCESS_KEY_ID", "local"),
-            ("AWS_SECRET_ACCESS_KEY", "local"),
-            ("AWS_ENDPOINT_URL_DYNAMODB", env.endpoint.as_str()),
-            ("TABLE_NAME", env.table.as_str()),
-            ("DASHBOARD_SECRET", env.secret.as_str()),
-            ("TZ", ":UTC"),
-        ])
-        .stdin(Stdio::null())
-        .stdout(Stdio::from(output))
-        .stderr(Stdio::from(errors));
+    let vars = [
+        ("TABLE_NAME", env.table.as_str()),
+        ("DASHBOARD_SECRET", env.secret.as_str()),
+    ];
+    let mut command = lambda_command(binary, &api.host_port(), env.function, &env.endpoint, &vars);
+    command.stdout(Stdio::from(output)).stderr(Stdio::from(errors));
     let started = Instant::now();
     let mut child = command
         .spawn()
         .map_err(|e| format!("cannot start {}: {e}", binary.display()))?;
-    let outcome = api.outcome(RESPONSE_TIMEOUT).await;
+    let outcome = api.invoke(event.to_owned(), RESPONSE_TIMEOUT).await;
     let peak_rss_kib = peak_rss_kib(child.id());
     let first_next = api.first_next();
     stop(&mut child);

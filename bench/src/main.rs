@@ -11,7 +11,6 @@ mod dashboard;
 mod fixtures;
 mod monitor;
 mod requests;
-mod runtime_api;
 mod stats;
 mod table;
 mod throughput;

@@ -228,8 +228,8 @@ impl LocalRuntime {
             .item
     }
 
-    /// Writes an item exactly as the original parcelLab server did: only its eight attributes, all
-    /// strings. Returns the `_id`.
+    /// Writes an item exactly as the original parcelLab server did (`items::put_original_item`).
+    /// Returns the `_id`.
     #[allow(clippy::too_many_arguments)]
     pub async fn put_original_item(
         &self,
@@ -241,32 +241,11 @@ impl LocalRuntime {
         threshold: &str,
         saturday: &str,
     ) -> String {
-        let id = original_id(host, category, kind, name);
-        let item = [
-            ("_id", id.as_str()),
-            ("host", host),
-            ("category", category),
-            ("typeF", kind),
-            ("nameF", name),
-            ("timestampF", timestamp),
-            ("thresholdF", threshold),
-            ("saturday", saturday),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_owned(), AttributeValue::S(v.to_owned())))
-        .collect();
-        self.client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .send()
-            .await
-            .expect("PutItem");
-        id
+        let fields = [host, category, kind, name, timestamp, threshold, saturday];
+        crate::items::put_original_item(&self.client, &self.table, fields).await
     }
 
-    /// An item as heartbeat itself would have written it when the pulse last arrived: the original
-    /// attributes plus the due index's (due at once, as a first pulse leaves it).
+    /// An item as heartbeat itself would have written it (`items::put_indexed_item`).
     #[allow(clippy::too_many_arguments)]
     pub async fn put_indexed_item(
         &self,
@@ -278,30 +257,8 @@ impl LocalRuntime {
         threshold: &str,
         saturday: &str,
     ) -> String {
-        use heartbeat_shared::model::{PulseId, parse_stamp};
-        use heartbeat_shared::store::{due_index, item};
-        let id = self
-            .put_original_item(host, category, kind, name, timestamp, threshold, saturday)
-            .await;
-        let due = parse_stamp(timestamp)
-            .expect("an ISO-8601 timestamp")
-            .timestamp_millis();
-        self.client
-            .update_item()
-            .table_name(&self.table)
-            .key("_id", AttributeValue::S(id.clone()))
-            .update_expression("SET #shard = :shard, #due = :due")
-            .expression_attribute_names("#shard", item::DUE_SHARD)
-            .expression_attribute_names("#due", item::DUE_AT)
-            .expression_attribute_values(
-                ":shard",
-                AttributeValue::S(due_index::shard_of(&PulseId::from_stored(id.clone()))),
-            )
-            .expression_attribute_values(":due", AttributeValue::N(due.to_string()))
-            .send()
-            .await
-            .expect("UpdateItem");
-        id
+        let fields = [host, category, kind, name, timestamp, threshold, saturday];
+        crate::items::put_indexed_item(&self.client, &self.table, fields).await
     }
 
     /// How many items the table holds (every Scan page counted).

@@ -16,7 +16,7 @@ async fn main() -> Result<(), Error> {
         config: &app.config,
     }));
     let handle = move |event: LambdaEvent<Value>| async move {
-        monitor::monitor_event(event.payload, deps, Utc::now(), &monitor::new_run_id())
+        monitor::handle(event.payload, deps, Utc::now(), &monitor::new_run_id())
             .await
             .map_err(Error::from)
     };

@@ -105,11 +105,16 @@ impl Service {
         // A repeated secret is dropped, which the monitor answers like a wrong one.
         let secret = query.single("secret").ok().flatten();
         let backfill = query.single("backfill").ok().flatten();
+        // API Gateway leaves absent parameters out (never null), and names the method in the context too.
+        let parameters: serde_json::Map<String, Value> = [("secret", secret), ("backfill", backfill)]
+            .into_iter()
+            .filter_map(|(name, value)| Some((name.to_owned(), json!(value?))))
+            .collect();
         let event = json!({
             "httpMethod": req.method().as_str(),
             "path": req.uri().path(),
-            "queryStringParameters": { "secret": secret, "backfill": backfill },
-            "requestContext": { "stage": "$default" },
+            "queryStringParameters": parameters,
+            "requestContext": { "stage": "$default", "httpMethod": req.method().as_str() },
         });
         match monitor::monitor_event(event, &self.monitor_deps(), Utc::now(), &monitor::new_run_id()).await {
             Ok(answer) => convert::proxy_response(&answer),

@@ -4,6 +4,7 @@
 mod access;
 pub mod dashboard;
 pub mod edit;
+pub mod invocation;
 pub mod monitor;
 pub mod pulse;
 mod views;

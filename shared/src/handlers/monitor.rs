@@ -2,7 +2,9 @@
 //! /heartbeat/monitor?secret=S`), by an EventBridge schedule, and with the original README's constant
 //! input `{"queryStringParameters":{"secret":"S"}}`. The first and last need the secret and get an API
 //! Gateway–style JSON answer; the schedule needs no secret (only the rule can invoke the function).
+//! The shapes and their answers are typed in `invocation`.
 
+use super::invocation::{MonitorAnswer, MonitorEvent};
 use crate::http::{HttpError, Params, response};
 use crate::monitor::{self, Summary};
 use chrono::{DateTime, Datelike, Utc, Weekday};
@@ -39,72 +41,80 @@ pub struct UrlRun {
 #[error("monitor run incomplete: {0}")]
 pub struct MonitorFailure(pub String);
 
-pub fn classify(event: &Value) -> Invocation {
-    let source = event.get("source").and_then(Value::as_str);
-    let detail_type = event.get("detail-type").and_then(Value::as_str);
-    if source == Some("aws.events") || detail_type == Some("Scheduled Event") {
-        let time = event
-            .get("time")
-            .and_then(Value::as_str)
-            .and_then(crate::model::parse_stamp);
-        let sunday = time.is_some_and(|t| t.weekday() == Weekday::Sun);
-        // The local runtime asks for one at start; EventBridge's own events have an empty detail.
-        let asked = event.pointer("/detail/backfill").and_then(Value::as_bool) == Some(true);
-        return Invocation::Scheduled {
-            backfill: sunday || asked,
-        };
+pub fn classify(event: &MonitorEvent) -> Invocation {
+    match event {
+        MonitorEvent::Scheduled(scheduled) => {
+            if scheduled.source != "aws.events" && scheduled.detail_type != "Scheduled Event" {
+                return Invocation::Unknown;
+            }
+            let sunday = scheduled.time.is_some_and(|t| t.weekday() == Weekday::Sun);
+            Invocation::Scheduled {
+                backfill: sunday || scheduled.detail.backfill,
+            }
+        }
+        MonitorEvent::HttpApi(request) => {
+            let context = &request.request_context;
+            Invocation::ByUrl(url_run(
+                event,
+                Some(context.http.method.as_str()),
+                base_url(context.domain_name.as_deref(), context.stage.as_deref()),
+            ))
+        }
+        MonitorEvent::RestApi(request) => {
+            let context = &request.request_context;
+            Invocation::ByUrl(url_run(
+                event,
+                Some(request.http_method.as_str()),
+                base_url(context.domain_name.as_deref(), context.stage.as_deref()),
+            ))
+        }
+        MonitorEvent::ConstantInput(_) => Invocation::ByUrl(url_run(event, None, None)),
+        MonitorEvent::Unknown(_) => Invocation::Unknown,
     }
-    let is_http = [
-        "queryStringParameters",
-        "httpMethod",
-        "requestContext",
-        "rawQueryString",
-    ]
-    .iter()
-    .any(|k| event.get(k).is_some());
-    if !is_http {
-        return Invocation::Unknown;
+}
+
+fn url_run(event: &MonitorEvent, method: Option<&str>, base_url: Option<String>) -> UrlRun {
+    UrlRun {
+        secret: event.query_parameter("secret"),
+        method: method.map(str::to_owned),
+        base_url,
+        backfill: event.query_parameter("backfill").as_deref() == Some("1"),
     }
-    let secret = event
-        .pointer("/queryStringParameters/secret")
-        .and_then(Value::as_str)
-        .map(str::to_owned);
-    let method = event
-        .get("httpMethod")
-        .or_else(|| event.pointer("/requestContext/http/method"))
-        .and_then(Value::as_str)
-        .map(str::to_owned);
-    let backfill = event.pointer("/queryStringParameters/backfill").and_then(Value::as_str) == Some("1");
-    Invocation::ByUrl(UrlRun {
-        secret,
-        method,
-        base_url: base_url_of(event),
-        backfill,
+}
+
+/// `https://{domainName}/{stage}` as the caller reached us: REST API stages are a path prefix, HTTP
+/// API's `$default` stage is none. Custom domains map the stage away, so prefer BASE_URL.
+fn base_url(domain: Option<&str>, stage: Option<&str>) -> Option<String> {
+    let domain = domain?;
+    Some(match stage {
+        None | Some("$default") => format!("https://{domain}"),
+        Some(stage) => format!("https://{domain}/{stage}"),
     })
 }
 
-/// `https://{domainName}/{stage}` as the caller reached us; custom domains without a stage path map
-/// to `$default` or have the stage mapped away, so prefer BASE_URL in configuration.
-fn base_url_of(event: &Value) -> Option<String> {
-    let domain = event.pointer("/requestContext/domainName").and_then(Value::as_str)?;
-    let stage = event
-        .pointer("/requestContext/stage")
-        .and_then(Value::as_str)
-        .unwrap_or("$default");
-    Some(if stage == "$default" {
-        format!("https://{domain}")
-    } else {
-        format!("https://{domain}/{stage}")
-    })
-}
-
-/// Handles one invocation. For URL-style invocations the result is an API Gateway proxy response.
+/// Handles one invocation from its JSON, as the local runtime and tests hand it over.
 pub async fn monitor_event(
     event: Value,
     deps: &MonitorDeps<'_>,
     now: DateTime<Utc>,
     run_id: &str,
 ) -> Result<Value, MonitorFailure> {
+    handle(event, deps, now, run_id)
+        .await?
+        .to_json()
+        .map_err(|e| MonitorFailure(format!("the answer cannot be encoded: {e}")))
+}
+
+/// Handles one invocation: a schedule gets the run's summary, an HTTP-shaped event an API Gateway
+/// response of its own version.
+pub async fn handle(
+    event: impl Into<MonitorEvent>,
+    deps: &MonitorDeps<'_>,
+    now: DateTime<Utc>,
+    run_id: &str,
+) -> Result<MonitorAnswer, MonitorFailure> {
+    let event = event.into();
+    let form = event.answer_form();
     match classify(&event) {
         Invocation::Scheduled { backfill } => {
             let base_url = deps.config.base_url.as_deref();
@@ -122,14 +132,14 @@ pub async fn monitor_event(
             if summary.failed() {
                 return Err(MonitorFailure(serde_json::to_string(&summary).unwrap_or_default()));
             }
-            Ok(json!(summary))
+            Ok(MonitorAnswer::Summary(summary))
         }
-        Invocation::ByUrl(request) => Ok(proxy_response(by_url(deps, now, run_id, request).await)),
+        Invocation::ByUrl(request) => Ok(form.answer(by_url(deps, now, run_id, request).await)),
         Invocation::Unknown => {
             let err = HttpError::BadRequest(
                 "the monitor expects an EventBridge scheduled event or an API Gateway request with ?secret=…".into(),
             );
-            Ok(proxy_response(err.to_json()))
+            Ok(form.answer(err.to_json()))
         }
     }
 }
@@ -158,21 +168,6 @@ async fn by_url(deps: &MonitorDeps<'_>, now: DateTime<Utc>, run_id: &str, reques
 fn summary_response(summary: &Summary) -> Response<Body> {
     tracing::info!(?summary, "monitor run by URL");
     response::json(StatusCode::OK, &json!(summary))
-}
-
-/// The API Gateway proxy-integration form of a response.
-pub fn proxy_response(res: Response<Body>) -> Value {
-    let headers: serde_json::Map<String, Value> = res
-        .headers()
-        .iter()
-        .filter_map(|(k, v)| Some((k.as_str().to_owned(), Value::String(v.to_str().ok()?.to_owned()))))
-        .collect();
-    let body = match res.body() {
-        Body::Text(text) => text.clone(),
-        Body::Binary(bytes) => String::from_utf8_lossy(bytes).into_owned(),
-        _ => String::new(),
-    };
-    json!({ "statusCode": res.status().as_u16(), "headers": headers, "body": body, "isBase64Encoded": false })
 }
 
 /// A fresh id for one run, used to tell its leases from another run's.

@@ -60,7 +60,8 @@ pub fn see_other(location: &str) -> Response<Body> {
 }
 
 /// The same response, its body gzip-compressed. A binary body reaches API Gateway base64-encoded;
-/// the API's binary media types (template.yaml) let it pass to the browser as bytes.
+/// an HTTP API passes it to the browser as bytes by itself, a REST API because of its binary media
+/// types (template.yaml).
 pub fn gzip(res: Response<Body>) -> Response<Body> {
     use std::io::Write;
     let (mut parts, body) = res.into_parts();

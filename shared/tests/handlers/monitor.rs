@@ -5,7 +5,8 @@ use crate::support::*;
 use async_trait::async_trait;
 use chrono::{DateTime, TimeDelta, Utc};
 use heartbeat_shared::config::Config;
-use heartbeat_shared::handlers::monitor::{Invocation, MonitorFailure, UrlRun, classify};
+use heartbeat_shared::handlers::invocation::MonitorEvent;
+use heartbeat_shared::handlers::monitor::{Invocation, MonitorFailure, UrlRun};
 use heartbeat_shared::handlers::{self, MonitorDeps, monitor_event};
 use heartbeat_shared::model::{Alert, Claim, PulseId};
 use heartbeat_shared::slack::{Notifier, NotifyError, SlackMessage};
@@ -76,6 +77,35 @@ fn rest_event(method: &str, secret: Option<&str>) -> Value {
         "body": null,
         "isBase64Encoded": false
     })
+}
+
+/// An HTTP API (payload 2.0) event for `GET /heartbeat/monitor?…` on the `$default` stage.
+fn http_api_event(method: &str, raw_query: &str) -> Value {
+    json!({
+        "version": "2.0",
+        "routeKey": format!("{method} /heartbeat/monitor"),
+        "rawPath": "/heartbeat/monitor",
+        "rawQueryString": raw_query,
+        "headers": { "accept": "*/*", "host": DOMAIN, "user-agent": "curl/8.5.0", "x-forwarded-proto": "https" },
+        "requestContext": {
+            "accountId": "123456789012",
+            "apiId": "abc123",
+            "domainName": DOMAIN,
+            "domainPrefix": "abc123",
+            "http": { "method": method, "path": "/heartbeat/monitor", "protocol": "HTTP/1.1", "sourceIp": "203.0.113.7", "userAgent": "curl/8.5.0" },
+            "requestId": "Ab1CdEfGhIjKlM=",
+            "routeKey": format!("{method} /heartbeat/monitor"),
+            "stage": "$default",
+            "time": "23/Nov/2026:12:00:00 +0000",
+            "timeEpoch": 1_795_435_200_000_u64
+        },
+        "isBase64Encoded": false
+    })
+}
+
+/// How the handler reads an event's JSON.
+fn classify(event: &Value) -> Invocation {
+    handlers::monitor::classify(&MonitorEvent::from(event.clone()))
 }
 
 /// The original README's constant input for the schedule.
@@ -241,6 +271,60 @@ fn an_http_api_event_is_by_url_too() {
             ..UrlRun::default()
         })
     );
+}
+
+#[tokio::test]
+async fn an_http_api_request_gets_a_payload_2_answer() {
+    let world = World::standard();
+    world.pulse("nightly", thursday()).await;
+    let query = format!("secret={SECRET_IN_URL}");
+    let response = monitor_event(http_api_event("GET", &query), &world.deps(), now(), "r")
+        .await
+        .unwrap();
+    assert_eq!(response["cookies"], json!([]), "the 2.0 response form: {response}");
+    let (status, headers, body) = proxy(&response);
+    assert_eq!(status, 200);
+    assert_eq!(headers["content-type"], json!("application/json"));
+    assert_eq!(body["newly_exceeded"], json!(1));
+    assert_eq!(world.slack.delivered().len(), 1);
+
+    let refused = monitor_event(http_api_event("POST", &query), &world.deps(), now(), "r")
+        .await
+        .unwrap();
+    assert_eq!(refused["cookies"], json!([]));
+    assert_eq!(proxy(&refused).0, 405);
+    let wrong = monitor_event(http_api_event("GET", "secret=wrong"), &world.deps(), now(), "r")
+        .await
+        .unwrap();
+    assert_eq!(proxy(&wrong).0, 403);
+}
+
+#[test]
+fn the_rest_and_constant_input_shapes_decode_to_their_types() {
+    let event = MonitorEvent::from(rest_event("GET", Some("S")));
+    assert!(matches!(event, MonitorEvent::RestApi(_)), "{event:?}");
+    assert!(matches!(
+        MonitorEvent::from(constant_input("S")),
+        MonitorEvent::ConstantInput(_)
+    ));
+}
+
+#[test]
+fn an_eventbridge_event_of_another_kind_is_unknown() {
+    let mut event = scheduled_event();
+    event["source"] = json!("aws.ec2");
+    event["detail-type"] = json!("EC2 Instance State-change Notification");
+    assert_eq!(classify(&event), Invocation::Unknown);
+}
+
+#[test]
+fn a_sunday_schedule_or_an_asked_one_backfills() {
+    let mut sunday = scheduled_event();
+    sunday["time"] = json!("2026-11-22T06:00:00Z");
+    assert_eq!(classify(&sunday), Invocation::Scheduled { backfill: true });
+    let mut asked = scheduled_event();
+    asked["detail"] = json!({ "backfill": true });
+    assert_eq!(classify(&asked), Invocation::Scheduled { backfill: true });
 }
 
 #[test]

@@ -1,7 +1,8 @@
-//! A stand-in for the Lambda Runtime API, enough for one cold start: the first
-//! `GET /2018-06-01/runtime/invocation/next` answers one event with the headers the runtime client
-//! needs; `POST …/invocation/{id}/response` (or `…/error`, or `/runtime/init/error`) is recorded with
-//! the time it arrived. Later `next` calls wait forever, as on Lambda between invocations.
+//! A stand-in for the Lambda Runtime API, as a function binary meets it on Lambda: each
+//! `GET /2018-06-01/runtime/invocation/next` waits until `invoke` queues an event and answers it
+//! with the headers the runtime client needs; `POST …/invocation/{id}/response` or `…/error` (or
+//! `/runtime/init/error`) is recorded with the time it arrived. One function process per stand-in,
+//! invoked as many times as the caller likes, one invocation at a time, as Lambda does.
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
@@ -10,6 +11,7 @@ use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
+use std::collections::{HashMap, VecDeque};
 use std::convert::Infallible;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -20,20 +22,24 @@ use tokio::sync::Notify;
 use tokio::task::{JoinHandle, JoinSet};
 
 const PREFIX: &str = "/2018-06-01/runtime";
-pub const REQUEST_ID: &str = "8476a536-e9f4-11e8-9739-2dfe598c3fcd";
+/// Where an error during the function's init is recorded (it belongs to no invocation).
+const INIT: &str = "init";
 
 #[derive(Debug, Clone)]
 pub enum Outcome {
+    /// The function's answer, as the JSON text it posted.
     Response { at: Instant, body: String },
+    /// The function reported an error for the invocation (`…/error`) or at init (`/init/error`).
     Error { path: String, body: String },
 }
 
 struct State {
-    event: String,
     function_arn: String,
-    next_calls: AtomicUsize,
+    invocations: AtomicUsize,
     first_next: OnceLock<Instant>,
-    outcome: Mutex<Option<Outcome>>,
+    queue: Mutex<VecDeque<(String, String)>>,
+    queued: Notify,
+    outcomes: Mutex<HashMap<String, Outcome>>,
     done: Notify,
 }
 
@@ -44,16 +50,17 @@ pub struct RuntimeApi {
 }
 
 impl RuntimeApi {
-    /// Listens on a free loopback port; `event` is the one invocation's payload.
-    pub async fn start(event: String, function_name: &str) -> std::io::Result<Self> {
+    /// Listens on a free loopback port, for the function named `function_name`.
+    pub async fn start(function_name: &str) -> std::io::Result<Self> {
         let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).await?;
         let addr = listener.local_addr()?;
         let state = Arc::new(State {
-            event,
             function_arn: format!("arn:aws:lambda:eu-west-1:123456789012:function:{function_name}"),
-            next_calls: AtomicUsize::new(0),
+            invocations: AtomicUsize::new(0),
             first_next: OnceLock::new(),
-            outcome: Mutex::new(None),
+            queue: Mutex::new(VecDeque::new()),
+            queued: Notify::new(),
+            outcomes: Mutex::new(HashMap::new()),
             done: Notify::new(),
         });
         let server_state = state.clone();
@@ -86,13 +93,25 @@ impl RuntimeApi {
         self.state.first_next.get().copied()
     }
 
-    /// Waits until the function answered (or failed), at most `timeout`.
-    pub async fn outcome(&self, timeout: Duration) -> Option<Outcome> {
+    /// Hands `event` to the function and waits for its answer (or its error, or an error at init),
+    /// at most `timeout`; `None` when nothing came.
+    pub async fn invoke(&self, event: String, timeout: Duration) -> Option<Outcome> {
+        let number = self.state.invocations.fetch_add(1, Ordering::SeqCst);
+        let request_id = format!("8476a536-e9f4-11e8-9739-{number:012x}");
+        self.state
+            .queue
+            .lock()
+            .expect("not poisoned")
+            .push_back((request_id.clone(), event));
+        self.state.queued.notify_one();
         let deadline = tokio::time::Instant::now() + timeout;
         loop {
             let notified = self.state.done.notified();
-            if let Some(outcome) = self.state.outcome.lock().expect("not poisoned").clone() {
-                return Some(outcome);
+            {
+                let outcomes = self.state.outcomes.lock().expect("not poisoned");
+                if let Some(outcome) = outcomes.get(&request_id).or_else(|| outcomes.get(INIT)) {
+                    return Some(outcome.clone());
+                }
             }
             if tokio::time::timeout_at(deadline, notified).await.is_err() {
                 return None;
@@ -107,13 +126,25 @@ impl Drop for RuntimeApi {
     }
 }
 
-fn record(state: &State, outcome: Outcome) {
-    let mut slot = state.outcome.lock().expect("not poisoned");
-    if slot.is_none() {
-        *slot = Some(outcome);
-    }
-    drop(slot);
+fn record(state: &State, key: &str, outcome: Outcome) {
+    state
+        .outcomes
+        .lock()
+        .expect("not poisoned")
+        .entry(key.to_owned())
+        .or_insert(outcome);
     state.done.notify_waiters();
+}
+
+/// The next queued invocation; waits (as Lambda does between invocations) until there is one.
+async fn next_invocation(state: &State) -> (String, String) {
+    loop {
+        let notified = state.queued.notified();
+        if let Some(next) = state.queue.lock().expect("not poisoned").pop_front() {
+            return next;
+        }
+        notified.await;
+    }
 }
 
 async fn handle(state: &State, req: Request<Incoming>) -> Response<Full<Bytes>> {
@@ -128,11 +159,8 @@ async fn handle(state: &State, req: Request<Incoming>) -> Response<Full<Bytes>> 
     };
     match (method, rest) {
         (Method::GET, "/invocation/next") => {
-            if state.next_calls.fetch_add(1, Ordering::SeqCst) > 0 {
-                // One invocation per cold start: the function waits here until it is killed.
-                std::future::pending::<()>().await;
-            }
             let _ = state.first_next.set(arrived);
+            let (request_id, event) = next_invocation(state).await;
             let deadline = SystemTime::now()
                 .duration_since(UNIX_EPOCH)
                 .unwrap_or_default()
@@ -141,29 +169,35 @@ async fn handle(state: &State, req: Request<Incoming>) -> Response<Full<Bytes>> 
             Response::builder()
                 .status(StatusCode::OK)
                 .header("content-type", "application/json")
-                .header("Lambda-Runtime-Aws-Request-Id", REQUEST_ID)
+                .header("Lambda-Runtime-Aws-Request-Id", request_id)
                 .header("Lambda-Runtime-Deadline-Ms", deadline.to_string())
                 .header("Lambda-Runtime-Invoked-Function-Arn", state.function_arn.as_str())
                 .header(
                     "Lambda-Runtime-Trace-Id",
                     "Root=1-5bef4de7-ad49b0e87f6ef6c87fc2e700;Parent=9a9197af755a6419;Sampled=0",
                 )
-                .body(Full::new(Bytes::from(state.event.clone())))
+                .body(Full::new(Bytes::from(event)))
                 .unwrap_or_else(|_| reply(StatusCode::INTERNAL_SERVER_ERROR, "{}"))
         }
-        (Method::POST, rest) if rest.ends_with("/response") => {
-            record(state, Outcome::Response { at: arrived, body });
+        (Method::POST, "/init/error") => {
+            let path = rest.to_owned();
+            record(state, INIT, Outcome::Error { path, body });
             reply(StatusCode::ACCEPTED, "{\"status\":\"OK\"}")
         }
-        (Method::POST, rest) if rest.ends_with("/error") => {
-            record(
-                state,
-                Outcome::Error {
-                    path: rest.to_owned(),
-                    body,
-                },
-            );
-            reply(StatusCode::ACCEPTED, "{\"status\":\"OK\"}")
+        (Method::POST, rest) => {
+            let tail = rest.strip_prefix("/invocation/").and_then(|t| t.split_once('/'));
+            match tail {
+                Some((request_id, "response")) => {
+                    record(state, request_id, Outcome::Response { at: arrived, body });
+                    reply(StatusCode::ACCEPTED, "{\"status\":\"OK\"}")
+                }
+                Some((request_id, "error")) => {
+                    let path = rest.to_owned();
+                    record(state, request_id, Outcome::Error { path, body });
+                    reply(StatusCode::ACCEPTED, "{\"status\":\"OK\"}")
+                }
+                _ => reply(StatusCode::NOT_FOUND, "{\"errorMessage\":\"unknown path\"}"),
+            }
         }
         _ => reply(StatusCode::NOT_FOUND, "{\"errorMessage\":\"unknown path\"}"),
     }
