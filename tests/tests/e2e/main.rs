@@ -8,6 +8,7 @@ mod due_index;
 mod faults;
 mod harness;
 mod hostile;
+mod lambda;
 mod load;
 mod monitor;
 mod original_items;
