@@ -63,6 +63,7 @@ pub struct EditForm {
 #[derive(Debug, Clone, Default)]
 pub struct EditErrors {
     pub threshold: Option<String>,
+    pub saturday: Option<String>,
     pub tz: Option<String>,
     /// Errors not tied to one field.
     pub form: Option<String>,

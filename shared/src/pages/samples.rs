@@ -185,6 +185,7 @@ pub(crate) fn edit_with_errors() -> EditView {
         },
         errors: EditErrors {
             threshold: Some("must be a number of hours, e.g. 24 or 0.25".to_string()),
+            saturday: None,
             tz: Some("“Europe/Berlinn” is not a known IANA timezone".to_string()),
             form: Some("Nothing was saved; please correct the fields below.".to_string()),
         },
