@@ -183,9 +183,16 @@ fn read_form(req: &Request) -> Result<Params, HttpError> {
 }
 
 /// The settings after the post: each field sent replaces the stored one, each field absent keeps it.
+/// A post with none of the fields is a mistake (a script sending the wrong names), not a save.
 /// Every field's problem is reported at once, so the user fixes them in one go. A pulse without a
 /// timezone of its own (written by the original server) gets the default written, as the page shows it.
 fn settings(pulse: &Pulse, changes: &Changes, config: &Config) -> Result<Settings, EditErrors> {
+    if changes.threshold.is_none() && changes.saturday.is_none() && changes.tz.is_none() {
+        return Err(EditErrors {
+            form: Some("Nothing was saved: the form has none of the fields threshold, saturday and tz.".into()),
+            ..EditErrors::default()
+        });
+    }
     let threshold = changes.threshold.map_or(Ok(pulse.threshold), |raw| Threshold::parse(raw).map_err(|e| e.problem));
     let saturday = changes.saturday.map_or(Ok(pulse.saturday), saturday);
     let tz = changes.tz.map_or(Ok(pulse.timezone(config.default_timezone)), |raw| {

@@ -92,8 +92,13 @@ async fn an_original_item_shows_defaults_and_unknowns() {
     assert!(html.contains("value=\"Europe/Berlin\""), "the default timezone");
     assert_eq!(
         html.matches("<span class=\"unknown\">unknown</span>").count(),
-        4,
-        "count, first seen, message, metadata"
+        2,
+        "count, first seen"
+    );
+    assert_eq!(
+        html.matches("<span class=\"none\">none</span>").count(),
+        2,
+        "no message, no metadata"
     );
     assert!(html.contains("2026-11-23 10:00 CET"), "last pulse in local time");
 }
@@ -196,15 +201,13 @@ async fn a_field_left_out_keeps_its_stored_value() {
     };
     assert_eq!(settings(&store), ("6".into(), true, Some("Asia/Kolkata")));
     // (body, the settings after it): each post builds on the one before.
-    let steps: [(&str, (&str, bool, &str)); 7] = [
+    let steps: [(&str, (&str, bool, &str)); 6] = [
         // The original form's fields, as scripts written for the original server send them.
         ("threshold=12&saturday=1", ("12", true, "Asia/Kolkata")),
         ("threshold=8", ("8", true, "Asia/Kolkata")),
         ("saturday=0", ("8", false, "Asia/Kolkata")),
         ("tz=Europe%2FBerlin", ("8", false, "Europe/Berlin")),
         ("saturday=true&note=x", ("8", true, "Europe/Berlin")),
-        // Nothing to change: a save that changes nothing.
-        ("", ("8", true, "Europe/Berlin")),
         // Our own form lists its checkbox: absent then means unticked.
         ("checkboxes=saturday&threshold=8&tz=UTC", ("8", false, "UTC")),
     ];
@@ -245,6 +248,13 @@ async fn a_present_but_invalid_field_is_refused_and_nothing_is_saved() {
         assert_html_page(&res, 400);
         let html = text(&res);
         assert!(html.contains(&format!("id=\"{field}-error\">{needle}")), "{body}: {html}");
+        assert_eq!(store.snapshot(&id), before, "nothing saved for {body:?}");
+    }
+    // None of the fields at all: a mistake, not a save.
+    for body in ["", "note=x", "Threshold=12&TZ=UTC"] {
+        let res = save(&store, post(&edit_uri(id.as_str()), FORM, body)).await;
+        assert_html_page(&res, 400);
+        assert!(text(&res).contains("none of the fields threshold, saturday and tz"), "{body:?}");
         assert_eq!(store.snapshot(&id), before, "nothing saved for {body:?}");
     }
     // Fields that were not sent are re-shown with their stored values.
