@@ -111,7 +111,11 @@ mod tests {
         ];
         for (millis, expected) in cases {
             assert_eq!(left_or_over(TimeDelta::milliseconds(millis)), expected, "{millis} ms");
-            assert_eq!(hours_left_or_over(millis as f64 / 3_600_000.0), expected, "{millis} ms as hours");
+            assert_eq!(
+                hours_left_or_over(millis as f64 / 3_600_000.0),
+                expected,
+                "{millis} ms as hours"
+            );
         }
         // The `-0.0` that a tiny negative delta used to print.
         assert_eq!(hours_left_or_over(-0.0), "0 s left");

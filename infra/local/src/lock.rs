@@ -47,7 +47,10 @@ impl DataLock {
             Ok(()) => {}
             Err(TryLockError::WouldBlock) => {
                 let mut text = String::new();
-                let holder = file.read_to_string(&mut text).ok().and_then(|_| text.trim().parse().ok());
+                let holder = file
+                    .read_to_string(&mut text)
+                    .ok()
+                    .and_then(|_| text.trim().parse().ok());
                 return Err(LockError::Held {
                     folder: data_dir.to_path_buf(),
                     holder,
@@ -58,7 +61,9 @@ impl DataLock {
         // Our pid, for the message a second runtime shows.
         file.set_len(0).map_err(io)?;
         file.rewind().map_err(io)?;
-        write!(file, "{}", std::process::id()).and_then(|()| file.flush()).map_err(io)?;
+        write!(file, "{}", std::process::id())
+            .and_then(|()| file.flush())
+            .map_err(io)?;
         Ok(Self { _file: file })
     }
 }
@@ -79,7 +84,10 @@ mod tests {
             text.contains(&format!("already running (pid {})", std::process::id())),
             "{text}"
         );
-        assert!(text.contains("HEARTBEAT_DATA") && text.contains(&dir.display().to_string()), "{text}");
+        assert!(
+            text.contains("HEARTBEAT_DATA") && text.contains(&dir.display().to_string()),
+            "{text}"
+        );
         drop(first);
         let again = DataLock::acquire(&dir).expect("free again once released");
         drop(again);

@@ -1,8 +1,8 @@
 //! `heartbeat-local`: the whole service on this machine (what `make run` starts).
 
 use heartbeat_local::dynalite::Dynalite;
-use heartbeat_local::options::{Options, StoreChoice};
 use heartbeat_local::lock::DataLock;
+use heartbeat_local::options::{Options, StoreChoice};
 use heartbeat_local::{Server, ServerError, Service, schedule, secret};
 use heartbeat_shared::app::App;
 use heartbeat_shared::config::Config;

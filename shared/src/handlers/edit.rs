@@ -125,7 +125,9 @@ struct Changes<'a> {
 
 impl<'a> Changes<'a> {
     fn read(form: &'a Params) -> Result<Self, HttpError> {
-        let listed = form.single(CHECKBOXES)?.is_some_and(|list| list.split(',').any(|n| n.trim() == "saturday"));
+        let listed = form
+            .single(CHECKBOXES)?
+            .is_some_and(|list| list.split(',').any(|n| n.trim() == "saturday"));
         Ok(Self {
             threshold: form.single("threshold")?,
             saturday: form.single("saturday")?.or(listed.then_some("0")),
@@ -136,11 +138,17 @@ impl<'a> Changes<'a> {
     /// The form as re-shown after a refusal: what was sent, the stored value where nothing was.
     fn as_typed(&self, pulse: &Pulse, config: &Config) -> EditForm {
         EditForm {
-            threshold: self.threshold.map_or_else(|| pulse.threshold.to_string(), str::to_owned),
-            saturday: self.saturday.and_then(|raw| saturday(raw).ok()).unwrap_or(pulse.saturday),
-            tz: self
-                .tz
-                .map_or_else(|| pulse.timezone(config.default_timezone).name().to_owned(), str::to_owned),
+            threshold: self
+                .threshold
+                .map_or_else(|| pulse.threshold.to_string(), str::to_owned),
+            saturday: self
+                .saturday
+                .and_then(|raw| saturday(raw).ok())
+                .unwrap_or(pulse.saturday),
+            tz: self.tz.map_or_else(
+                || pulse.timezone(config.default_timezone).name().to_owned(),
+                str::to_owned,
+            ),
         }
     }
 }
@@ -193,13 +201,19 @@ fn settings(pulse: &Pulse, changes: &Changes, config: &Config) -> Result<Setting
             ..EditErrors::default()
         });
     }
-    let threshold = changes.threshold.map_or(Ok(pulse.threshold), |raw| Threshold::parse(raw).map_err(|e| e.problem));
+    let threshold = changes
+        .threshold
+        .map_or(Ok(pulse.threshold), |raw| Threshold::parse(raw).map_err(|e| e.problem));
     let saturday = changes.saturday.map_or(Ok(pulse.saturday), saturday);
     let tz = changes.tz.map_or(Ok(pulse.timezone(config.default_timezone)), |raw| {
         TimeZone::parse(raw).map_err(|e| e.problem)
     });
     match (threshold, saturday, tz) {
-        (Ok(threshold), Ok(saturday), Ok(tz)) => Ok(Settings { threshold, saturday, tz }),
+        (Ok(threshold), Ok(saturday), Ok(tz)) => Ok(Settings {
+            threshold,
+            saturday,
+            tz,
+        }),
         (threshold, saturday, tz) => Err(EditErrors {
             threshold: threshold.err(),
             saturday: saturday.err(),

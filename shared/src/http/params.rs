@@ -93,7 +93,9 @@ fn parse_urlencoded(
     let mut pairs = Vec::new();
     let as_text = |part: &str| {
         text(decode(part, plus_is_space, what)?).ok_or_else(|| {
-            HttpError::BadRequest(format!("the {what} decodes to invalid UTF-8; send UTF-8 text, percent-encoded"))
+            HttpError::BadRequest(format!(
+                "the {what} decodes to invalid UTF-8; send UTF-8 text, percent-encoded"
+            ))
         })
     };
     for part in raw.split('&').filter(|p| !p.is_empty()) {
@@ -278,11 +280,17 @@ mod tests {
             "isBase64Encoded": false
         });
         let r = lambda_http::request::from_str(&event.to_string()).expect("an HTTP API event");
-        let lossy = r.query_string_parameters_ref().and_then(|m| m.first("host").map(str::to_owned));
+        let lossy = r
+            .query_string_parameters_ref()
+            .and_then(|m| m.first("host").map(str::to_owned));
         assert_eq!(lossy.as_deref(), Some("Gr\u{FFFD}n"), "lambda_http's decoding");
         let p = query(&r).unwrap();
         assert_eq!(p.single("host").unwrap(), Some("Grün"));
-        assert_eq!(p.single("name").unwrap(), Some("a+b"), "a plus is a plus, as on the REST API");
+        assert_eq!(
+            p.single("name").unwrap(),
+            Some("a+b"),
+            "a plus is a plus, as on the REST API"
+        );
     }
 
     #[test]

@@ -36,7 +36,10 @@ mod tests {
         // The hash browsers report for an empty inline element.
         assert_eq!(source_hash(""), "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='");
         // One whose encoding needs the standard alphabet's `/` and the padding.
-        assert_eq!(source_hash("a"), "'sha256-ypeBEsobvcr6wjGzmiPcTaeG7/gUfE5yuYB3ha/uSLs='");
+        assert_eq!(
+            source_hash("a"),
+            "'sha256-ypeBEsobvcr6wjGzmiPcTaeG7/gUfE5yuYB3ha/uSLs='"
+        );
     }
 
     #[test]

@@ -268,7 +268,10 @@ mod tests {
         assert!(warm.contains(">9 min left</td>"), "{warm}");
         assert!(warm.contains("data-sort=\"0.25\">15 min</td>"), "{warm}");
         let invoice = rows.iter().find(|r| r.contains("invoice-mail")).unwrap();
-        assert!(invoice.contains("data-sort=\"25.5\">1 d 1 h <span class=\"sat\""), "{invoice}");
+        assert!(
+            invoice.contains("data-sort=\"25.5\">1 d 1 h <span class=\"sat\""),
+            "{invoice}"
+        );
         assert!(invoice.contains("Sat ✓"), "{invoice}");
         assert!(html.contains("2026-11-23T20:15:00.000Z"), "generated_at shown");
     }
@@ -362,7 +365,9 @@ mod tests {
         assert!(html.contains("<dd>2025-02-03 09:12 CET</dd>"));
         assert!(html.contains("<pre>dump ok: 1.2 GiB in 14 min\n&#60;b&#62;not bold&#60;/b&#62;</pre>"));
         assert!(html.contains("<pre>{&#34;bytes&#34;:1288490188,&#34;duration_s&#34;:840}</pre>"));
-        assert!(html.contains("1 d 2 h <span class=\"muted\">(2 h 30 min over; threshold 1 d)</span><span class=\"badge\">EXCEEDED</span>"));
+        assert!(html.contains(
+            "1 d 2 h <span class=\"muted\">(2 h 30 min over; threshold 1 d)</span><span class=\"badge\">EXCEEDED</span>"
+        ));
         assert!(html.contains("3 d ago"));
 
         let html = render_edit(&samples::edit_clean());

@@ -199,7 +199,10 @@ async fn items_of_the_original_server_show_with_default_timezone_saturday_and_th
         "{saturdays}"
     );
     assert!(saturdays.contains("data-sort=\"36.5\">1 d 12 h</td>"), "{saturdays}");
-    assert!(saturdays.contains("data-sort=\"-3.5\">3 h 30 min left</td>"), "{saturdays}");
+    assert!(
+        saturdays.contains("data-sort=\"-3.5\">3 h 30 min left</td>"),
+        "{saturdays}"
+    );
     assert!(
         saturdays.contains(">1 d 16 h <span class=\"sat\" title=\"Saturday is a working day\">· Sat ✓</span></td>"),
         "{saturdays}"

@@ -214,7 +214,11 @@ async fn a_field_left_out_keeps_its_stored_value() {
     for (body, (threshold, saturday, tz)) in steps {
         let res = save(&store, post(&edit_uri(id.as_str()), FORM, body)).await;
         assert_back_to_dashboard(&res);
-        assert_eq!(settings(&store), (threshold.into(), saturday, Some(tz)), "after {body:?}");
+        assert_eq!(
+            settings(&store),
+            (threshold.into(), saturday, Some(tz)),
+            "after {body:?}"
+        );
     }
 }
 
@@ -230,7 +234,11 @@ async fn an_original_item_edited_without_tz_keeps_working_on_the_default_zone() 
     assert_back_to_dashboard(&res);
     let p = store.snapshot(&id).unwrap();
     assert_eq!((p.threshold.to_string(), p.saturday), ("2".to_string(), true));
-    assert_eq!(p.tz.map(|tz| tz.name()), Some("Europe/Berlin"), "the zone it was judged in");
+    assert_eq!(
+        p.tz.map(|tz| tz.name()),
+        Some("Europe/Berlin"),
+        "the zone it was judged in"
+    );
 }
 
 #[tokio::test]
@@ -238,7 +246,11 @@ async fn a_present_but_invalid_field_is_refused_and_nothing_is_saved() {
     let (store, id) = one_pulse().await;
     let before = store.snapshot(&id);
     for (body, field, needle) in [
-        ("threshold=12&saturday=yes", "saturday", "“yes” is not a yes or no; send saturday=1"),
+        (
+            "threshold=12&saturday=yes",
+            "saturday",
+            "“yes” is not a yes or no; send saturday=1",
+        ),
         ("saturday=", "saturday", "“” is not a yes or no"),
         ("threshold=", "threshold", "is required"),
         ("threshold=12&tz=", "tz", "must not be empty"),
@@ -247,14 +259,20 @@ async fn a_present_but_invalid_field_is_refused_and_nothing_is_saved() {
         let res = save(&store, post(&edit_uri(id.as_str()), FORM, body)).await;
         assert_html_page(&res, 400);
         let html = text(&res);
-        assert!(html.contains(&format!("id=\"{field}-error\">{needle}")), "{body}: {html}");
+        assert!(
+            html.contains(&format!("id=\"{field}-error\">{needle}")),
+            "{body}: {html}"
+        );
         assert_eq!(store.snapshot(&id), before, "nothing saved for {body:?}");
     }
     // None of the fields at all: a mistake, not a save.
     for body in ["", "note=x", "Threshold=12&TZ=UTC"] {
         let res = save(&store, post(&edit_uri(id.as_str()), FORM, body)).await;
         assert_html_page(&res, 400);
-        assert!(text(&res).contains("none of the fields threshold, saturday and tz"), "{body:?}");
+        assert!(
+            text(&res).contains("none of the fields threshold, saturday and tz"),
+            "{body:?}"
+        );
         assert_eq!(store.snapshot(&id), before, "nothing saved for {body:?}");
     }
     // Fields that were not sent are re-shown with their stored values.
@@ -262,7 +280,10 @@ async fn a_present_but_invalid_field_is_refused_and_nothing_is_saved() {
     let html = text(&res);
     assert!(html.contains("value=\"6\""), "stored threshold");
     assert!(html.contains("value=\"Asia/Kolkata\""), "stored timezone");
-    assert!(html.contains("name=\"saturday\" value=\"1\" checked aria-invalid=\"true\""), "{html}");
+    assert!(
+        html.contains("name=\"saturday\" value=\"1\" checked aria-invalid=\"true\""),
+        "{html}"
+    );
 }
 
 #[tokio::test]

@@ -233,14 +233,16 @@ pub fn pulse_cases() -> Vec<Case> {
         400,
         "malformed percent-escape",
     ));
-    for (label, bytes) in [
-        ("%FF", "%FF"),
-        ("a truncated sequence %C3", "%C3"),
-        ("%C3%28", "%C3%28"),
-        ("a surrogate %ED%A0%80", "%ED%A0%80"),
-        ("an overlong / %C0%AF", "%C0%AF"),
-        ("a 5-byte sequence", "%F8%88%80%80%80"),
-        ("%FE%FF", "%FE%FF"),
+    // Latin-1's 0x80–0x9F are control characters: refused as such.
+    let controls = "host: must not contain control characters";
+    for (label, bytes, mention) in [
+        ("%FF", "%FF", "name: is required"),
+        ("a truncated sequence %C3", "%C3", "name: is required"),
+        ("%C3%28", "%C3%28", "name: is required"),
+        ("a surrogate %ED%A0%80", "%ED%A0%80", controls),
+        ("an overlong / %C0%AF", "%C0%AF", "name: is required"),
+        ("a 5-byte sequence", "%F8%88%80%80%80", controls),
+        ("%FE%FF", "%FE%FF", "name: is required"),
     ] {
         // Not UTF-8, so read as Latin-1 (the original client's encoding): the request is refused
         // for the name it lacks, which shows the host was read without complaint.
@@ -248,7 +250,7 @@ pub fn pulse_cases() -> Vec<Case> {
             format!("host not UTF-8 ({label}), in a pulse without name"),
             key_query("host", Some(bytes)).replace(&format!("&name={}", SEED[3]), ""),
             400,
-            "name: is required",
+            mention,
         ));
     }
     cases.push(get(
@@ -806,14 +808,9 @@ pub fn dashboard_cases() -> Vec<Case> {
             "malformed percent-escape",
         ),
         (
-            "a malformed escape after the secret",
+            "a truncated escape (%F) after the secret",
             format!("{right}&x=%F"),
             "malformed percent-escape",
-        ),
-        (
-            "a secret that is not UTF-8 (read as Latin-1)",
-            "secret=%C3%28".to_owned(),
-            "This link is not valid",
         ),
     ] {
         cases.push(case(
@@ -824,6 +821,13 @@ pub fn dashboard_cases() -> Vec<Case> {
             mention,
         ));
     }
+    cases.push(case(
+        Endpoint::Dashboard,
+        "dashboard: a secret that is not UTF-8 (read as Latin-1)",
+        RawRequest::get("dashboard?secret=%C3%28"),
+        403,
+        "This link is not valid",
+    ));
     for method in ["POST", "PUT", "DELETE", "PATCH", "OPTIONS", "FOO"] {
         cases.push(case(
             Endpoint::Dashboard,
@@ -919,7 +923,11 @@ pub fn edit_get_cases() -> Vec<Case> {
             Some("id=%ZZ".to_owned()),
             "malformed percent-escape",
         ),
-        ("an id that is not UTF-8", Some("id=%FF".to_owned()), "is not a pulse id"),
+        (
+            "an id that is not UTF-8",
+            Some("id=%FF".to_owned()),
+            "is not a pulse id",
+        ),
     ] {
         cases.push(case(
             Endpoint::EditGet,
