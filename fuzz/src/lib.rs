@@ -44,9 +44,10 @@ pub fn config(vars: &[(&str, &str)]) -> Config {
     Config::from_vars(&vars).expect("a valid fuzz configuration")
 }
 
-/// An independent decoder for the strict rules in `http::params`: pairs split on `&` (empty parts
-/// skipped) and on the first `=`, every `%` followed by two hex digits, `+` a space only in forms,
-/// and the decoded bytes valid UTF-8. `None` where the product must refuse the text.
+/// An independent decoder for the rules in `http::params`: pairs split on `&` (empty parts skipped)
+/// and on the first `=`, every `%` followed by two hex digits; in forms (`plus_is_space`) `+` is a
+/// space and the decoded bytes must be valid UTF-8, in a query `+` is a plus and bytes that are not
+/// UTF-8 are read as Latin-1. `None` where the product must refuse the text.
 pub fn reference_pairs(raw: &str, plus_is_space: bool) -> Option<Vec<(String, String)>> {
     raw.split('&')
         .filter(|part| !part.is_empty())
@@ -75,10 +76,12 @@ fn reference_decode(raw: &str, plus_is_space: bool) -> Option<String> {
     } else {
         raw
     };
-    percent_encoding::percent_decode_str(text)
-        .decode_utf8()
-        .ok()
-        .map(|s| s.into_owned())
+    let bytes: Vec<u8> = percent_encoding::percent_decode_str(text).collect();
+    match String::from_utf8(bytes) {
+        Ok(text) => Some(text),
+        Err(_) if plus_is_space => None,
+        Err(not_utf8) => Some(not_utf8.into_bytes().iter().map(|&b| char::from(b)).collect()),
+    }
 }
 
 /// What `Params::single(name)` answers, in a form two answers can be compared in.

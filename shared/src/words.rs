@@ -47,6 +47,27 @@ pub fn hours(value: f64) -> String {
     ))
 }
 
+/// Where a pulse stands against its threshold, from `delta` = working time since minus threshold:
+/// `3 min left` before it, `2 h 15 min over` after. Exactly on the threshold is not late yet (a pulse
+/// is late only when strictly past it), so zero reads `0 s left`.
+pub fn left_or_over(delta: TimeDelta) -> String {
+    if delta > TimeDelta::zero() {
+        format!("{} over", duration(delta))
+    } else {
+        format!("{} left", duration(delta))
+    }
+}
+
+/// [`left_or_over`] of a number of hours.
+pub fn hours_left_or_over(value: f64) -> String {
+    let text = hours(value);
+    if value > 0.0 && text != "0 s" {
+        format!("{text} over")
+    } else {
+        format!("{text} left")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -74,6 +95,31 @@ mod tests {
         for (millis, expected) in cases {
             assert_eq!(duration(TimeDelta::milliseconds(millis)), expected, "{millis} ms");
         }
+    }
+
+    #[test]
+    fn deltas_say_left_or_over() {
+        let cases: [(i64, &str); 8] = [
+            (-(21 * 3_600_000 + 30 * 60_000), "21 h 30 min left"),
+            (-(3 * 60_000), "3 min left"),
+            (-1, "under 1 s left"),
+            (0, "0 s left"),
+            (1, "under 1 s over"),
+            (12_000, "12 s over"),
+            (2 * 3_600_000 + 15 * 60_000, "2 h 15 min over"),
+            (30 * 86_400_000, "30 d over"),
+        ];
+        for (millis, expected) in cases {
+            assert_eq!(left_or_over(TimeDelta::milliseconds(millis)), expected, "{millis} ms");
+            assert_eq!(
+                hours_left_or_over(millis as f64 / 3_600_000.0),
+                expected,
+                "{millis} ms as hours"
+            );
+        }
+        // The `-0.0` that a tiny negative delta used to print.
+        assert_eq!(hours_left_or_over(-0.0), "0 s left");
+        assert_eq!(hours_left_or_over(f64::NAN), "0 s left");
     }
 
     #[test]

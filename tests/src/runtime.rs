@@ -198,12 +198,19 @@ impl LocalRuntime {
     /// `GET` of `/heartbeat/{path_and_query}` written byte for byte on a plain TCP connection, so
     /// unencoded parameters arrive exactly as the original Node client sends them.
     pub async fn raw_get(&self, path_and_query: &str) -> RawResponse {
-        let target = format!("/heartbeat/{}", path_and_query.trim_start_matches('/'));
+        self.raw_get_bytes(path_and_query.as_bytes()).await
+    }
+
+    /// [`raw_get`](Self::raw_get) with any bytes in the target, e.g. Latin-1 as Node writes it.
+    pub async fn raw_get_bytes(&self, path_and_query: &[u8]) -> RawResponse {
         let host = self.base.trim_start_matches("http://");
-        let request = format!("GET {target} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n");
+        let mut request = b"GET /heartbeat/".to_vec();
+        request.extend_from_slice(path_and_query.strip_prefix(b"/").unwrap_or(path_and_query));
+        request.extend_from_slice(format!(" HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n").as_bytes());
+        let target = String::from_utf8_lossy(path_and_query);
         let exchange = async {
             let mut stream = tokio::net::TcpStream::connect(host).await?;
-            stream.write_all(request.as_bytes()).await?;
+            stream.write_all(&request).await?;
             let mut bytes = Vec::new();
             stream.read_to_end(&mut bytes).await?;
             Ok::<_, std::io::Error>(bytes)

@@ -88,27 +88,3 @@ pub fn plain(status: u16, text: &str) -> hyper::Response<Full<Bytes>> {
     );
     res
 }
-
-/// A complete HTTP/1.1 response as bytes, for answers written before hyper takes the connection.
-pub fn raw_http(res: lambda_http::Response<Body>) -> Vec<u8> {
-    let (parts, body) = res.into_parts();
-    let body: Vec<u8> = match body {
-        Body::Text(text) => text.into_bytes(),
-        Body::Binary(bytes) => bytes,
-        _ => Vec::new(),
-    };
-    let mut out = format!(
-        "HTTP/1.1 {} {}\r\n",
-        parts.status.as_u16(),
-        parts.status.canonical_reason().unwrap_or("")
-    );
-    for (name, value) in &parts.headers {
-        if let Ok(value) = value.to_str() {
-            out.push_str(&format!("{name}: {value}\r\n"));
-        }
-    }
-    out.push_str(&format!("content-length: {}\r\nconnection: close\r\n\r\n", body.len()));
-    let mut bytes = out.into_bytes();
-    bytes.extend(body);
-    bytes
-}

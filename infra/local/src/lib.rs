@@ -3,7 +3,7 @@
 
 pub mod convert;
 pub mod dynalite;
-mod head;
+mod latin1;
 pub mod lock;
 pub mod options;
 pub mod routes;

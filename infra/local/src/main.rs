@@ -1,55 +1,94 @@
 //! `heartbeat-local`: the whole service on this machine (what `make run` starts).
 
 use heartbeat_local::dynalite::Dynalite;
+use heartbeat_local::lock::DataLock;
 use heartbeat_local::options::{Options, StoreChoice};
-use heartbeat_local::{Server, Service, schedule, secret};
+use heartbeat_local::{Server, ServerError, Service, schedule, secret};
 use heartbeat_shared::app::App;
 use heartbeat_shared::config::Config;
 use heartbeat_shared::store::{local_client, schema, sdk_config};
 use heartbeat_shared::telemetry;
 use std::collections::HashMap;
+use std::fmt;
 use std::process::ExitCode;
+
+/// Why the runtime could not start: what it was doing (when the cause does not say it already) and
+/// the cause, in one line a person can act on.
+#[derive(Debug)]
+struct StartError {
+    doing: Option<String>,
+    cause: Box<dyn std::error::Error + Send + Sync>,
+}
+
+impl fmt::Display for StartError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.doing {
+            Some(doing) => write!(f, "{doing}: {}", self.cause),
+            None => write!(f, "{}", self.cause),
+        }
+    }
+}
+
+/// Errors that already say everything (the port, the data folder, a setting) pass on as they are.
+impl<E: std::error::Error + Send + Sync + 'static> From<E> for StartError {
+    fn from(cause: E) -> Self {
+        Self {
+            doing: None,
+            cause: Box::new(cause),
+        }
+    }
+}
+
+trait Context<T> {
+    fn context(self, doing: impl Into<String>) -> Result<T, StartError>;
+}
+
+impl<T, E: std::error::Error + Send + Sync + 'static> Context<T> for Result<T, E> {
+    fn context(self, doing: impl Into<String>) -> Result<T, StartError> {
+        self.map_err(|cause| StartError {
+            doing: Some(doing.into()),
+            cause: Box::new(cause),
+        })
+    }
+}
 
 #[tokio::main]
 async fn main() -> ExitCode {
     telemetry::init();
     match run().await {
         Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
-            eprintln!("heartbeat-local: {message}");
+        Err(error) => {
+            eprintln!("heartbeat-local: {error}");
             ExitCode::FAILURE
         }
     }
 }
 
-async fn run() -> Result<(), String> {
+async fn run() -> Result<(), StartError> {
     let mut vars: HashMap<String, String> = std::env::vars().collect();
-    let options = Options::from_vars(&vars).map_err(|e| e.to_string())?;
+    let options = Options::from_vars(&vars)?;
     // Claim the port first: a second `make run` stops here with a clear message, before touching dynalite's files.
     port_is_free(options.listen)?;
     std::fs::create_dir_all(&options.data_dir)
-        .map_err(|e| format!("cannot create the data folder {}: {e}", options.data_dir.display()))?;
-    let _lock = heartbeat_local::lock::DataLock::acquire(&options.data_dir)?;
+        .context(format!("cannot create the data folder {}", options.data_dir.display()))?;
+    let _lock = DataLock::acquire(&options.data_dir)?;
     if !vars.contains_key("DASHBOARD_SECRET") {
-        let secret =
-            secret::load_or_create(&options.data_dir).map_err(|e| format!("cannot keep the dashboard secret: {e}"))?;
+        let secret = secret::load_or_create(&options.data_dir).context("cannot keep the dashboard secret")?;
         vars.insert("DASHBOARD_SECRET".into(), secret);
     }
     let base_url = format!("http://{}", options.listen);
     vars.entry("BASE_URL".into()).or_insert_with(|| base_url.clone());
-    let config = Config::from_vars(&vars).map_err(|e| e.to_string())?;
+    let config = Config::from_vars(&vars)?;
 
     let (client, dynalite) = match &options.store {
         StoreChoice::Dynalite { port } => {
             let port = if *port == 0 { free_port()? } else { *port };
-            let root = std::env::current_dir().map_err(|e| e.to_string())?;
-            let dynalite = Dynalite::start(&root, &options.data_dir.join("dynalite"), port)
-                .await
-                .map_err(|e| e.to_string())?;
+            let root = std::env::current_dir().context("cannot read the current folder")?;
+            let dynalite = Dynalite::start(&root, &options.data_dir.join("dynalite"), port).await?;
             let client = local_client(&dynalite.endpoint());
             schema::ensure_table(&client, &config.table_name)
                 .await
-                .map_err(|e| e.to_string())?;
+                .context(format!("cannot create the table {} in dynalite", config.table_name))?;
             (client, Some(dynalite))
         }
         StoreChoice::Aws { create_table } => {
@@ -57,7 +96,7 @@ async fn run() -> Result<(), String> {
             if *create_table {
                 schema::ensure_table(&client, &config.table_name)
                     .await
-                    .map_err(|e| e.to_string())?;
+                    .context(format!("cannot create the table {} on AWS", config.table_name))?;
             }
             (client, None)
         }
@@ -69,10 +108,8 @@ async fn run() -> Result<(), String> {
         .map(|s| s.expose().to_owned())
         .unwrap_or_default();
     let slack = config.slack_webhook_url.is_some();
-    let service = Service::new(App::with_client(config, client).map_err(|e| e.to_string())?);
-    let server = Server::bind(options.listen, service.clone())
-        .await
-        .map_err(|e| e.to_string())?;
+    let service = Service::new(App::with_client(config, client)?);
+    let server = Server::bind(options.listen, service.clone()).await?;
 
     print_banner(
         &base_url,
@@ -100,21 +137,19 @@ async fn run() -> Result<(), String> {
     Ok(())
 }
 
-fn port_is_free(addr: std::net::SocketAddr) -> Result<(), String> {
+fn port_is_free(addr: std::net::SocketAddr) -> Result<(), ServerError> {
     match std::net::TcpListener::bind(addr) {
         Ok(_) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => {
-            Err(heartbeat_local::ServerError::PortInUse { port: addr.port() }.to_string())
-        }
-        Err(e) => Err(format!("cannot listen on {addr}: {e}")),
+        Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => Err(ServerError::PortInUse { port: addr.port() }),
+        Err(source) => Err(ServerError::Bind { addr, source }),
     }
 }
 
-fn free_port() -> Result<u16, String> {
+fn free_port() -> Result<u16, StartError> {
     std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .map(|a| a.port())
-        .map_err(|e| format!("no free port for dynalite: {e}"))
+        .context("no free port for dynalite")
 }
 
 fn print_banner(base: &str, secret: &str, table: &str, dynalite: Option<String>, slack: bool, options: &Options) {
@@ -149,4 +184,22 @@ async fn shutdown_signal() {
     }
     #[cfg(not(unix))]
     let _ = ctrl_c.await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_start_error_says_what_was_being_done_unless_the_cause_says_it() {
+        let io = || std::io::Error::new(std::io::ErrorKind::PermissionDenied, "permission denied");
+        let with_context = Err::<(), _>(io()).context("cannot create the data folder /x").unwrap_err();
+        assert_eq!(with_context.to_string(), "cannot create the data folder /x: permission denied");
+        // The port and the data folder's lock already say everything, and what to do.
+        let passed_on = StartError::from(ServerError::PortInUse { port: 8080 });
+        assert!(
+            passed_on.to_string().starts_with("port 8080 is already in use — is heartbeat already running?"),
+            "{passed_on}"
+        );
+    }
 }

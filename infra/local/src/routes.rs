@@ -5,7 +5,7 @@ use bytes::Bytes;
 use chrono::Utc;
 use heartbeat_shared::app::App;
 use heartbeat_shared::handlers::{self, MonitorDeps, monitor};
-use heartbeat_shared::http::{HttpError, params};
+use heartbeat_shared::http::params;
 use http_body_util::Full;
 use hyper::Method;
 use hyper::body::Incoming;
@@ -84,16 +84,6 @@ impl Service {
             Route::Monitor => return self.monitor_by_url(&req).await,
         };
         convert::response(res)
-    }
-
-    /// A refused request head, answered in the format of the route it asked for, as raw HTTP/1.1.
-    pub fn refuse(&self, path: &str, error: &HttpError) -> Vec<u8> {
-        let res = match route(path) {
-            Some(Route::Dashboard | Route::Edit) => error.to_page(),
-            Some(Route::Monitor) => error.to_json(),
-            Some(Route::Pulse) | None => error.to_text(),
-        };
-        convert::raw_http(res)
     }
 
     /// Hands the monitor the same API Gateway event shape it gets on AWS.

@@ -1,13 +1,15 @@
-//! The HTTP server: one task per connection, HTTP/1.1, bounded header and body reading times.
+//! The HTTP server: one task per connection, HTTP/1.1, bounded header and body reading times. Hyper
+//! parses every request and answers the ones it cannot parse itself (400, 414, 431), as a web server
+//! in front of the handlers would; API Gateway never forwards such requests to a Lambda.
 
 use crate::Service;
+use crate::latin1::EscapedTargets;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::time::Duration;
-use tokio::io::AsyncWriteExt;
 use tokio::net::TcpListener;
 
 pub struct Server {
@@ -44,7 +46,7 @@ impl Server {
     /// Serves until the task is dropped.
     pub async fn serve(self) {
         loop {
-            let (mut stream, _) = match self.listener.accept().await {
+            let (stream, _) = match self.listener.accept().await {
                 Ok(conn) => conn,
                 Err(err) => {
                     // Usually too many open files: wait instead of spinning.
@@ -55,12 +57,6 @@ impl Server {
             };
             let service = self.service.clone();
             tokio::spawn(async move {
-                if let Err(refusal) = crate::head::screen(&stream).await {
-                    let answer = service.refuse(&refusal.path, &refusal.error);
-                    let _ = stream.write_all(&answer).await;
-                    let _ = stream.shutdown().await;
-                    return;
-                }
                 let handler = service_fn(move |req| {
                     let service = service.clone();
                     async move { Ok::<_, Infallible>(service.handle(req).await) }
@@ -68,7 +64,7 @@ impl Server {
                 let conn = http1::Builder::new()
                     .timer(TokioTimer::new())
                     .header_read_timeout(Duration::from_secs(10))
-                    .serve_connection(TokioIo::new(stream), handler);
+                    .serve_connection(TokioIo::new(EscapedTargets::new(stream)), handler);
                 if let Err(err) = conn.await {
                     tracing::debug!(error = %err, "connection ended with an error");
                 }

@@ -1,5 +1,6 @@
 //! `GET|POST /heartbeat/edit?secret=S&id=ID`: change a pulse's threshold, working days and timezone,
-//! or delete it. Fields are read by name; an unknown id is a 404 and never creates an item.
+//! or delete it. Fields are read by name, and a field left out keeps its stored value; an unknown id
+//! is a 404 and never creates an item.
 
 use super::access::require_secret;
 use super::views::edit_view;
@@ -92,12 +93,8 @@ async fn save(
             Found::No => Err(not_found()),
         };
     }
-    let typed = EditForm {
-        threshold: form.single("threshold")?.unwrap_or("").to_owned(),
-        saturday: matches!(form.single("saturday")?, Some("1" | "on" | "true")),
-        tz: form.single("tz")?.unwrap_or("").to_owned(),
-    };
-    match settings(&typed) {
+    let changes = Changes::read(&form)?;
+    match settings(&pulse, &changes, config) {
         Ok(settings) => match writer
             .update_settings(&id, &settings, due_after(&pulse, &settings, config, now))
             .await?
@@ -106,8 +103,66 @@ async fn save(
             Found::No => Err(not_found()),
         },
         Err(errors) => {
+            let typed = changes.as_typed(&pulse, config);
             let page = render_edit(&edit_view(&pulse, config, secret, now, Some(typed), errors));
             Ok(response::html(StatusCode::BAD_REQUEST, page))
+        }
+    }
+}
+
+/// The hidden field by which our own form lists its checkboxes. A browser leaves an unticked box out
+/// of the post, so for a form that lists it an absent `saturday` means "unticked"; a script that
+/// sends neither (as scripts written for the original server do) keeps the stored value.
+const CHECKBOXES: &str = "checkboxes";
+
+/// What a post asks to change: `None` keeps the stored value. Only a field that is present and
+/// invalid is an error.
+struct Changes<'a> {
+    threshold: Option<&'a str>,
+    saturday: Option<&'a str>,
+    tz: Option<&'a str>,
+}
+
+impl<'a> Changes<'a> {
+    fn read(form: &'a Params) -> Result<Self, HttpError> {
+        let listed = form
+            .single(CHECKBOXES)?
+            .is_some_and(|list| list.split(',').any(|n| n.trim() == "saturday"));
+        Ok(Self {
+            threshold: form.single("threshold")?,
+            saturday: form.single("saturday")?.or(listed.then_some("0")),
+            tz: form.single("tz")?,
+        })
+    }
+
+    /// The form as re-shown after a refusal: what was sent, the stored value where nothing was.
+    fn as_typed(&self, pulse: &Pulse, config: &Config) -> EditForm {
+        EditForm {
+            threshold: self
+                .threshold
+                .map_or_else(|| pulse.threshold.to_string(), str::to_owned),
+            saturday: self
+                .saturday
+                .and_then(|raw| saturday(raw).ok())
+                .unwrap_or(pulse.saturday),
+            tz: self.tz.map_or_else(
+                || pulse.timezone(config.default_timezone).name().to_owned(),
+                str::to_owned,
+            ),
+        }
+    }
+}
+
+/// `saturday` as the original's items and clients write it (`1`/`0`), or as a checkbox sends it.
+fn saturday(raw: &str) -> Result<bool, String> {
+    match raw.trim() {
+        "1" | "on" | "true" => Ok(true),
+        "0" | "off" | "false" => Ok(false),
+        other => {
+            let shown: String = other.chars().take(20).collect();
+            Err(format!(
+                "“{shown}” is not a yes or no; send saturday=1 if Saturday is a working day, saturday=0 if it is not"
+            ))
         }
     }
 }
@@ -135,19 +190,34 @@ fn read_form(req: &Request) -> Result<Params, HttpError> {
     }
 }
 
-/// Every field's problem at once, so the user fixes them in one go.
-fn settings(form: &EditForm) -> Result<Settings, EditErrors> {
-    let threshold = Threshold::parse(&form.threshold);
-    let tz = TimeZone::parse(&form.tz);
-    match (threshold, tz) {
-        (Ok(threshold), Ok(tz)) => Ok(Settings {
+/// The settings after the post: each field sent replaces the stored one, each field absent keeps it.
+/// A post with none of the fields is a mistake (a script sending the wrong names), not a save.
+/// Every field's problem is reported at once, so the user fixes them in one go. A pulse without a
+/// timezone of its own (written by the original server) gets the default written, as the page shows it.
+fn settings(pulse: &Pulse, changes: &Changes, config: &Config) -> Result<Settings, EditErrors> {
+    if changes.threshold.is_none() && changes.saturday.is_none() && changes.tz.is_none() {
+        return Err(EditErrors {
+            form: Some("Nothing was saved: the form has none of the fields threshold, saturday and tz.".into()),
+            ..EditErrors::default()
+        });
+    }
+    let threshold = changes
+        .threshold
+        .map_or(Ok(pulse.threshold), |raw| Threshold::parse(raw).map_err(|e| e.problem));
+    let saturday = changes.saturday.map_or(Ok(pulse.saturday), saturday);
+    let tz = changes.tz.map_or(Ok(pulse.timezone(config.default_timezone)), |raw| {
+        TimeZone::parse(raw).map_err(|e| e.problem)
+    });
+    match (threshold, saturday, tz) {
+        (Ok(threshold), Ok(saturday), Ok(tz)) => Ok(Settings {
             threshold,
-            saturday: form.saturday,
+            saturday,
             tz,
         }),
-        (threshold, tz) => Err(EditErrors {
-            threshold: threshold.err().map(|e| e.problem),
-            tz: tz.err().map(|e| e.problem),
+        (threshold, saturday, tz) => Err(EditErrors {
+            threshold: threshold.err(),
+            saturday: saturday.err(),
+            tz: tz.err(),
             form: Some("Nothing was saved: correct the fields marked below.".into()),
         }),
     }

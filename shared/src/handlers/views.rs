@@ -6,6 +6,7 @@ use crate::model::{Pulse, format_stamp};
 use crate::pages::{DashboardRow, DashboardView, EditErrors, EditForm, EditView, local_time, relative_time};
 use crate::rules::status::{Status, status};
 use crate::store::Listing;
+use crate::words;
 use chrono::{DateTime, Utc};
 
 pub fn dashboard_view(listing: &Listing, config: &Config, secret: &Secret, now: DateTime<Utc>) -> DashboardView {
@@ -39,6 +40,7 @@ fn dashboard_row(pulse: &Pulse, status: &Status, config: &Config, secret: &Secre
         hours_since: status.hours_since(),
         delta: status.delta_hours(),
         threshold: pulse.threshold.to_string(),
+        threshold_text: words::duration(status.threshold),
         saturday: pulse.saturday,
         tz: tz.name().to_owned(),
         exceeded: status.exceeded,
@@ -66,6 +68,8 @@ pub fn edit_view(
         last_pulse_local: local_time(pulse.last_pulse, tz.tz()),
         last_pulse_relative: relative_time(pulse.last_pulse, now),
         hours_since: status.hours_since(),
+        delta: status.delta_hours(),
+        threshold_text: words::duration(status.threshold),
         exceeded: status.exceeded,
         pulse_count: pulse.pulse_count,
         first_seen: pulse.first_seen.map(|t| local_time(t, tz.tz())),

@@ -26,10 +26,6 @@ pub enum HttpError {
     #[error("{0}")]
     PayloadTooLarge(String),
     #[error("{0}")]
-    UriTooLong(String),
-    #[error("{0}")]
-    HeadersTooLarge(String),
-    #[error("{0}")]
     UnsupportedMediaType(String),
     /// A setting the operator must provide is missing.
     #[error("the service is not configured: {0}")]
@@ -64,8 +60,6 @@ impl HttpError {
             HttpError::NotFound(_) => StatusCode::NOT_FOUND,
             HttpError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             HttpError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-            HttpError::UriTooLong(_) => StatusCode::URI_TOO_LONG,
-            HttpError::HeadersTooLarge(_) => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             HttpError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             HttpError::NotConfigured(_) | HttpError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             HttpError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
@@ -80,8 +74,6 @@ impl HttpError {
             HttpError::NotFound(_) => "Not found",
             HttpError::MethodNotAllowed { .. } => "Method not allowed",
             HttpError::PayloadTooLarge(_) => "Request too large",
-            HttpError::UriTooLong(_) => "Address too long",
-            HttpError::HeadersTooLarge(_) => "Headers too large",
             HttpError::UnsupportedMediaType(_) => "Unsupported content type",
             HttpError::NotConfigured(_) => "Not configured",
             HttpError::Unavailable => "Temporarily unavailable",

@@ -1,7 +1,9 @@
 //! Request parameters by name, from the query string and from form or JSON bodies, decoded strictly:
-//! malformed percent-encoding, invalid UTF-8 and repeated names are refused, never guessed at.
+//! malformed percent-encoding, invalid UTF-8 in bodies and repeated names are refused, never guessed at.
+//! A query that is not UTF-8 is read as Latin-1, the one encoding the original client sends besides.
 
 use super::HttpError;
+use lambda_http::request::RequestContext;
 use lambda_http::{Request, RequestExt};
 
 /// The largest body we read; a pulse or an edit form is a few hundred bytes.
@@ -41,11 +43,14 @@ impl Params {
     }
 }
 
-/// The query string. API Gateway hands it over already decoded (the request extension); the local
-/// runtime and tests leave it in the URI, where we decode it ourselves. In a query `+` is a plus
-/// sign: the original Node client sends values unencoded.
+/// The query string. API Gateway's REST API hands it over already decoded (the request extension).
+/// An HTTP API event carries it as the client sent it (`rawQueryString`, which lambda_http puts in the
+/// URI; its own decoding of it turns a Latin-1 byte into “�”), and the local runtime and tests leave
+/// it in the URI: there we decode it ourselves. In a query `+` is a plus sign: the original Node
+/// client sends values unencoded.
 pub fn query(req: &Request) -> Result<Params, HttpError> {
-    if let Some(map) = req.query_string_parameters_ref() {
+    let http_api = matches!(req.request_context_ref(), Some(RequestContext::ApiGatewayV2(_)));
+    if let Some(map) = req.query_string_parameters_ref().filter(|_| !http_api) {
         let mut pairs = Vec::new();
         for (name, _) in map.iter() {
             if pairs.iter().any(|(n, _): &(String, String)| n == name) {
@@ -59,27 +64,49 @@ pub fn query(req: &Request) -> Result<Params, HttpError> {
     }
     match req.uri().query() {
         None => Ok(Params::default()),
-        Some(raw) => parse_urlencoded(raw, false, "query string"),
+        Some(raw) => parse_urlencoded(raw, false, "query string", utf8_or_latin1),
     }
 }
 
-/// An `application/x-www-form-urlencoded` body, where `+` is a space.
+/// An `application/x-www-form-urlencoded` body, where `+` is a space. Browsers send forms as UTF-8.
 pub fn form(body: &[u8]) -> Result<Params, HttpError> {
     let text = std::str::from_utf8(body)
         .map_err(|_| HttpError::BadRequest("the form body is not valid UTF-8; send UTF-8 text".into()))?;
-    parse_urlencoded(text, true, "form body")
+    parse_urlencoded(text, true, "form body", |bytes| String::from_utf8(bytes).ok())
 }
 
-fn parse_urlencoded(raw: &str, plus_is_space: bool, what: &str) -> Result<Params, HttpError> {
+/// A query name or value as text: UTF-8 when the bytes are valid UTF-8, else Latin-1. The original
+/// Node client writes its unencoded query in Latin-1 (`ü` is the one byte 0xFC), and a job that
+/// sends such a name must keep working; a byte sequence that is valid UTF-8 is practically never
+/// meant as Latin-1, so UTF-8 wins wherever it fits.
+fn utf8_or_latin1(bytes: Vec<u8>) -> Option<String> {
+    Some(String::from_utf8(bytes).unwrap_or_else(|e| e.into_bytes().into_iter().map(char::from).collect()))
+}
+
+/// `text` turns decoded bytes into a string, or refuses them (`None`).
+fn parse_urlencoded(
+    raw: &str,
+    plus_is_space: bool,
+    what: &str,
+    text: impl Fn(Vec<u8>) -> Option<String>,
+) -> Result<Params, HttpError> {
     let mut pairs = Vec::new();
+    let as_text = |part: &str| {
+        text(decode(part, plus_is_space, what)?).ok_or_else(|| {
+            HttpError::BadRequest(format!(
+                "the {what} decodes to invalid UTF-8; send UTF-8 text, percent-encoded"
+            ))
+        })
+    };
     for part in raw.split('&').filter(|p| !p.is_empty()) {
         let (name, value) = part.split_once('=').unwrap_or((part, ""));
-        pairs.push((decode(name, plus_is_space, what)?, decode(value, plus_is_space, what)?));
+        pairs.push((as_text(name)?, as_text(value)?));
     }
     Ok(Params { pairs })
 }
 
-fn decode(raw: &str, plus_is_space: bool, what: &str) -> Result<String, HttpError> {
+/// Percent-escapes (and `+` where it means a space) undone, as bytes.
+fn decode(raw: &str, plus_is_space: bool, what: &str) -> Result<Vec<u8>, HttpError> {
     let bytes = raw.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
@@ -110,11 +137,7 @@ fn decode(raw: &str, plus_is_space: bool, what: &str) -> Result<String, HttpErro
             }
         }
     }
-    String::from_utf8(out).map_err(|_| {
-        HttpError::BadRequest(format!(
-            "the {what} decodes to invalid UTF-8; send UTF-8 text, percent-encoded"
-        ))
-    })
+    Ok(out)
 }
 
 /// A JSON object's members in order, repeated names included: `serde_json::Value` would keep only the
@@ -210,8 +233,69 @@ mod tests {
     }
 
     #[test]
+    fn a_query_that_is_not_utf8_is_read_as_latin1() {
+        // (query as it reaches the handler, the host it names)
+        let cases: [(&str, &str); 8] = [
+            // The original Node client: `ü` as the one Latin-1 byte 0xFC (percent-escaped by the local
+            // runtime, which cannot hand raw bytes over in a URI).
+            ("host=Gr%FC%DFe", "Grüße"),
+            ("host=caf%E9+%B5s", "café+µs"),
+            ("host=%FF", "ÿ"),
+            // A lone lead byte of UTF-8 is no UTF-8: read as Latin-1.
+            ("host=%C3", "Ã"),
+            // Valid UTF-8 stays UTF-8, escaped or raw.
+            ("host=Gr%C3%BC%C3%9Fe", "Grüße"),
+            ("host=Grüße", "Grüße"),
+            ("host=%E2%9C%93", "✓"),
+            // Each name and value on its own: one client's UTF-8 next to another's Latin-1.
+            ("name=%C3%BC&host=%FC", "ü"),
+        ];
+        for (raw, host) in cases {
+            let p = query(&req(&format!("/p?{raw}"))).unwrap_or_else(|e| panic!("{raw}: {e}"));
+            assert_eq!(p.single("host").unwrap(), Some(host), "{raw}");
+        }
+        let p = query(&req("/p?name=%C3%BC&host=%FC")).unwrap();
+        assert_eq!(p.single("name").unwrap(), Some("ü"));
+        // Names too.
+        let p = query(&req("/p?n%E4me=x")).unwrap();
+        assert_eq!(p.single("näme").unwrap(), Some("x"));
+    }
+
+    #[test]
+    fn an_http_api_query_is_read_from_the_uri_as_sent() {
+        // lambda_http's own decoding of `rawQueryString` has already lost the Latin-1 byte.
+        let event = serde_json::json!({
+            "version": "2.0",
+            "routeKey": "GET /heartbeat/pulse",
+            "rawPath": "/heartbeat/pulse",
+            "rawQueryString": "host=Gr%FCn&name=a+b",
+            "headers": {"host": "example.com"},
+            "requestContext": {
+                "accountId": "1", "apiId": "a", "domainName": "example.com", "domainPrefix": "example",
+                "http": {"method": "GET", "path": "/heartbeat/pulse", "protocol": "HTTP/1.1",
+                         "sourceIp": "192.0.2.1", "userAgent": "node"},
+                "requestId": "r", "routeKey": "GET /heartbeat/pulse", "stage": "$default",
+                "time": "01/Dec/2026:00:00:00 +0000", "timeEpoch": 0
+            },
+            "isBase64Encoded": false
+        });
+        let r = lambda_http::request::from_str(&event.to_string()).expect("an HTTP API event");
+        let lossy = r
+            .query_string_parameters_ref()
+            .and_then(|m| m.first("host").map(str::to_owned));
+        assert_eq!(lossy.as_deref(), Some("Gr\u{FFFD}n"), "lambda_http's decoding");
+        let p = query(&r).unwrap();
+        assert_eq!(p.single("host").unwrap(), Some("Grün"));
+        assert_eq!(
+            p.single("name").unwrap(),
+            Some("a+b"),
+            "a plus is a plus, as on the REST API"
+        );
+    }
+
+    #[test]
     fn refused_queries() {
-        for uri in ["/p?host=%ZZ", "/p?host=%4", "/p?host=%", "/p?host=%FF", "/p?host=%C3"] {
+        for uri in ["/p?host=%ZZ", "/p?host=%4", "/p?host=%"] {
             assert!(matches!(query(&req(uri)), Err(HttpError::BadRequest(_))), "{uri}");
         }
         let dup = query(&req("/p?host=a&host=b")).unwrap();
@@ -225,5 +309,10 @@ mod tests {
         assert_eq!(p.single("tz").unwrap(), Some("Europe/Berlin"));
         assert_eq!(p.single("note").unwrap(), Some("a b"));
         assert!(form(&[0xff, 0xfe]).is_err());
+        // Forms come from browsers, which send UTF-8: an escaped Latin-1 byte stays an error.
+        for body in [&b"tz=%FC"[..], b"%FF=1"] {
+            let err = form(body).unwrap_err().to_string();
+            assert!(err.contains("decodes to invalid UTF-8"), "{err}");
+        }
     }
 }

@@ -4,8 +4,10 @@ use crate::config::{Config, Secret};
 use crate::links;
 use crate::model::Pulse;
 use crate::pages::local_time;
-use crate::rules::status::{Status, hours};
+use crate::rules::status::Status;
 use crate::slack::PulseLine;
+use crate::words;
+use chrono::TimeDelta;
 
 pub fn line(
     pulse: &Pulse,
@@ -16,17 +18,18 @@ pub fn line(
     secret: Option<&Secret>,
     config: &Config,
 ) -> PulseLine {
-    let threshold = pulse.threshold;
+    let threshold = words::duration(status.threshold);
     let detail = if !recovery {
+        // Working time, not wall-clock time: a weekend in between adds nothing.
         format!(
-            "{:.1} working hours over its {threshold} h threshold",
-            hours(status.working - status.threshold).max(0.0)
+            "{} of working time over its {threshold} threshold",
+            words::duration((status.working - status.threshold).max(TimeDelta::zero()))
         )
     } else if pulsed_again {
         let tz = pulse.timezone(config.default_timezone);
         format!("pulsed again at {}", local_time(pulse.last_pulse, tz.tz()))
     } else {
-        format!("within its {threshold} h threshold again after its settings changed")
+        format!("within its {threshold} threshold again after its settings changed")
     };
     PulseLine {
         host: pulse.key.host.clone(),

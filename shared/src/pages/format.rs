@@ -1,7 +1,8 @@
 //! The text the pages show for instants and hours: wall-clock time in the pulse's own timezone,
-//! a short relative age, and hours to one decimal.
+//! a short relative age, and durations as a person says them (`words`).
 
 use super::{DashboardRow, EditView};
+use crate::words;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
@@ -34,35 +35,23 @@ pub fn relative_time(at: DateTime<Utc>, now: DateTime<Utc>) -> String {
     }
 }
 
-/// Hours to one decimal, without the `-0.0` that rounding a tiny negative value would print.
-pub(crate) fn hours(value: f64) -> String {
-    let text = format!("{value:.1}");
-    if text == "-0.0" { "0.0".to_string() } else { text }
-}
-
-/// Delta to one decimal with its sign, `+2.5` overdue, `-21.5` time left. The sign is that of the
-/// unrounded value, so `+0.0` still says "just over" and `-0.0` "not yet"; exactly zero is `0.0`.
-pub(crate) fn signed_hours(value: f64) -> String {
-    if value == 0.0 {
-        "0.0".to_string()
-    } else {
-        format!("{value:+.1}")
-    }
-}
-
 impl DashboardRow {
     pub(crate) fn hours_text(&self) -> String {
-        hours(self.hours_since)
+        words::hours(self.hours_since)
     }
 
     pub(crate) fn delta_text(&self) -> String {
-        signed_hours(self.delta)
+        words::hours_left_or_over(self.delta)
     }
 }
 
 impl EditView {
     pub(crate) fn hours_text(&self) -> String {
-        hours(self.hours_since)
+        words::hours(self.hours_since)
+    }
+
+    pub(crate) fn delta_text(&self) -> String {
+        words::hours_left_or_over(self.delta)
     }
 }
 
@@ -123,23 +112,6 @@ mod tests {
         for (ago, expected) in cases {
             let at = now - TimeDelta::seconds(ago);
             assert_eq!(relative_time(at, now), expected, "{ago} s before now");
-        }
-    }
-
-    #[test]
-    fn hours_use_one_decimal() {
-        for (value, plain, signed) in [
-            (0.0, "0.0", "0.0"),
-            (-0.0, "0.0", "0.0"),
-            (2.5, "2.5", "+2.5"),
-            (-21.5, "-21.5", "-21.5"),
-            (0.04, "0.0", "+0.0"),
-            (-0.04, "0.0", "-0.0"),
-            (26.96, "27.0", "+27.0"),
-            (8760.0, "8760.0", "+8760.0"),
-        ] {
-            assert_eq!(hours(value), plain, "{value}");
-            assert_eq!(signed_hours(value), signed, "{value}");
         }
     }
 }

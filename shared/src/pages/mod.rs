@@ -29,8 +29,10 @@ pub struct DashboardRow {
     pub hours_since: f64,
     /// hours_since − threshold: negative is time left, positive is overdue.
     pub delta: f64,
-    /// As stored, e.g. `24`, `0.25`.
+    /// As stored, e.g. `24`, `0.25`: the sort key.
     pub threshold: String,
+    /// As a person says it, e.g. `1 d`, `15 min`.
+    pub threshold_text: String,
     pub saturday: bool,
     pub tz: String,
     pub exceeded: bool,
@@ -63,6 +65,7 @@ pub struct EditForm {
 #[derive(Debug, Clone, Default)]
 pub struct EditErrors {
     pub threshold: Option<String>,
+    pub saturday: Option<String>,
     pub tz: Option<String>,
     /// Errors not tied to one field.
     pub form: Option<String>,
@@ -78,6 +81,10 @@ pub struct EditView {
     pub last_pulse_local: String,
     pub last_pulse_relative: String,
     pub hours_since: f64,
+    /// hours_since − threshold, as on the dashboard.
+    pub delta: f64,
+    /// The threshold as a person says it, e.g. `1 d`.
+    pub threshold_text: String,
     pub exceeded: bool,
     /// Unknown for items written by the original server.
     pub pulse_count: Option<u64>,

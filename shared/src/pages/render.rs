@@ -256,17 +256,22 @@ mod tests {
         assert!(first.contains("data-sort=\"2026-11-20T18:10:00.000Z\""), "{first}");
         assert!(first.contains(">2026-11-20 19:10 CET</time>"), "{first}");
         assert!(first.contains("<span class=\"rel\">3 d ago</span>"), "{first}");
-        assert!(first.contains("data-sort=\"26.5\">26.5</td>"), "{first}");
+        // Durations in words; the exact hours stay in the sort keys.
+        assert!(first.contains("data-sort=\"26.5\">1 d 2 h</td>"), "{first}");
         assert!(
-            first.contains("data-sort=\"2.5\">+2.5<span class=\"badge\">"),
+            first.contains("data-sort=\"2.5\">2 h 30 min over<span class=\"badge\">"),
             "{first}"
         );
-        assert!(first.contains(">24 h</td>"), "no Saturday: {first}");
+        assert!(first.contains("data-sort=\"24\">1 d</td>"), "no Saturday: {first}");
         assert!(first.contains("href=\"edit?secret=s%26cret&#38;id="), "{first}");
         let warm = rows.iter().find(|r| r.contains("warm-cdn")).unwrap();
-        assert!(warm.contains(">-0.1</td>"), "{warm}");
+        assert!(warm.contains(">9 min left</td>"), "{warm}");
+        assert!(warm.contains("data-sort=\"0.25\">15 min</td>"), "{warm}");
         let invoice = rows.iter().find(|r| r.contains("invoice-mail")).unwrap();
-        assert!(invoice.contains(">25.5 h <span class=\"sat\""), "{invoice}");
+        assert!(
+            invoice.contains("data-sort=\"25.5\">1 d 1 h <span class=\"sat\""),
+            "{invoice}"
+        );
         assert!(invoice.contains("Sat ✓"), "{invoice}");
         assert!(html.contains("2026-11-23T20:15:00.000Z"), "generated_at shown");
     }
@@ -302,7 +307,7 @@ mod tests {
         );
         // Only the default sort column is marked, and as descending.
         assert_eq!(html.matches("aria-sort=").count(), 1);
-        assert!(html.contains("aria-sort=\"descending\"><button type=\"button\">Delta (h)</button>"));
+        assert!(html.contains("aria-sort=\"descending\"><button type=\"button\">Delta</button>"));
     }
 
     #[test]
@@ -360,12 +365,16 @@ mod tests {
         assert!(html.contains("<dd>2025-02-03 09:12 CET</dd>"));
         assert!(html.contains("<pre>dump ok: 1.2 GiB in 14 min\n&#60;b&#62;not bold&#60;/b&#62;</pre>"));
         assert!(html.contains("<pre>{&#34;bytes&#34;:1288490188,&#34;duration_s&#34;:840}</pre>"));
-        assert!(html.contains("26.5<span class=\"badge\">EXCEEDED</span>"));
+        assert!(html.contains(
+            "1 d 2 h <span class=\"muted\">(2 h 30 min over; threshold 1 d)</span><span class=\"badge\">EXCEEDED</span>"
+        ));
         assert!(html.contains("3 d ago"));
 
         let html = render_edit(&samples::edit_clean());
-        assert_eq!(html.matches("<span class=\"unknown\">unknown</span>").count(), 4);
-        assert!(html.contains("3.2<span class=\"badge ok\">OK</span>"));
+        // Count and first seen are unknown (an item of the original server); no message was sent.
+        assert_eq!(html.matches("<span class=\"unknown\">unknown</span>").count(), 2);
+        assert_eq!(html.matches("<span class=\"none\">none</span>").count(), 2);
+        assert!(html.contains("3 h 12 min <span class=\"muted\">(20 h 48 min left; threshold 1 d)</span><span class=\"badge ok\">OK</span>"));
     }
 
     #[test]

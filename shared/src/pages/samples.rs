@@ -37,6 +37,7 @@ fn row(spec: Spec) -> DashboardRow {
         hours_since: spec.hours_since,
         delta: spec.hours_since - spec.threshold,
         threshold: spec.threshold.to_string(),
+        threshold_text: crate::words::hours(spec.threshold),
         saturday: spec.saturday,
         tz: spec.tz.name().to_string(),
         exceeded: spec.hours_since > spec.threshold,
@@ -173,6 +174,8 @@ pub(crate) fn edit_with_errors() -> EditView {
         last_pulse_local: local_time(at, chrono_tz::Europe::Berlin),
         last_pulse_relative: relative_time(at, now()),
         hours_since: 26.5,
+        delta: 2.5,
+        threshold_text: "1 d".to_string(),
         exceeded: true,
         pulse_count: Some(412),
         first_seen: Some("2025-02-03 09:12 CET".to_string()),
@@ -185,6 +188,7 @@ pub(crate) fn edit_with_errors() -> EditView {
         },
         errors: EditErrors {
             threshold: Some("must be a number of hours, e.g. 24 or 0.25".to_string()),
+            saturday: None,
             tz: Some("“Europe/Berlinn” is not a known IANA timezone".to_string()),
             form: Some("Nothing was saved; please correct the fields below.".to_string()),
         },
@@ -203,6 +207,8 @@ pub(crate) fn edit_clean() -> EditView {
         last_metadata: None,
         exceeded: false,
         hours_since: 3.2,
+        delta: 3.2 - 24.0,
+        threshold_text: "1 d".to_string(),
         form: EditForm {
             threshold: "24".to_string(),
             saturday: false,

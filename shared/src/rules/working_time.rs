@@ -1,5 +1,5 @@
 //! Working time: the real elapsed time that falls on a working day of the pulse's local calendar
-//! (`../shared/spec/working-time.md`).
+//! (the rule and its worked examples: `docs/WORKING-TIME.md`).
 
 use crate::model::WorkingDays;
 use chrono::{DateTime, Datelike, LocalResult, NaiveDate, NaiveTime, Offset, TimeDelta, TimeZone, Utc, Weekday};

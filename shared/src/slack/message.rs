@@ -12,7 +12,7 @@ pub const MAX_LINES: usize = 50;
 const TEXT_LIMIT: usize = 40_000;
 /// Budget, in escaped characters, for each of host, category, type and name.
 const FIELD_MAX: usize = 80;
-/// Budget, in escaped characters, for the caller's detail ("3.5 h over its 24 h threshold").
+/// Budget, in escaped characters, for the caller's detail ("3 h 30 min of working time over its 1 d threshold").
 const DETAIL_MAX: usize = 100;
 /// A per-pulse edit link longer than this is left out rather than cut (a cut URL is a broken link).
 const EDIT_URL_MAX: usize = 300;
@@ -31,12 +31,10 @@ const DASHBOARD_LINE_MAX: usize = 1 + DASHBOARD_URL_MAX + 1 + DASHBOARD_LABEL.le
 const _: () =
     assert!(HEADER_MAX + MAX_LINES * (1 + LINE_MAX) + (1 + MORE_MAX) + (1 + DASHBOARD_LINE_MAX) <= TEXT_LIMIT);
 
-/// An incoming-webhook payload: `text` is what notifications show; `blocks` is optional Block Kit.
+/// An incoming-webhook payload: `text`, which is also what notifications show.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SlackMessage {
     pub text: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub blocks: Option<serde_json::Value>,
 }
 
 /// What a message says about one pulse.
@@ -46,7 +44,7 @@ pub struct PulseLine {
     pub category: String,
     pub kind: String,
     pub name: String,
-    /// Prepared by the caller, e.g. "3.5 h over its 24 h threshold" or "back after 30.2 working hours".
+    /// Prepared by the caller, e.g. "3 h 30 min of working time over its 1 d threshold".
     pub detail: String,
     pub edit_url: Option<String>,
 }
@@ -99,7 +97,7 @@ fn build(kind: Kind, lines: &[PulseLine], dashboard_url: Option<&str>) -> SlackM
         text.push_str(&link);
     }
     debug_assert!(text.chars().count() <= TEXT_LIMIT);
-    SlackMessage { text, blocks: None }
+    SlackMessage { text }
 }
 
 /// `• host / category / type / name — detail (<url|edit>)`
@@ -223,7 +221,6 @@ mod tests {
              (<https://hb.example.com/heartbeat/edit?secret=s3cret&id=nightly|edit>)\n\
              <https://hb.example.com/heartbeat/dashboard?secret=s3cret|Open the dashboard>"
         );
-        assert_eq!(message.blocks, None);
     }
 
     #[test]
@@ -374,21 +371,10 @@ mod tests {
 
     #[test]
     fn serializes_as_a_webhook_payload() {
-        let message = SlackMessage {
-            text: "hi".into(),
-            blocks: None,
-        };
+        let message = SlackMessage { text: "hi".into() };
         assert_eq!(
             serde_json::to_value(&message).unwrap(),
             serde_json::json!({"text": "hi"})
-        );
-        let message = SlackMessage {
-            text: "hi".into(),
-            blocks: Some(serde_json::json!([{"type": "divider"}])),
-        };
-        assert_eq!(
-            serde_json::to_value(&message).unwrap(),
-            serde_json::json!({"text": "hi", "blocks": [{"type": "divider"}]})
         );
     }
 }

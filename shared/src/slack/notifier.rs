@@ -74,10 +74,7 @@ mod tests {
 
     #[tokio::test]
     async fn log_notifier_accepts_everything() {
-        let message = SlackMessage {
-            text: "hello".into(),
-            blocks: None,
-        };
+        let message = SlackMessage { text: "hello".into() };
         assert_eq!(LogNotifier.send(&message).await, Ok(()));
         let notifier: &dyn Notifier = &LogNotifier;
         assert_eq!(notifier.send(&message).await, Ok(()));

@@ -178,7 +178,6 @@ mod tests {
     fn message() -> SlackMessage {
         SlackMessage {
             text: ":rotating_light: 1 pulse exceeded its threshold\n• a / b / c / d".into(),
-            blocks: None,
         }
     }
 

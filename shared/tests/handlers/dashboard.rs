@@ -117,11 +117,14 @@ async fn the_dashboard_lists_every_pulse_marks_the_exceeded_and_counts() {
         stale.starts_with("<tr class=\"pulse exceeded\" data-exceeded=\"true\""),
         "{stale}"
     );
-    assert!(stale.contains(">51.0</td>"), "{stale}");
-    assert!(stale.contains(">+27.0<span class=\"badge\">EXCEEDED</span>"), "{stale}");
+    assert!(stale.contains("data-sort=\"51\">2 d 3 h</td>"), "{stale}");
+    assert!(
+        stale.contains("data-sort=\"27\">1 d 3 h over<span class=\"badge\">EXCEEDED</span>"),
+        "{stale}"
+    );
     assert!(stale.contains(">2026-11-19 09:00 UTC</time>"), "{stale}");
     assert!(stale.contains("<span class=\"rel\">4 d ago</span>"), "{stale}");
-    assert!(stale.contains(">24 h</td>"), "{stale}");
+    assert!(stale.contains("data-sort=\"24\">1 d</td>"), "{stale}");
     let stale_id = id_of("legacy-host", "cron", "node", "stale-job");
     assert!(
         stale.contains(&format!("href=\"edit?secret={SECRET_IN_URL}&#38;id={stale_id}\"")),
@@ -133,8 +136,8 @@ async fn the_dashboard_lists_every_pulse_marks_the_exceeded_and_counts() {
         fresh.starts_with("<tr class=\"pulse\" data-exceeded=\"false\""),
         "{fresh}"
     );
-    assert!(fresh.contains(">2.0</td>"), "{fresh}");
-    assert!(fresh.contains(">-22.0</td>"), "{fresh}");
+    assert!(fresh.contains("data-sort=\"2\">2 h</td>"), "{fresh}");
+    assert!(fresh.contains("data-sort=\"-22\">22 h left</td>"), "{fresh}");
     assert!(!fresh.contains("EXCEEDED"), "{fresh}");
     assert_eq!(html.matches(">EXCEEDED<").count(), 1);
 }
@@ -181,9 +184,9 @@ async fn items_of_the_original_server_show_with_default_timezone_saturday_and_th
         "{weekdays}"
     );
     assert!(weekdays.contains("datetime=\"2026-11-20T23:30:00.000Z\""), "{weekdays}");
-    assert!(weekdays.contains(">13.0</td>"), "{weekdays}");
+    assert!(weekdays.contains(">13 h</td>"), "{weekdays}");
     assert!(
-        weekdays.contains(">+1.0<span class=\"badge\">EXCEEDED</span>"),
+        weekdays.contains(">1 h over<span class=\"badge\">EXCEEDED</span>"),
         "{weekdays}"
     );
     assert!(weekdays.contains(">12 h</td>"), "no Saturday mark: {weekdays}");
@@ -195,10 +198,13 @@ async fn items_of_the_original_server_show_with_default_timezone_saturday_and_th
         saturdays.starts_with("<tr class=\"pulse\" data-exceeded=\"false\""),
         "{saturdays}"
     );
-    assert!(saturdays.contains(">36.5</td>"), "{saturdays}");
-    assert!(saturdays.contains(">-3.5</td>"), "{saturdays}");
+    assert!(saturdays.contains("data-sort=\"36.5\">1 d 12 h</td>"), "{saturdays}");
     assert!(
-        saturdays.contains(">40 h <span class=\"sat\" title=\"Saturday is a working day\">· Sat ✓</span></td>"),
+        saturdays.contains("data-sort=\"-3.5\">3 h 30 min left</td>"),
+        "{saturdays}"
+    );
+    assert!(
+        saturdays.contains(">1 d 16 h <span class=\"sat\" title=\"Saturday is a working day\">· Sat ✓</span></td>"),
         "{saturdays}"
     );
     assert!(html.contains("<strong id=\"count-exceeded\">1</strong>"));

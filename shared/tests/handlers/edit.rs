@@ -58,6 +58,10 @@ async fn the_form_shows_the_stored_values() {
         "saturday checked"
     );
     assert!(html.contains("value=\"Asia/Kolkata\""), "timezone");
+    assert!(
+        html.contains("<input type=\"hidden\" name=\"checkboxes\" value=\"saturday\">"),
+        "the form lists its checkbox, so that unticking it saves"
+    );
     assert!(html.contains("<dt>Pulses received</dt>\n    <dd>1</dd>"), "count");
     assert!(html.contains("<pre>ok</pre>"), "last message");
     assert!(
@@ -88,8 +92,13 @@ async fn an_original_item_shows_defaults_and_unknowns() {
     assert!(html.contains("value=\"Europe/Berlin\""), "the default timezone");
     assert_eq!(
         html.matches("<span class=\"unknown\">unknown</span>").count(),
-        4,
-        "count, first seen, message, metadata"
+        2,
+        "count, first seen"
+    );
+    assert_eq!(
+        html.matches("<span class=\"none\">none</span>").count(),
+        2,
+        "no message, no metadata"
     );
     assert!(html.contains("2026-11-23 10:00 CET"), "last pulse in local time");
 }
@@ -168,8 +177,12 @@ async fn a_valid_post_saves_the_fields_by_name_and_redirects() {
             "only the settings change"
         );
     }
-    // An unticked checkbox is absent from the form: Saturday is off again.
-    let res = save(&store, post(&edit_uri(id.as_str()), FORM, "threshold=48&tz=UTC")).await;
+    // An unticked checkbox is absent from the page's form, which lists it: Saturday is off again.
+    let res = save(
+        &store,
+        post(&edit_uri(id.as_str()), FORM, "threshold=48&checkboxes=saturday&tz=UTC"),
+    )
+    .await;
     assert_back_to_dashboard(&res);
     let p = store.snapshot(&id).unwrap();
     assert_eq!(
@@ -177,6 +190,100 @@ async fn a_valid_post_saves_the_fields_by_name_and_redirects() {
         ("48".to_string(), false, Some(TimeZone::UTC))
     );
     assert_eq!(store.len(), 1);
+}
+
+#[tokio::test]
+async fn a_field_left_out_keeps_its_stored_value() {
+    let (store, id) = one_pulse().await;
+    let settings = |store: &MemoryStore| {
+        let p = store.snapshot(&id).unwrap();
+        (p.threshold.to_string(), p.saturday, p.tz.map(|tz| tz.name()))
+    };
+    assert_eq!(settings(&store), ("6".into(), true, Some("Asia/Kolkata")));
+    // (body, the settings after it): each post builds on the one before.
+    let steps: [(&str, (&str, bool, &str)); 6] = [
+        // The original form's fields, as scripts written for the original server send them.
+        ("threshold=12&saturday=1", ("12", true, "Asia/Kolkata")),
+        ("threshold=8", ("8", true, "Asia/Kolkata")),
+        ("saturday=0", ("8", false, "Asia/Kolkata")),
+        ("tz=Europe%2FBerlin", ("8", false, "Europe/Berlin")),
+        ("saturday=true&note=x", ("8", true, "Europe/Berlin")),
+        // Our own form lists its checkbox: absent then means unticked.
+        ("checkboxes=saturday&threshold=8&tz=UTC", ("8", false, "UTC")),
+    ];
+    for (body, (threshold, saturday, tz)) in steps {
+        let res = save(&store, post(&edit_uri(id.as_str()), FORM, body)).await;
+        assert_back_to_dashboard(&res);
+        assert_eq!(
+            settings(&store),
+            (threshold.into(), saturday, Some(tz)),
+            "after {body:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_original_item_edited_without_tz_keeps_working_on_the_default_zone() {
+    let store = MemoryStore::new();
+    let pulse = original_pulse("legacy", now() - hours(3), "48", false);
+    let id = pulse.id.clone();
+    store.insert(pulse);
+    let config = config(&[("DASHBOARD_SECRET", SECRET), ("DEFAULT_TIMEZONE", "Europe/Berlin")]);
+    let req = post(&edit_uri(id.as_str()), FORM, "threshold=2&saturday=1");
+    let res = handlers::edit_post(req, &store, &store, &config, now()).await;
+    assert_back_to_dashboard(&res);
+    let p = store.snapshot(&id).unwrap();
+    assert_eq!((p.threshold.to_string(), p.saturday), ("2".to_string(), true));
+    assert_eq!(
+        p.tz.map(|tz| tz.name()),
+        Some("Europe/Berlin"),
+        "the zone it was judged in"
+    );
+}
+
+#[tokio::test]
+async fn a_present_but_invalid_field_is_refused_and_nothing_is_saved() {
+    let (store, id) = one_pulse().await;
+    let before = store.snapshot(&id);
+    for (body, field, needle) in [
+        (
+            "threshold=12&saturday=yes",
+            "saturday",
+            "“yes” is not a yes or no; send saturday=1",
+        ),
+        ("saturday=", "saturday", "“” is not a yes or no"),
+        ("threshold=", "threshold", "is required"),
+        ("threshold=12&tz=", "tz", "must not be empty"),
+        ("tz=Mars%2FBase", "tz", "“Mars/Base” is not a known IANA timezone"),
+    ] {
+        let res = save(&store, post(&edit_uri(id.as_str()), FORM, body)).await;
+        assert_html_page(&res, 400);
+        let html = text(&res);
+        assert!(
+            html.contains(&format!("id=\"{field}-error\">{needle}")),
+            "{body}: {html}"
+        );
+        assert_eq!(store.snapshot(&id), before, "nothing saved for {body:?}");
+    }
+    // None of the fields at all: a mistake, not a save.
+    for body in ["", "note=x", "Threshold=12&TZ=UTC"] {
+        let res = save(&store, post(&edit_uri(id.as_str()), FORM, body)).await;
+        assert_html_page(&res, 400);
+        assert!(
+            text(&res).contains("none of the fields threshold, saturday and tz"),
+            "{body:?}"
+        );
+        assert_eq!(store.snapshot(&id), before, "nothing saved for {body:?}");
+    }
+    // Fields that were not sent are re-shown with their stored values.
+    let res = save(&store, post(&edit_uri(id.as_str()), FORM, "saturday=maybe")).await;
+    let html = text(&res);
+    assert!(html.contains("value=\"6\""), "stored threshold");
+    assert!(html.contains("value=\"Asia/Kolkata\""), "stored timezone");
+    assert!(
+        html.contains("name=\"saturday\" value=\"1\" checked aria-invalid=\"true\""),
+        "{html}"
+    );
 }
 
 #[tokio::test]

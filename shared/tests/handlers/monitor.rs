@@ -534,7 +534,7 @@ async fn a_stale_pulse_gets_one_alert_then_silence_then_one_recovery() {
         messages[0].text,
         format!(
             ":rotating_light: 1 pulse exceeded its threshold\n\
-             • web-1 / backup / db / nightly — 27.0 working hours over its 24 h threshold ({})\n{}",
+             • web-1 / backup / db / nightly — 1 d 3 h of working time over its 1 d threshold ({})\n{}",
             edit_link("nightly"),
             dashboard_link(BASE_URL)
         )
@@ -1024,7 +1024,7 @@ async fn relaxing_the_threshold_on_the_edit_page_closes_the_incident() {
     assert_eq!(messages.len(), 1);
     assert!(
         messages[0].text.starts_with(
-            ":white_check_mark: 1 pulse recovered\n• web-1 / backup / db / nightly — within its 100 h threshold again after its settings changed"
+            ":white_check_mark: 1 pulse recovered\n• web-1 / backup / db / nightly — within its 4 d 4 h threshold again after its settings changed"
         ),
         "{}",
         messages[0].text

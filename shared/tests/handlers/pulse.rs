@@ -362,7 +362,11 @@ async fn refused_requests_name_the_parameter_and_change_nothing() {
         ),
         ("host=h&category=c&type=t&name=n&saturday=yes".into(), "saturday"),
         ("host=h%ZZ&category=c&type=t&name=n".into(), "percent-escape"),
-        ("host=%FF&category=c&type=t&name=n".into(), "UTF-8"),
+        // Not UTF-8, so read as Latin-1 (“ÿ”): the timezone is what is wrong here.
+        (
+            "host=%FF&category=c&type=t&name=n&tz=%FF".into(),
+            "“ÿ” is not a known IANA timezone",
+        ),
     ];
     let config = config(&[]);
     for (query, needle) in cases {

@@ -80,7 +80,7 @@ async fn a_stale_pulse_is_alerted_once_and_recovers_after_a_pulse() {
         alert.starts_with(":rotating_light: 1 pulse exceeded its threshold"),
         "{alert}"
     );
-    assert!(alert.contains("over its 24 h threshold"), "{alert}");
+    assert!(alert.contains("of working time over its 1 d threshold"), "{alert}");
     let dashboard_link = format!("<{}?secret={}|Open the dashboard>", rt.url("dashboard"), rt.secret());
     assert!(alert.contains(&dashboard_link), "no {dashboard_link} in {alert}");
     let edit_link = format!("{}?secret={}&id={id}", rt.url("edit"), rt.secret());

@@ -56,13 +56,13 @@ async fn original_items_show_on_the_dashboard() {
     let html = rt.dashboard().await;
     let stale = row(&html, "legacy-db");
     assert!(stale.contains("nightly-dump"), "{stale}");
-    assert!(stale.contains(">24 h"), "{stale}");
+    assert!(stale.contains("data-sort=\"24\">1 d<"), "{stale}");
     assert!(stale.contains("data-exceeded=\"true\""), "{stale}");
     assert!(stale.contains("EXCEEDED"), "{stale}");
     assert!(stale.contains(&format!("id={stale_id}")), "{stale}");
     let fresh = row(&html, "legacy-web");
     assert!(fresh.contains("daily-report"), "{fresh}");
-    assert!(fresh.contains(">48 h"), "{fresh}");
+    assert!(fresh.contains("data-sort=\"48\">2 d "), "{fresh}");
     assert!(fresh.contains("class=\"sat\""), "{fresh}");
     assert!(fresh.contains("data-exceeded=\"false\""), "{fresh}");
     assert!(!fresh.contains("EXCEEDED"), "{fresh}");
@@ -90,7 +90,8 @@ async fn original_items_open_in_edit_and_can_be_edited() {
         .http()
         .post(edit)
         .header("content-type", "application/x-www-form-urlencoded")
-        .body("threshold=12.5&tz=America%2FNew_York")
+        // As the page's form sends it with the Saturday box unticked.
+        .body("threshold=12.5&checkboxes=saturday&tz=America%2FNew_York")
         .send()
         .await
         .unwrap();

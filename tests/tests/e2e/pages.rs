@@ -144,7 +144,7 @@ async fn edit_shows_the_threshold_and_saves_the_form() {
     let (status, _, html) = get(&rt, rt.url(header(&headers, "location"))).await;
     assert_eq!(status, StatusCode::OK);
     let fresh = row(&html, "fresh-host");
-    assert!(fresh.contains(">36 h"), "{fresh}");
+    assert!(fresh.contains("data-sort=\"36\">1 d 12 h"), "{fresh}");
     assert!(
         fresh.contains("class=\"sat\""),
         "Saturday is not shown as working: {fresh}"
@@ -155,6 +155,38 @@ async fn edit_shows_the_threshold_and_saves_the_form() {
         html.contains("value=\"36\"") && html.contains("value=\"Europe/Berlin\""),
         "{html}"
     );
+}
+
+#[tokio::test]
+async fn a_script_written_for_the_original_edits_without_tz() {
+    let dynalite = Dynalite::start().await;
+    let rt = LocalRuntime::start(&dynalite, &[]).await;
+    let (_, stale) = fresh_and_stale(&rt).await;
+
+    // The original form's two fields, as a script written for the original server posts them.
+    let (status, _, body) = post_form(&rt, &stale, "threshold=48&saturday=1").await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let item = rt.item(&stale).await.expect("the edited item");
+    assert_eq!((s_attr(&item, "thresholdF"), s_attr(&item, "saturday")), ("48", "1"));
+    assert_eq!(s_attr(&item, "tz"), "UTC", "the default zone it was judged in");
+
+    // Only the threshold: Saturday stays a working day.
+    let (status, _, body) = post_form(&rt, &stale, "threshold=12").await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let item = rt.item(&stale).await.unwrap();
+    assert_eq!((s_attr(&item, "thresholdF"), s_attr(&item, "saturday")), ("12", "1"));
+
+    // What the page's own form sends with the box unticked: Saturday is off.
+    let (status, _, body) = post_form(&rt, &stale, "threshold=12&checkboxes=saturday&tz=UTC").await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    assert_eq!(s_attr(&rt.item(&stale).await.unwrap(), "saturday"), "0");
+
+    // A field that is present and invalid is still refused, and nothing changes.
+    let before = rt.item(&stale).await.unwrap();
+    let (status, _, html) = post_form(&rt, &stale, "saturday=yes").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{html}");
+    assert!(html.contains("id=\"saturday-error\""), "{html}");
+    assert_eq!(rt.item(&stale).await.unwrap(), before, "the item changed");
 }
 
 #[tokio::test]

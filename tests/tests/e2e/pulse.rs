@@ -129,6 +129,37 @@ async fn the_original_clients_unencoded_url_works_and_threshold_applies_on_creat
     assert_eq!(rt.scan_count().await, 1);
 }
 
+/// The original Node client sends names unencoded, and Node writes `ü` as the one Latin-1 byte 0xFC.
+#[tokio::test]
+async fn a_latin1_name_from_the_original_client_is_read_as_latin1() {
+    let dynalite = Dynalite::start().await;
+    let rt = LocalRuntime::start(&dynalite, &[]).await;
+    let (host, name) = ("münchen-1", "Grüße");
+    // The original's `_id`: Node's createHash('sha256').update(text) hashes the UTF-8 of the text,
+    // as `printf 'münchen-1backupcronGrüße' | sha256sum` does.
+    let id = "86c49aa3a8b42eab0e30f773a4eab549bac0b1b9b96a5bf6ce04d2cf3fa834f6";
+    assert_eq!(original_id(host, "backup", "cron", name), id);
+
+    let (status, _, body) = rt
+        .raw_get_bytes(b"pulse?host=m\xFCnchen-1&category=backup&type=cron&name=Gr\xFC\xDFe")
+        .await;
+    assert_eq!((status, body.as_str()), (StatusCode::OK, OK_BODY));
+    let item = rt.item(id).await.expect("the item under the _id of the decoded text");
+    assert_eq!((s_attr(&item, "host"), s_attr(&item, "nameF")), (host, name));
+
+    // The same job through a client that sends UTF-8, raw or percent-encoded: the same item.
+    for target in [
+        "pulse?host=münchen-1&category=backup&type=cron&name=Grüße".as_bytes(),
+        b"pulse?host=m%C3%BCnchen-1&category=backup&type=cron&name=Gr%C3%BC%C3%9Fe",
+    ] {
+        let (status, _, body) = rt.raw_get_bytes(target).await;
+        assert_eq!((status, body.as_str()), (StatusCode::OK, OK_BODY));
+    }
+    let item = rt.item(id).await.unwrap();
+    assert_eq!(item.get("pulseCount"), Some(&AttributeValue::N("3".into())));
+    assert_eq!(rt.scan_count().await, 1);
+}
+
 #[tokio::test]
 async fn post_with_a_json_body_stores_message_and_metadata() {
     let dynalite = Dynalite::start().await;

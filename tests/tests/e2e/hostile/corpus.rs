@@ -52,8 +52,10 @@ impl Endpoint {
 /// What the body of an answer must be.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Shape {
-    /// `text/plain`: the pulse endpoint's machine clients, and the local runtime's own refusals.
+    /// `text/plain`: the pulse endpoint's machine clients.
     Text,
+    /// The HTTP parser's own answer to a request it cannot parse: a status and nothing else.
+    Bare,
     /// A complete HTML page with the security headers of the contract.
     Html,
     /// `application/json` with an `error` text.
@@ -231,33 +233,37 @@ pub fn pulse_cases() -> Vec<Case> {
         400,
         "malformed percent-escape",
     ));
-    for (label, bytes) in [
-        ("%FF", "%FF"),
-        ("a truncated sequence %C3", "%C3"),
-        ("%C3%28", "%C3%28"),
-        ("a surrogate %ED%A0%80", "%ED%A0%80"),
-        ("an overlong / %C0%AF", "%C0%AF"),
-        ("a 5-byte sequence", "%F8%88%80%80%80"),
-        ("%FE%FF", "%FE%FF"),
+    // Latin-1's 0x80–0x9F are control characters: refused as such.
+    let controls = "host: must not contain control characters";
+    for (label, bytes, mention) in [
+        ("%FF", "%FF", "name: is required"),
+        ("a truncated sequence %C3", "%C3", "name: is required"),
+        ("%C3%28", "%C3%28", "name: is required"),
+        ("a surrogate %ED%A0%80", "%ED%A0%80", controls),
+        ("an overlong / %C0%AF", "%C0%AF", "name: is required"),
+        ("a 5-byte sequence", "%F8%88%80%80%80", controls),
+        ("%FE%FF", "%FE%FF", "name: is required"),
     ] {
+        // Not UTF-8, so read as Latin-1 (the original client's encoding): the request is refused
+        // for the name it lacks, which shows the host was read without complaint.
         cases.push(get(
-            format!("host decoding to invalid UTF-8 ({label})"),
-            key_query("host", Some(bytes)),
+            format!("host not UTF-8 ({label}), in a pulse without name"),
+            key_query("host", Some(bytes)).replace(&format!("&name={}", SEED[3]), ""),
             400,
-            "invalid UTF-8",
+            mention,
         ));
     }
     cases.push(get(
-        "name decoding to invalid UTF-8".into(),
-        key_query("name", Some("job%E9")),
+        "name in Latin-1, in a pulse without host".into(),
+        key_query("name", Some("job%E9")).replace(&format!("host={}&", SEED[0]), ""),
         400,
-        "invalid UTF-8",
+        "host: is required",
     ));
     cases.push(get(
-        "tz decoding to invalid UTF-8".into(),
+        "tz not UTF-8 (read as Latin-1 ÿ)".into(),
         seed_query() + "&tz=%FF",
         400,
-        "invalid UTF-8",
+        "“ÿ” is not a known IANA timezone",
     ));
     for threshold in [
         "0",
@@ -802,14 +808,9 @@ pub fn dashboard_cases() -> Vec<Case> {
             "malformed percent-escape",
         ),
         (
-            "invalid UTF-8 after the secret",
-            format!("{right}&x=%FF"),
-            "invalid UTF-8",
-        ),
-        (
-            "invalid UTF-8 in the secret",
-            "secret=%C3%28".to_owned(),
-            "invalid UTF-8",
+            "a truncated escape (%F) after the secret",
+            format!("{right}&x=%F"),
+            "malformed percent-escape",
         ),
     ] {
         cases.push(case(
@@ -820,6 +821,13 @@ pub fn dashboard_cases() -> Vec<Case> {
             mention,
         ));
     }
+    cases.push(case(
+        Endpoint::Dashboard,
+        "dashboard: a secret that is not UTF-8 (read as Latin-1)",
+        RawRequest::get("dashboard?secret=%C3%28"),
+        403,
+        "This link is not valid",
+    ));
     for method in ["POST", "PUT", "DELETE", "PATCH", "OPTIONS", "FOO"] {
         cases.push(case(
             Endpoint::Dashboard,
@@ -915,7 +923,11 @@ pub fn edit_get_cases() -> Vec<Case> {
             Some("id=%ZZ".to_owned()),
             "malformed percent-escape",
         ),
-        ("invalid UTF-8 in the id", Some("id=%FF".to_owned()), "invalid UTF-8"),
+        (
+            "an id that is not UTF-8",
+            Some("id=%FF".to_owned()),
+            "is not a pulse id",
+        ),
     ] {
         cases.push(case(
             Endpoint::EditGet,
@@ -1084,11 +1096,19 @@ pub fn edit_post_cases() -> Vec<Case> {
         ));
     }
     cases.push(form_case(
-        "save: no threshold".into(),
-        "tz=UTC&saturday=1",
+        "save: an empty threshold".into(),
+        "threshold=&tz=UTC&saturday=1",
         400,
         "is required",
     ));
+    for saturday in ["yes", "2", "", "on%00"] {
+        cases.push(form_case(
+            format!("save: saturday={saturday}"),
+            &format!("threshold=24&tz=UTC&saturday={saturday}"),
+            400,
+            "is not a yes or no",
+        ));
+    }
     for (tz, mention) in [
         ("Mars%2FBase", "is not a known IANA timezone"),
         ("Berlin", "is not a known IANA timezone"),
@@ -1115,8 +1135,8 @@ pub fn edit_post_cases() -> Vec<Case> {
         "is not a known IANA timezone",
     ));
     cases.push(form_case(
-        "save: no tz".into(),
-        "threshold=24",
+        "save: a tz of one tab".into(),
+        "threshold=24&tz=%09",
         400,
         "must not be empty",
     ));
@@ -1232,11 +1252,10 @@ pub fn monitor_cases() -> Vec<Case> {
             "secret=%ZZ".to_owned(),
             "malformed percent-escape",
         ),
-        ("invalid UTF-8 in the secret", "secret=%FF".to_owned(), "invalid UTF-8"),
         (
-            "invalid UTF-8 after the secret",
-            format!("{right}&x=%C3"),
-            "invalid UTF-8",
+            "a malformed escape after the secret",
+            format!("{right}&x=%C"),
+            "malformed percent-escape",
         ),
     ] {
         cases.push(case(
@@ -1247,6 +1266,13 @@ pub fn monitor_cases() -> Vec<Case> {
             mention,
         ));
     }
+    cases.push(case(
+        Endpoint::Monitor,
+        "monitor: a secret that is not UTF-8 (read as Latin-1)",
+        RawRequest::get("monitor?secret=%FF"),
+        403,
+        "this link is not valid",
+    ));
     for method in ["POST", "PUT", "DELETE", "PATCH", "OPTIONS", "FOO"] {
         cases.push(case(
             Endpoint::Monitor,
@@ -1294,20 +1320,61 @@ pub fn monitor_cases() -> Vec<Case> {
     cases
 }
 
-/// Bytes that HTTP does not allow in a request target, and heads the HTTP parser refuses: the
-/// local runtime answers these before any handler runs. They must still get a complete answer.
-pub fn transport_cases() -> Vec<Case> {
+/// Raw bytes above 0x7F in a request target, as the original Node client sends non-ASCII names
+/// (Latin-1): they reach the handler, which reads the query as Latin-1, and here refuses each
+/// request for another reason. Nothing may change, and the answer is the handler's own.
+pub fn raw_byte_cases() -> Vec<Case> {
     let mut cases = Vec::new();
-    let seed = seed_query();
     for (label, bytes) in [
         ("a raw 0xFF byte", &b"\xFF"[..]),
         ("a raw truncated UTF-8 sequence", b"\xC3"),
         ("raw Latin-1 (e acute)", b"\xE9"),
-        ("a raw space", b"a b"),
+        ("raw UTF-8 (e acute)", b"\xC3\xA9"),
+    ] {
+        let mut target = format!("pulse?category={}&type={}&name=", SEED[1], SEED[2]).into_bytes();
+        target.extend_from_slice(bytes);
+        cases.push(case(
+            Endpoint::PulseGet,
+            format!("raw bytes: {label} in the name of a pulse without host"),
+            RawRequest::get(target),
+            400,
+            "host: is required",
+        ));
+    }
+    let mut target = format!("dashboard?secret={SECRET}").into_bytes();
+    target.push(0xFF);
+    cases.push(case(
+        Endpoint::Dashboard,
+        "raw bytes: a raw 0xFF byte at the end of the dashboard's secret",
+        RawRequest::get(target),
+        403,
+        "This link is not valid",
+    ));
+    let mut target = format!("monitor?secret={SECRET}").into_bytes();
+    target.push(0xFF);
+    cases.push(case(
+        Endpoint::Monitor,
+        "raw bytes: a raw 0xFF byte at the end of the monitor's secret",
+        RawRequest::get(target),
+        403,
+        "this link is not valid",
+    ));
+    cases
+}
+
+/// Bytes that HTTP does not allow in a request target, and heads the HTTP parser refuses: hyper
+/// answers these itself, with a bare status (no body), before any handler runs. They must never get
+/// a 5xx or hang, and never change the table.
+pub fn transport_cases() -> Vec<Case> {
+    let mut cases = Vec::new();
+    let seed = seed_query();
+    for (label, bytes) in [
+        ("a raw space", &b"a b"[..]),
         ("a raw <", b"<script>"),
         ("a raw double quote", b"\"x\""),
         ("a raw control character", b"\x01"),
         ("a raw DEL", b"\x7F"),
+        ("a raw tab", b"a\tb"),
     ] {
         let mut target = format!("pulse?{seed}&message=").into_bytes();
         target.extend_from_slice(bytes);
@@ -1319,27 +1386,24 @@ pub fn transport_cases() -> Vec<Case> {
                 400,
                 "",
             )
-            .shape(Shape::Text),
+            .shape(Shape::Bare),
         );
     }
-    let mut target = format!("dashboard?secret={SECRET}&x=").into_bytes();
-    target.push(0xFF);
-    cases.push(case(
-        Endpoint::Dashboard,
-        "transport: a raw 0xFF byte in the dashboard's query",
-        RawRequest::get(target),
-        400,
-        "",
-    ));
-    let mut target = format!("monitor?secret={SECRET}").into_bytes();
-    target.push(0xFF);
-    cases.push(case(
-        Endpoint::Monitor,
-        "transport: a raw 0xFF byte in the monitor's secret",
-        RawRequest::get(target),
-        400,
-        "",
-    ));
+    for (endpoint, target) in [
+        (Endpoint::Dashboard, format!("dashboard?secret={SECRET}&x=<b>")),
+        (Endpoint::Monitor, format!("monitor?secret={SECRET}&x=\"")),
+    ] {
+        cases.push(
+            case(
+                endpoint,
+                format!("transport: a raw < or \" in the {}'s query", endpoint.label()),
+                RawRequest::get(target),
+                400,
+                "",
+            )
+            .shape(Shape::Bare),
+        );
+    }
     cases.push(
         case(
             Endpoint::PulseGet,
@@ -1348,7 +1412,7 @@ pub fn transport_cases() -> Vec<Case> {
             414,
             "",
         )
-        .shape(Shape::Text),
+        .shape(Shape::Bare),
     );
     cases.push(
         case(
@@ -1358,7 +1422,7 @@ pub fn transport_cases() -> Vec<Case> {
             400,
             "",
         )
-        .shape(Shape::Text),
+        .shape(Shape::Bare),
     );
     cases
 }
@@ -1371,5 +1435,6 @@ pub fn handler_corpus() -> Vec<Case> {
     cases.extend(edit_get_cases());
     cases.extend(edit_post_cases());
     cases.extend(monitor_cases());
+    cases.extend(raw_byte_cases());
     cases
 }
