@@ -264,3 +264,16 @@ async fn a_table_without_the_index_still_works() {
     );
     assert_eq!(store.stats().items_read, 2);
 }
+
+/// The store contract (`heartbeat_shared::store::contract`), the same cases the in-memory store
+/// passes, against DynamoDB on dynalite: one fresh dynalite and table per case.
+mod contract {
+    use heartbeat_e2e::Dynalite;
+    use heartbeat_shared::store::DynamoStore;
+
+    heartbeat_shared::store_contract!(async {
+        let dynalite = Dynalite::start().await;
+        let store = DynamoStore::new(dynalite.client(), dynalite.fresh_table().await);
+        (dynalite, store)
+    });
+}

@@ -1,10 +1,13 @@
-//! The due index: a sparse global secondary index over `dueShard` (partition) and `dueAt` (sort).
-//! Only items that carry both are in it; the monitor queries each shard for `dueAt <= now`.
-//! Why 32 shards: docs/PERFORMANCE.md has the arithmetic (every pulse moves its index entry, which
-//! costs two index writes; 10,000 pulses/s must stay under 1,000 writes/s per partition).
+//! The due index: a sparse global secondary index over `dueShard` (partition) and `dueAt` (sort),
+//! projecting only the keys. Only items that carry both are in it; the monitor queries each shard for
+//! `dueAt <= now` and reads the items themselves with BatchGetItem. A steady pulse writes neither key,
+//! so it costs the index nothing; the monitor moves `dueAt` about once per threshold period. Why 32
+//! shards and why keys only: docs/PERFORMANCE.md has the arithmetic.
 
-use super::item;
+use super::Slice;
 use crate::model::PulseId;
+use chrono::{DateTime, Timelike, Utc};
+
 
 pub const INDEX_NAME: &str = "due-index";
 pub const SHARDS: u32 = 32;
@@ -14,23 +17,21 @@ pub const SHARDS: u32 = 32;
 /// run continues where this one stopped (the brought-in items no longer match).
 pub const BACKFILL_BATCH: usize = 1000;
 
-/// What the monitor needs to decide, and nothing of the message or metadata, so index writes stay
-/// small. The keys (`_id`, `dueShard`, `dueAt`) are projected anyway.
-pub const PROJECTED: &[&str] = &[
-    item::HOST,
-    item::CATEGORY,
-    item::TYPE,
-    item::NAME,
-    item::TIMESTAMP,
-    item::THRESHOLD,
-    item::THRESHOLD_MS,
-    item::SATURDAY,
-    item::TZ,
-    item::ALERT_FOR,
-    item::ALERT_AT,
-    item::CLAIM_RUN,
-    item::CLAIM_UNTIL,
-];
+/// Segments of the sweep over items outside the index: one per minute of an hour.
+pub const SWEEP_SEGMENTS: u32 = 60;
+
+/// The sweep segment of a run at `now`: the minute plus the hours since the epoch, modulo 60. Runs
+/// every minute read all 60 segments in every clock hour (the minutes 0..59 of hour h give h..h+59);
+/// runs at one fixed minute of each hour (the original's crons) still step through every segment, one
+/// per hour, so each item is seen within 60 hours there, and the Sunday backfill remains. No state.
+pub fn sweep_slice(now: DateTime<Utc>) -> Slice {
+    let hours = u64::try_from(now.timestamp().div_euclid(3600)).unwrap_or_default();
+    let segment = (u64::from(now.minute()) + hours) % u64::from(SWEEP_SEGMENTS);
+    Slice::Segment {
+        segment: u32::try_from(segment).unwrap_or_default(),
+        total: SWEEP_SEGMENTS,
+    }
+}
 
 /// A pulse's shard, derived from its id so that a pulse can write it without reading anything.
 pub fn shard_of(id: &PulseId) -> String {
@@ -67,9 +68,29 @@ mod tests {
             counts.iter().all(|&c| c * 10 > expected * 8 && c * 10 < expected * 12),
             "{counts:?}"
         );
-        assert!(
-            PROJECTED.len() + 3 <= 20,
-            "DynamoDB projects at most 20 non-key attributes"
-        );
+    }
+
+    #[test]
+    fn every_clock_hour_of_minute_runs_sweeps_every_segment() {
+        use chrono::TimeZone as _;
+        for hour in [0, 7, 23] {
+            let start = Utc.with_ymd_and_hms(2026, 11, 23, hour, 0, 0).unwrap();
+            let mut seen: Vec<u32> = (0..60)
+                .map(|m| match sweep_slice(start + chrono::TimeDelta::minutes(m)) {
+                    Slice::Segment { segment, total } => {
+                        assert_eq!(total, SWEEP_SEGMENTS);
+                        segment
+                    }
+                    Slice::All => unreachable!("a scheduled run sweeps one segment"),
+                })
+                .collect();
+            seen.sort_unstable();
+            assert_eq!(seen, (0..60).collect::<Vec<_>>(), "hour {hour}");
+        }
+        // Hourly runs at minute 0 step through the segments one per hour.
+        let hourly: std::collections::BTreeSet<String> = (0..60)
+            .map(|h| format!("{:?}", sweep_slice(Utc.with_ymd_and_hms(2026, 11, 23, 0, 0, 0).unwrap() + chrono::TimeDelta::hours(h))))
+            .collect();
+        assert_eq!(hourly.len(), 60);
     }
 }
