@@ -381,7 +381,7 @@ async fn monitor(options: &Options, table: &mut Table) -> Result<(), String> {
         "billed size of one pulse item",
         format!("{} B", sizes.item),
         format!(
-            "its due-index entry: {} B (keys, projection, 100 B overhead)",
+            "its due-index entry: {} B (keys only, 100 B overhead)",
             sizes.index_entry
         ),
     );
@@ -426,9 +426,15 @@ async fn monitor(options: &Options, table: &mut Table) -> Result<(), String> {
         };
         table.add(
             "monitor",
-            format!("{n} items: monitor read (Query per shard)"),
+            format!("{n} items: monitor read (Query per shard, BatchGetItem)"),
             measure(&s.query),
             format!("{} due{}", thousands(s.due as u64), median(&s.query)),
+        );
+        table.add(
+            "monitor",
+            format!("{n} items: one run's sweep segment (1/60)"),
+            measure(&s.sweep),
+            format!("{:.1} read units (eventually consistent)", s.sweep_read_units),
         );
         table.add(
             "monitor",
