@@ -410,8 +410,13 @@ async fn monitor(options: &Options, table: &mut Table) -> Result<(), String> {
             load_note,
         );
         let measure = |m: &monitor::Measure| {
+            let swept = if m.items_swept > 0 {
+                format!(" · {} items swept", thousands(m.items_swept as u64))
+            } else {
+                String::new()
+            };
             format!(
-                "{} requests · {} items read · {}",
+                "{} requests · {} items read{swept} · {}",
                 thousands(m.requests as u64),
                 thousands(m.items_read as u64),
                 ms(m.wall_ms)

@@ -49,6 +49,7 @@ pub struct Plan {
 pub struct Measure {
     pub requests: usize,
     pub items_read: usize,
+    pub items_swept: usize,
     pub wall_ms: f64,
     pub repeats: usize,
 }
@@ -211,7 +212,7 @@ async fn measure(dynalite: &Dynalite, size: usize, plan: &Plan) -> Result<SizeOu
     }
     // A Scan is billed by the size of what it read, in 4 KB units, half for an eventually
     // consistent read (the default): the items of one segment, of this size each.
-    let sweep_read_units = ((sweep.items_read * item_sizes().item) as f64 / 4096.0).ceil() / 2.0;
+    let sweep_read_units = ((sweep.items_swept * item_sizes().item) as f64 / 4096.0).ceil() / 2.0;
 
     let mut scan_times = Vec::new();
     let mut scan = None;
@@ -281,6 +282,7 @@ async fn counted<T, F: Future<Output = T>>(store: &DynamoStore, op: impl FnOnce(
     let m = Measure {
         requests: after.requests - before.requests,
         items_read: after.items_read - before.items_read,
+        items_swept: after.items_swept - before.items_swept,
         wall_ms,
         repeats: 1,
     };
