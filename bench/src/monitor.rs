@@ -208,7 +208,10 @@ async fn measure(dynalite: &Dynalite, size: usize, plan: &Plan) -> Result<SizeOu
     let (swept, sweep) = counted(&store, || store.unindexed(sweep_slice(now()))).await;
     let swept = swept.map_err(err)?;
     if !swept.pulses.is_empty() {
-        return Err(format!("the sweep found {} items outside the index", swept.pulses.len()));
+        return Err(format!(
+            "the sweep found {} items outside the index",
+            swept.pulses.len()
+        ));
     }
     // A Scan is billed by the size of what it read, in 4 KB units, half for an eventually
     // consistent read (the default): the items of one segment, of this size each.

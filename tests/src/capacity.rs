@@ -55,9 +55,18 @@ impl std::ops::Add for Units {
 
 /// The table's global secondary indexes as DynamoDB (here dynalite) describes them.
 pub async fn describe(client: &Client, table: &str) -> Vec<IndexDef> {
-    let out = client.describe_table().table_name(table).send().await.expect("DescribeTable");
+    let out = client
+        .describe_table()
+        .table_name(table)
+        .send()
+        .await
+        .expect("DescribeTable");
     let table = out.table().expect("a table description");
-    let table_keys: Vec<String> = table.key_schema().iter().map(|k| k.attribute_name().to_owned()).collect();
+    let table_keys: Vec<String> = table
+        .key_schema()
+        .iter()
+        .map(|k| k.attribute_name().to_owned())
+        .collect();
     table
         .global_secondary_indexes()
         .iter()
@@ -71,7 +80,11 @@ pub async fn describe(client: &Client, table: &str) -> Vec<IndexDef> {
             IndexDef {
                 name: index.index_name().unwrap_or_default().to_owned(),
                 table_keys: table_keys.clone(),
-                keys: index.key_schema().iter().map(|k| k.attribute_name().to_owned()).collect(),
+                keys: index
+                    .key_schema()
+                    .iter()
+                    .map(|k| k.attribute_name().to_owned())
+                    .collect(),
                 projected,
             }
         })
@@ -211,7 +224,12 @@ mod tests {
 
     #[test]
     fn index_writes_follow_the_documented_rules() {
-        let base = item(&[("_id", s("x")), ("dueShard", s("s01")), ("dueAt", n(1000)), ("timestampF", s("t1"))]);
+        let base = item(&[
+            ("_id", s("x")),
+            ("dueShard", s("s01")),
+            ("dueAt", n(1000)),
+            ("timestampF", s("t1")),
+        ]);
         let mut pulsed = base.clone();
         pulsed.insert("timestampF".into(), s("t2"));
         let mut moved = pulsed.clone();
@@ -219,16 +237,31 @@ mod tests {
         let keys_only = [index(Projected::KeysOnly)];
         let with_stamp = [index(Projected::Include(vec!["timestampF".into()]))];
         // Neither a key nor a projected attribute changes: nothing in the index.
-        assert_eq!(write_units(Some(&base), Some(&pulsed), &keys_only), Units { table: 1, index: 0 });
+        assert_eq!(
+            write_units(Some(&base), Some(&pulsed), &keys_only),
+            Units { table: 1, index: 0 }
+        );
         // A projected attribute changes: updated in place.
-        assert_eq!(write_units(Some(&base), Some(&pulsed), &with_stamp), Units { table: 1, index: 1 });
+        assert_eq!(
+            write_units(Some(&base), Some(&pulsed), &with_stamp),
+            Units { table: 1, index: 1 }
+        );
         // A key changes: a delete and a put (the previous design's every pulse).
-        assert_eq!(write_units(Some(&pulsed), Some(&moved), &with_stamp), Units { table: 1, index: 2 });
+        assert_eq!(
+            write_units(Some(&pulsed), Some(&moved), &with_stamp),
+            Units { table: 1, index: 2 }
+        );
         // Added or removed.
         assert_eq!(write_units(None, Some(&base), &keys_only), Units { table: 1, index: 1 });
         let outside = item(&[("_id", s("x")), ("timestampF", s("t1"))]);
-        assert_eq!(write_units(Some(&outside), Some(&outside), &keys_only), Units { table: 1, index: 0 });
-        assert_eq!(write_units(Some(&base), Some(&outside), &keys_only), Units { table: 1, index: 1 });
+        assert_eq!(
+            write_units(Some(&outside), Some(&outside), &keys_only),
+            Units { table: 1, index: 0 }
+        );
+        assert_eq!(
+            write_units(Some(&base), Some(&outside), &keys_only),
+            Units { table: 1, index: 1 }
+        );
     }
 
     #[test]

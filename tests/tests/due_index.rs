@@ -70,14 +70,24 @@ async fn a_steady_pulse_is_one_table_write_unit_and_nothing_in_the_index() {
     let table = dynalite.fresh_table().await;
     let store = DynamoStore::new(dynalite.client(), table.clone());
     let first = receipt("nightly", monday());
-    let units = units_of(&store, &table, &first, async { store.record_pulse(&first).await.unwrap() }).await;
-    assert_eq!(units, Units { table: 1, index: 1 }, "a new item: its index entry is added");
+    let units = units_of(&store, &table, &first, async {
+        store.record_pulse(&first).await.unwrap()
+    })
+    .await;
+    assert_eq!(
+        units,
+        Units { table: 1, index: 1 },
+        "a new item: its index entry is added"
+    );
     assert_eq!(store.stats().requests, 1, "one UpdateItem");
 
     let before = store.stats();
     for hour in 1..=5 {
         let steady = receipt("nightly", monday() + TimeDelta::hours(hour));
-        let units = units_of(&store, &table, &steady, async { store.record_pulse(&steady).await.unwrap() }).await;
+        let units = units_of(&store, &table, &steady, async {
+            store.record_pulse(&steady).await.unwrap()
+        })
+        .await;
         assert_eq!(units, Units { table: 1, index: 0 }, "pulse {hour}");
     }
     let after = store.stats();
@@ -85,7 +95,10 @@ async fn a_steady_pulse_is_one_table_write_unit_and_nothing_in_the_index() {
     assert_eq!(after.items_read, before.items_read, "no read");
     // Still due at the exact instant of the first pulse: the monitor moves it when it comes.
     let id = first.key.id();
-    assert_eq!(store.get(&id).await.unwrap().unwrap().due_at, Some(monday() + TimeDelta::hours(24)));
+    assert_eq!(
+        store.get(&id).await.unwrap().unwrap().due_at,
+        Some(monday() + TimeDelta::hours(24))
+    );
 
     // Once per threshold period the monitor finds it fresh and moves its due time: 1 + 2 index units.
     let look = monday() + TimeDelta::hours(24);
@@ -95,7 +108,10 @@ async fn a_steady_pulse_is_one_table_write_unit_and_nothing_in_the_index() {
     })
     .await;
     assert_eq!(units, Units { table: 1, index: 2 });
-    assert_eq!(store.get(&id).await.unwrap().unwrap().due_at, Some(monday() + TimeDelta::hours(29)));
+    assert_eq!(
+        store.get(&id).await.unwrap().unwrap().due_at,
+        Some(monday() + TimeDelta::hours(29))
+    );
 }
 
 #[tokio::test]
@@ -110,7 +126,11 @@ async fn a_regular_run_reads_only_the_due_pulses() {
     }
     // New pulses are indexed at their exact due time (Tuesday 09:00): nothing to read before.
     let first = run(&store, monday() + TimeDelta::minutes(1), false).await;
-    assert_eq!((first.checked, first.rescheduled, first.exceeded), (0, 0, 0), "{first:?}");
+    assert_eq!(
+        (first.checked, first.rescheduled, first.exceeded),
+        (0, 0, 0),
+        "{first:?}"
+    );
 
     // A day later 297 have pulsed again; 3 have not. At Tuesday 10:00 all 300 are due: 3 are
     // alerted, 297 are found fresh and moved to their exact time from the latest pulse.
@@ -124,7 +144,12 @@ async fn a_regular_run_reads_only_the_due_pulses() {
     let summary = run(&store, monday() + TimeDelta::hours(25), false).await;
     let cost = store.stats();
     assert_eq!(
-        (summary.checked, summary.newly_exceeded, summary.notified, summary.rescheduled),
+        (
+            summary.checked,
+            summary.newly_exceeded,
+            summary.notified,
+            summary.rescheduled
+        ),
         (300, 3, 3, 297),
         "{summary:?}"
     );
@@ -210,7 +235,10 @@ async fn items_another_writer_made_are_judged_within_an_hour() {
     let table = dynalite.fresh_table().await;
     let store = DynamoStore::new(dynalite.client(), table.clone());
     for i in 0..118 {
-        store.record_pulse(&receipt(&format!("job-{i:03}"), monday())).await.unwrap();
+        store
+            .record_pulse(&receipt(&format!("job-{i:03}"), monday()))
+            .await
+            .unwrap();
     }
     let stale = receipt("legacy-stale", monday());
     let fresh = receipt("legacy-fresh", monday());
@@ -231,7 +259,11 @@ async fn items_another_writer_made_are_judged_within_an_hour() {
     assert_eq!(swept, 120, "every item scanned exactly once in the hour");
     assert!(most <= 20, "one run scans one segment, not the table: {most}");
     let fresh_due = store.get(&fresh.key.id()).await.unwrap().unwrap().due_at;
-    assert_eq!(fresh_due, Some(Utc.with_ymd_and_hms(2026, 11, 25, 8, 0, 0).unwrap()), "its own 48 h");
+    assert_eq!(
+        fresh_due,
+        Some(Utc.with_ymd_and_hms(2026, 11, 25, 8, 0, 0).unwrap()),
+        "its own 48 h"
+    );
 }
 
 /// Issue: a run by URL stops reading once its budget is spent, says what it left, and the next
@@ -241,7 +273,10 @@ async fn a_run_out_of_time_leaves_the_rest_for_the_next() {
     let dynalite = Dynalite::start().await;
     let store = store(&dynalite).await;
     for i in 0..250 {
-        store.record_pulse(&receipt(&format!("job-{i:03}"), monday())).await.unwrap();
+        store
+            .record_pulse(&receipt(&format!("job-{i:03}"), monday()))
+            .await
+            .unwrap();
     }
     let config = config();
     let deps = MonitorDeps {

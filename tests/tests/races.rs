@@ -293,7 +293,10 @@ struct PulseAfterListing {
 }
 
 impl IncidentLedger for PulseAfterListing {
-    fn due<'life0, 'async_trait>(&'life0 self, now: DateTime<Utc>) -> BoxFuture<'async_trait, Result<Vec<PulseId>, StoreError>>
+    fn due<'life0, 'async_trait>(
+        &'life0 self,
+        now: DateTime<Utc>,
+    ) -> BoxFuture<'async_trait, Result<Vec<PulseId>, StoreError>>
     where
         'life0: 'async_trait,
         Self: 'async_trait,
@@ -320,7 +323,10 @@ impl IncidentLedger for PulseAfterListing {
         })
     }
 
-    fn unindexed<'life0, 'async_trait>(&'life0 self, slice: Slice) -> BoxFuture<'async_trait, Result<Listing, StoreError>>
+    fn unindexed<'life0, 'async_trait>(
+        &'life0 self,
+        slice: Slice,
+    ) -> BoxFuture<'async_trait, Result<Listing, StoreError>>
     where
         'life0: 'async_trait,
         Self: 'async_trait,

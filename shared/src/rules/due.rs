@@ -19,7 +19,13 @@ pub fn never() -> DateTime<Utc> {
 /// Later pulses only make the true instant later, so a due time written once is never late; the
 /// monitor moves it forward when it comes.
 pub fn first(at: DateTime<Utc>, threshold: Threshold, saturday: bool, tz: TimeZone) -> DateTime<Utc> {
-    becomes_exceeded_at(at, threshold.duration(), tz.tz(), WorkingDays::from_saturday_flag(saturday)).unwrap_or_else(never)
+    becomes_exceeded_at(
+        at,
+        threshold.duration(),
+        tz.tz(),
+        WorkingDays::from_saturday_flag(saturday),
+    )
+    .unwrap_or_else(never)
 }
 
 /// After a decision that sent nothing (or after a delivered message), when to look again.

@@ -129,13 +129,19 @@ async fn alerted<S: ContractStore>(store: &S, name: &str, at: DateTime<Utc>) -> 
     store.record_pulse(&receipt(name, monday())).await.unwrap();
     let stamp = format_stamp(monday());
     let expect = Expectation::Alert { stamp: stamp.clone() };
-    assert_eq!(store.claim(&id(name), &expect, &claim("run-a", at), at).await.unwrap(), Held::Yes);
+    assert_eq!(
+        store.claim(&id(name), &expect, &claim("run-a", at), at).await.unwrap(),
+        Held::Yes
+    );
     let alert = Alert {
         for_stamp: stamp,
         notified_at: at,
     };
     let next = at + hours(24);
-    assert_eq!(store.record_alert(&id(name), "run-a", &alert, next).await.unwrap(), Held::Yes);
+    assert_eq!(
+        store.record_alert(&id(name), "run-a", &alert, next).await.unwrap(),
+        Held::Yes
+    );
     alert
 }
 
@@ -150,11 +156,18 @@ pub async fn a_new_pulse_is_due_at_its_exact_first_instant<S: ContractStore>(sto
 
 pub async fn a_steady_pulse_leaves_the_due_time_alone<S: ContractStore>(store: &S) {
     store.record_pulse(&receipt("nightly", monday())).await.unwrap();
-    store.record_pulse(&receipt("nightly", monday() + hours(1))).await.unwrap();
+    store
+        .record_pulse(&receipt("nightly", monday() + hours(1)))
+        .await
+        .unwrap();
     let p = get(store, "nightly").await;
     assert_eq!(p.last_pulse, monday() + hours(1));
     assert_eq!(p.pulse_count, Some(2));
-    assert_eq!(p.due_at, Some(monday() + hours(2)), "moved by the monitor, not the pulse");
+    assert_eq!(
+        p.due_at,
+        Some(monday() + hours(2)),
+        "moved by the monitor, not the pulse"
+    );
 }
 
 pub async fn creation_settings_stay_with_the_item<S: ContractStore>(store: &S) {
@@ -166,12 +179,18 @@ pub async fn creation_settings_stay_with_the_item<S: ContractStore>(store: &S) {
     other.message = Some("done".into());
     store.record_pulse(&other).await.unwrap();
     let p = get(store, "nightly").await;
-    assert_eq!((p.threshold.to_string(), p.saturday, p.tz), ("2".to_owned(), false, Some(TimeZone::UTC)));
+    assert_eq!(
+        (p.threshold.to_string(), p.saturday, p.tz),
+        ("2".to_owned(), false, Some(TimeZone::UTC))
+    );
     assert_eq!(p.last_message.as_deref(), Some("done"));
 }
 
 pub async fn an_older_pulse_is_counted_but_keeps_the_newer_time<S: ContractStore>(store: &S) {
-    store.record_pulse(&receipt("nightly", monday() + hours(1))).await.unwrap();
+    store
+        .record_pulse(&receipt("nightly", monday() + hours(1)))
+        .await
+        .unwrap();
     store.record_pulse(&receipt("nightly", monday())).await.unwrap();
     let p = get(store, "nightly").await;
     assert_eq!((p.last_pulse, p.pulse_count), (monday() + hours(1), Some(2)));
@@ -196,7 +215,11 @@ pub async fn a_foreign_item_keeps_its_threshold_and_is_due_at_once<S: ContractSt
     store.record_pulse(&pulse).await.unwrap();
     let p = store.get(&item.id).await.unwrap().unwrap();
     assert_eq!(p.threshold.to_string(), "5", "the item's own threshold counts");
-    assert_eq!(p.due_at, Some(monday()), "due at once: the monitor computes the exact time");
+    assert_eq!(
+        p.due_at,
+        Some(monday()),
+        "due at once: the monitor computes the exact time"
+    );
     assert!(store.unindexed(Slice::All).await.unwrap().pulses.is_empty());
 }
 
@@ -214,7 +237,10 @@ pub async fn sweep_segments_split_the_foreign_items<S: ContractStore>(store: &S)
     seen.sort();
     let mut expected = names.clone();
     expected.sort();
-    assert_eq!(seen, expected, "each foreign item in exactly one segment, indexed items in none");
+    assert_eq!(
+        seen, expected,
+        "each foreign item in exactly one segment, indexed items in none"
+    );
     assert_eq!(store.unindexed(Slice::All).await.unwrap().pulses.len(), 12);
     // Judged once, it is in the index and out of the sweep.
     let first = foreign(&names[0], monday(), "24");
@@ -237,7 +263,10 @@ pub async fn a_reschedule_holds_only_on_what_was_seen<S: ContractStore>(store: &
         next_due: monday() + hours(5),
     };
     // A pulse since the look: the stamp moved.
-    store.record_pulse(&receipt("nightly", monday() + hours(1))).await.unwrap();
+    store
+        .record_pulse(&receipt("nightly", monday() + hours(1)))
+        .await
+        .unwrap();
     assert_eq!(store.reschedule(&id("nightly"), &plan).await.unwrap(), Held::No);
     // Seen as it is now: it holds.
     let seen = get(store, "nightly").await;
@@ -261,17 +290,29 @@ pub async fn settings_writes_never_create_and_move_the_due_time<S: ContractStore
         tz: TimeZone::parse("Europe/Berlin").unwrap(),
     };
     let due = monday() + hours(6);
-    assert_eq!(store.update_settings(&id("nobody"), &settings, due).await.unwrap(), Held::No);
+    assert_eq!(
+        store.update_settings(&id("nobody"), &settings, due).await.unwrap(),
+        Held::No
+    );
     assert!(store.get(&id("nobody")).await.unwrap().is_none(), "no phantom item");
     store.record_pulse(&receipt("nightly", monday())).await.unwrap();
-    assert_eq!(store.update_settings(&id("nightly"), &settings, due).await.unwrap(), Held::Yes);
+    assert_eq!(
+        store.update_settings(&id("nightly"), &settings, due).await.unwrap(),
+        Held::Yes
+    );
     let p = get(store, "nightly").await;
-    assert_eq!((p.threshold.to_string(), p.saturday, p.tz), ("6".to_owned(), true, Some(settings.tz)));
+    assert_eq!(
+        (p.threshold.to_string(), p.saturday, p.tz),
+        ("6".to_owned(), true, Some(settings.tz))
+    );
     assert_eq!(p.due_at, Some(due));
     // An edit brings a foreign item into the index.
     let item = foreign("legacy", monday(), "24");
     store.put_foreign(&item).await;
-    assert_eq!(store.update_settings(&item.id, &settings, due).await.unwrap(), Held::Yes);
+    assert_eq!(
+        store.update_settings(&item.id, &settings, due).await.unwrap(),
+        Held::Yes
+    );
     assert!(store.unindexed(Slice::All).await.unwrap().pulses.is_empty());
 }
 
@@ -289,13 +330,40 @@ pub async fn a_claim_holds_once_per_lease<S: ContractStore>(store: &S) {
     let expect = Expectation::Alert {
         stamp: format_stamp(monday()),
     };
-    assert_eq!(store.claim(&id("nightly"), &expect, &claim("run-a", now), now).await.unwrap(), Held::Yes);
-    assert_eq!(store.claim(&id("nightly"), &expect, &claim("run-b", now), now).await.unwrap(), Held::No);
+    assert_eq!(
+        store
+            .claim(&id("nightly"), &expect, &claim("run-a", now), now)
+            .await
+            .unwrap(),
+        Held::Yes
+    );
+    assert_eq!(
+        store
+            .claim(&id("nightly"), &expect, &claim("run-b", now), now)
+            .await
+            .unwrap(),
+        Held::No
+    );
     // The lease runs out: another run may take over.
     let later = now + TimeDelta::minutes(6);
-    assert_eq!(store.claim(&id("nightly"), &expect, &claim("run-b", later), later).await.unwrap(), Held::Yes);
-    assert_eq!(get(store, "nightly").await.claim.map(|c| c.run).as_deref(), Some("run-b"));
-    assert_eq!(store.claim(&id("nobody"), &expect, &claim("run-c", later), later).await.unwrap(), Held::No);
+    assert_eq!(
+        store
+            .claim(&id("nightly"), &expect, &claim("run-b", later), later)
+            .await
+            .unwrap(),
+        Held::Yes
+    );
+    assert_eq!(
+        get(store, "nightly").await.claim.map(|c| c.run).as_deref(),
+        Some("run-b")
+    );
+    assert_eq!(
+        store
+            .claim(&id("nobody"), &expect, &claim("run-c", later), later)
+            .await
+            .unwrap(),
+        Held::No
+    );
     assert!(store.get(&id("nobody")).await.unwrap().is_none(), "no phantom item");
 }
 
@@ -307,24 +375,48 @@ pub async fn a_claim_checks_what_the_run_believed<S: ContractStore>(store: &S) {
     let again = Expectation::Alert {
         stamp: alert.for_stamp.clone(),
     };
-    assert_eq!(store.claim(&id("nightly"), &again, &claim("r1", later), later).await.unwrap(), Held::No);
+    assert_eq!(
+        store
+            .claim(&id("nightly"), &again, &claim("r1", later), later)
+            .await
+            .unwrap(),
+        Held::No
+    );
     // A reminder holds only for the notification it saw.
     let stale = Expectation::Reminder {
         stamp: alert.for_stamp.clone(),
         notified_at: at - hours(1),
     };
-    assert_eq!(store.claim(&id("nightly"), &stale, &claim("r2", later), later).await.unwrap(), Held::No);
+    assert_eq!(
+        store
+            .claim(&id("nightly"), &stale, &claim("r2", later), later)
+            .await
+            .unwrap(),
+        Held::No
+    );
     let reminder = Expectation::Reminder {
         stamp: alert.for_stamp.clone(),
         notified_at: at,
     };
-    assert_eq!(store.claim(&id("nightly"), &reminder, &claim("r3", later), later).await.unwrap(), Held::Yes);
+    assert_eq!(
+        store
+            .claim(&id("nightly"), &reminder, &claim("r3", later), later)
+            .await
+            .unwrap(),
+        Held::Yes
+    );
     store.release(&id("nightly"), "r3").await.unwrap();
     // A recovery for another incident's stamp does not hold.
     let wrong = Expectation::Recovery {
         alerted_stamp: format_stamp(monday() - hours(1)),
     };
-    assert_eq!(store.claim(&id("nightly"), &wrong, &claim("r4", later), later).await.unwrap(), Held::No);
+    assert_eq!(
+        store
+            .claim(&id("nightly"), &wrong, &claim("r4", later), later)
+            .await
+            .unwrap(),
+        Held::No
+    );
 }
 
 pub async fn only_the_claimant_records_an_alert<S: ContractStore>(store: &S) {
@@ -332,14 +424,29 @@ pub async fn only_the_claimant_records_an_alert<S: ContractStore>(store: &S) {
     let now = monday() + hours(3);
     let stamp = format_stamp(monday());
     let expect = Expectation::Alert { stamp: stamp.clone() };
-    store.claim(&id("nightly"), &expect, &claim("run-a", now), now).await.unwrap();
+    store
+        .claim(&id("nightly"), &expect, &claim("run-a", now), now)
+        .await
+        .unwrap();
     let alert = Alert {
         for_stamp: stamp,
         notified_at: now,
     };
-    assert_eq!(store.record_alert(&id("nightly"), "run-b", &alert, now + hours(24)).await.unwrap(), Held::No);
+    assert_eq!(
+        store
+            .record_alert(&id("nightly"), "run-b", &alert, now + hours(24))
+            .await
+            .unwrap(),
+        Held::No
+    );
     assert_eq!(get(store, "nightly").await.alert, None);
-    assert_eq!(store.record_alert(&id("nightly"), "run-a", &alert, now + hours(24)).await.unwrap(), Held::Yes);
+    assert_eq!(
+        store
+            .record_alert(&id("nightly"), "run-a", &alert, now + hours(24))
+            .await
+            .unwrap(),
+        Held::Yes
+    );
     let p = get(store, "nightly").await;
     assert_eq!((p.alert, p.claim, p.due_at), (Some(alert), None, Some(now + hours(24))));
 }
@@ -349,14 +456,23 @@ pub async fn an_alert_recorded_after_a_racing_pulse_is_due_at_once<S: ContractSt
     let now = monday() + hours(3);
     let stamp = format_stamp(monday());
     let expect = Expectation::Alert { stamp: stamp.clone() };
-    store.claim(&id("nightly"), &expect, &claim("run-a", now), now).await.unwrap();
+    store
+        .claim(&id("nightly"), &expect, &claim("run-a", now), now)
+        .await
+        .unwrap();
     // The pulse comes back while Slack has the message: its own write saw no alert yet.
     store.record_pulse(&receipt("nightly", now)).await.unwrap();
     let alert = Alert {
         for_stamp: stamp,
         notified_at: now,
     };
-    assert_eq!(store.record_alert(&id("nightly"), "run-a", &alert, now + hours(24)).await.unwrap(), Held::Yes);
+    assert_eq!(
+        store
+            .record_alert(&id("nightly"), "run-a", &alert, now + hours(24))
+            .await
+            .unwrap(),
+        Held::Yes
+    );
     let p = get(store, "nightly").await;
     assert_eq!(p.due_at, Some(now), "due at once for the recovery");
     assert_eq!(p.alert, Some(alert));
@@ -370,11 +486,35 @@ pub async fn a_recovery_is_recorded_by_the_claimant_only<S: ContractStore>(store
     let expect = Expectation::Recovery {
         alerted_stamp: alert.for_stamp.clone(),
     };
-    assert_eq!(store.claim(&id("nightly"), &expect, &claim("run-b", back), back).await.unwrap(), Held::Yes);
+    assert_eq!(
+        store
+            .claim(&id("nightly"), &expect, &claim("run-b", back), back)
+            .await
+            .unwrap(),
+        Held::Yes
+    );
     let next = back + hours(2);
-    assert_eq!(store.record_recovery(&id("nightly"), "run-x", &alert.for_stamp, next).await.unwrap(), Held::No);
-    assert_eq!(store.record_recovery(&id("nightly"), "run-b", "another", next).await.unwrap(), Held::No);
-    assert_eq!(store.record_recovery(&id("nightly"), "run-b", &alert.for_stamp, next).await.unwrap(), Held::Yes);
+    assert_eq!(
+        store
+            .record_recovery(&id("nightly"), "run-x", &alert.for_stamp, next)
+            .await
+            .unwrap(),
+        Held::No
+    );
+    assert_eq!(
+        store
+            .record_recovery(&id("nightly"), "run-b", "another", next)
+            .await
+            .unwrap(),
+        Held::No
+    );
+    assert_eq!(
+        store
+            .record_recovery(&id("nightly"), "run-b", &alert.for_stamp, next)
+            .await
+            .unwrap(),
+        Held::Yes
+    );
     let p = get(store, "nightly").await;
     assert_eq!((p.alert, p.claim, p.due_at), (None, None, Some(next)));
 }
@@ -385,7 +525,10 @@ pub async fn a_release_drops_only_the_own_lease<S: ContractStore>(store: &S) {
     let expect = Expectation::Alert {
         stamp: format_stamp(monday()),
     };
-    store.claim(&id("nightly"), &expect, &claim("run-a", now), now).await.unwrap();
+    store
+        .claim(&id("nightly"), &expect, &claim("run-a", now), now)
+        .await
+        .unwrap();
     store.release(&id("nightly"), "run-b").await.unwrap();
     assert!(get(store, "nightly").await.claim.is_some());
     store.release(&id("nightly"), "run-a").await.unwrap();
@@ -396,11 +539,21 @@ pub async fn a_release_drops_only_the_own_lease<S: ContractStore>(store: &S) {
 
 pub async fn due_ids_come_in_due_order_and_fetch_keeps_it<S: ContractStore>(store: &S) {
     for (name, offset) in [("c", 2), ("a", 0), ("b", 1)] {
-        store.record_pulse(&receipt(name, monday() + hours(offset))).await.unwrap();
+        store
+            .record_pulse(&receipt(name, monday() + hours(offset)))
+            .await
+            .unwrap();
     }
     let due = store.due(monday() + hours(10)).await.unwrap();
     assert_eq!(due, vec![id("a"), id("b"), id("c")]);
     let ids = vec![id("c"), id("nobody"), id("a")];
-    let names: Vec<String> = store.fetch(&ids).await.unwrap().pulses.into_iter().map(|p| p.key.name).collect();
+    let names: Vec<String> = store
+        .fetch(&ids)
+        .await
+        .unwrap()
+        .pulses
+        .into_iter()
+        .map(|p| p.key.name)
+        .collect();
     assert_eq!(names, ["c", "a"], "in the order asked, missing ids left out");
 }

@@ -96,7 +96,10 @@ mod tests {
     fn the_sdk_error_stays_the_source() {
         let io = std::io::Error::other("connection reset by peer");
         let err = StoreError::Unavailable(Cause::with_source("dispatch failure", io));
-        assert_eq!(err.to_string(), "the table cannot be reached right now: dispatch failure");
+        assert_eq!(
+            err.to_string(),
+            "the table cannot be reached right now: dispatch failure"
+        );
         let cause = err.source().expect("the cause");
         let root = cause.source().expect("the I/O error kept as the source");
         assert_eq!(root.to_string(), "connection reset by peer");

@@ -249,7 +249,10 @@ mod tests {
     fn template_declares_the_same_table() {
         let code = from_code();
         assert_eq!(code.indexes.len(), 1, "the due index is defined");
-        assert_eq!(code.indexes[0].2, "KEYS_ONLY", "a pulse must change no projected attribute");
+        assert_eq!(
+            code.indexes[0].2, "KEYS_ONLY",
+            "a pulse must change no projected attribute"
+        );
         assert_eq!(from_template(), code);
         let billing = YamlLoader::load_from_str(
             &std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../template.yaml")).unwrap(),

@@ -10,7 +10,7 @@ use heartbeat_shared::handlers::{self, MonitorDeps, monitor_event};
 use heartbeat_shared::model::{Alert, Claim, PulseId};
 use heartbeat_shared::slack::{Notifier, NotifyError, SlackMessage};
 use heartbeat_shared::store::{
-    Expectation, Held, IncidentLedger, Slice, Listing, MemoryStore, PulseReceipt, PulseRecorder, Reschedule, StoreError,
+    Expectation, Held, IncidentLedger, Listing, MemoryStore, PulseReceipt, PulseRecorder, Reschedule, Slice, StoreError,
 };
 use serde_json::{Value, json};
 use std::sync::atomic::{AtomicBool, Ordering};

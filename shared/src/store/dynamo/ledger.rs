@@ -85,7 +85,9 @@ impl IncidentLedger for DynamoStore {
         }
         // BatchGetItem answers in no particular order; keep the caller's.
         let order: std::collections::HashMap<&PulseId, usize> = ids.iter().enumerate().map(|(i, id)| (id, i)).collect();
-        listing.pulses.sort_by_key(|p| order.get(&p.id).copied().unwrap_or(usize::MAX));
+        listing
+            .pulses
+            .sort_by_key(|p| order.get(&p.id).copied().unwrap_or(usize::MAX));
         Ok(listing)
     }
 
@@ -115,7 +117,13 @@ impl IncidentLedger for DynamoStore {
             .await
     }
 
-    async fn claim(&self, id: &PulseId, expect: &Expectation, claim: &Claim, now: DateTime<Utc>) -> Result<Held, StoreError> {
+    async fn claim(
+        &self,
+        id: &PulseId,
+        expect: &Expectation,
+        claim: &Claim,
+        now: DateTime<Utc>,
+    ) -> Result<Held, StoreError> {
         let mut e = Expr::default();
         let update = format!(
             "SET {}, {}",
@@ -145,7 +153,13 @@ impl IncidentLedger for DynamoStore {
             .await
     }
 
-    async fn record_alert(&self, id: &PulseId, run: &str, alert: &Alert, next_due: DateTime<Utc>) -> Result<Held, StoreError> {
+    async fn record_alert(
+        &self,
+        id: &PulseId,
+        run: &str,
+        alert: &Alert,
+        next_due: DateTime<Utc>,
+    ) -> Result<Held, StoreError> {
         let record = |due: DateTime<Utc>, still_at_stamp: bool| {
             let mut e = Expr::default();
             let update = format!(

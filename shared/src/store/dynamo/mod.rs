@@ -120,7 +120,13 @@ impl DynamoStore {
         }
     }
 
-    async fn conditional_update(&self, id: &PulseId, update: &str, condition: &str, expr: Expr) -> Result<Held, StoreError> {
+    async fn conditional_update(
+        &self,
+        id: &PulseId,
+        update: &str,
+        condition: &str,
+        expr: Expr,
+    ) -> Result<Held, StoreError> {
         Ok(self.update(id, update, condition, expr, false).await?.is_some().into())
     }
 
@@ -148,7 +154,10 @@ impl DynamoStore {
                 .send()
                 .await
                 .map_err(classify)?;
-            let items = out.responses.and_then(|mut r| r.remove(&self.table)).unwrap_or_default();
+            let items = out
+                .responses
+                .and_then(|mut r| r.remove(&self.table))
+                .unwrap_or_default();
             self.count(items.len());
             items.iter().for_each(|raw| push_item(&mut listing, raw));
             match out.unprocessed_keys.and_then(|mut u| u.remove(&self.table)) {
@@ -163,7 +172,12 @@ impl DynamoStore {
 
     /// Every item, or those matching `filter` (`attribute_not_exists(dueShard)`), optionally one
     /// segment of a parallel Scan; stops after `limit` matching items.
-    async fn scan(&self, unindexed_only: bool, segment: Option<(u32, u32)>, limit: usize) -> Result<Listing, StoreError> {
+    async fn scan(
+        &self,
+        unindexed_only: bool,
+        segment: Option<(u32, u32)>,
+        limit: usize,
+    ) -> Result<Listing, StoreError> {
         let mut listing = Listing::default();
         let mut request = self.client.scan().table_name(&self.table);
         if unindexed_only {

@@ -13,7 +13,12 @@ use chrono::{DateTime, Utc};
 
 #[async_trait]
 impl SettingsWriter for DynamoStore {
-    async fn update_settings(&self, id: &PulseId, settings: &Settings, due_at: DateTime<Utc>) -> Result<Held, StoreError> {
+    async fn update_settings(
+        &self,
+        id: &PulseId,
+        settings: &Settings,
+        due_at: DateTime<Utc>,
+    ) -> Result<Held, StoreError> {
         let mut e = Expr::default();
         let sets = [
             e.set(item::THRESHOLD, s(settings.threshold.to_string())),
