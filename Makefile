@@ -56,6 +56,7 @@ BENCH_FUNCTIONS := pulse dashboard monitor edit-get edit-post
 bench: $(NODE_MODULES)
 	$(CARGO) bench -p heartbeat-shared --bench handlers
 	$(CARGO) run --release -p heartbeat-bench
+	python3 bench/cost.py --check
 	@printf '\n%-10s %12s %12s\n' bootstrap bytes zipped; \
 	for f in $(BENCH_FUNCTIONS); do \
 	  bin=target/lambda/$$f/bootstrap; \

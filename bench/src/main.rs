@@ -380,7 +380,7 @@ async fn monitor(options: &Options, table: &mut Table) -> Result<(), String> {
         "billed size of one pulse item",
         format!("{} B", sizes.item),
         format!(
-            "its due-index entry: {} B (keys, projection, 100 B overhead)",
+            "its due-index entry: {} B (keys only, 100 B overhead)",
             sizes.index_entry
         ),
     );
@@ -409,8 +409,13 @@ async fn monitor(options: &Options, table: &mut Table) -> Result<(), String> {
             load_note,
         );
         let measure = |m: &monitor::Measure| {
+            let swept = if m.items_swept > 0 {
+                format!(" · {} items swept", thousands(m.items_swept as u64))
+            } else {
+                String::new()
+            };
             format!(
-                "{} requests · {} items read · {}",
+                "{} requests · {} items read{swept} · {}",
                 thousands(m.requests as u64),
                 thousands(m.items_read as u64),
                 ms(m.wall_ms)
@@ -425,9 +430,15 @@ async fn monitor(options: &Options, table: &mut Table) -> Result<(), String> {
         };
         table.add(
             "monitor",
-            format!("{n} items: monitor read (Query per shard)"),
+            format!("{n} items: monitor read (Query per shard, BatchGetItem)"),
             measure(&s.query),
             format!("{} due{}", thousands(s.due as u64), median(&s.query)),
+        );
+        table.add(
+            "monitor",
+            format!("{n} items: one run's sweep segment (1/60)"),
+            measure(&s.sweep),
+            format!("{:.1} read units (eventually consistent)", s.sweep_read_units),
         );
         table.add(
             "monitor",

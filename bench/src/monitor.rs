@@ -1,12 +1,15 @@
 //! The monitor's due index against a full Scan, at several table sizes with 1% of the pulses due.
 //!
 //! Items are loaded straight into dynalite with BatchWriteItem (25 per request, several in flight),
-//! shaped as heartbeat's pulse write leaves them: the original attributes plus `thresholdMs`,
-//! `dueShard` and `dueAt`. 1% are overdue (last pulse ten days ago, so exceeded, and `dueAt` long
-//! past); the rest pulsed an hour ago and are due tomorrow. Then, with a fixed `now` and counted by
-//! `DynamoStore::stats()`: the monitor's read (`candidates`: a Query per shard), a whole monitor run
-//! (which alerts the due 1%: a claim and a record each), a second run with nothing due, and a full
-//! paginated Scan of the table (`PulseReader::list`, what the original server read on every run).
+//! shaped as heartbeat's pulse write leaves them: the original attributes plus `dueShard` and
+//! `dueAt`. 1% are overdue (last pulse ten days ago, so exceeded, and `dueAt` long past); the rest
+//! pulsed an hour ago and are due tomorrow. Then, with a fixed `now` and counted by
+//! `DynamoStore::stats()`: the monitor's read (a Query per shard of the keys-only index, then
+//! BatchGetItem of the due items), one run's sweep segment over items outside the index (a 1/60
+//! parallel-Scan segment: what every scheduled run pays for finding items another writer made), a
+//! whole monitor run (which alerts the due 1%: a claim and a record each), a second run with nothing
+//! due, and a full paginated Scan of the table (`PulseReader::list`, what the original server read on
+//! every run).
 
 use crate::fixtures::{SECRET, config, key, monday};
 use crate::stats::{median, millis};
@@ -19,7 +22,7 @@ use heartbeat_shared::handlers;
 use heartbeat_shared::model::format_stamp;
 use heartbeat_shared::monitor::{self, MonitorDeps, Summary};
 use heartbeat_shared::slack::{Notifier, NotifyError, SlackMessage};
-use heartbeat_shared::store::due_index::{PROJECTED, shard_of};
+use heartbeat_shared::store::due_index::{shard_of, sweep_slice};
 use heartbeat_shared::store::{DynamoStore, IncidentLedger, PulseReader, StoreStats, item};
 use lambda_http::Body;
 use std::collections::HashMap;
@@ -31,7 +34,7 @@ use tokio::task::JoinSet;
 const DUE_EVERY: usize = 100;
 const BATCH: usize = 25;
 const IN_FLIGHT: usize = 8;
-const THRESHOLD_MS: i64 = 24 * 3600 * 1000;
+const DAY_MS: i64 = 24 * 3600 * 1000;
 
 pub struct Plan {
     pub sizes: Vec<usize>,
@@ -46,6 +49,7 @@ pub struct Plan {
 pub struct Measure {
     pub requests: usize,
     pub items_read: usize,
+    pub items_swept: usize,
     pub wall_ms: f64,
     pub repeats: usize,
 }
@@ -56,6 +60,9 @@ pub struct SizeOutcome {
     pub load: Duration,
     pub due: usize,
     pub query: Measure,
+    /// One run's sweep segment (items outside the index): what it scanned, and the read units.
+    pub sweep: Measure,
+    pub sweep_read_units: f64,
     pub run: Measure,
     pub summary: Summary,
     pub messages: usize,
@@ -125,9 +132,8 @@ pub fn pulse_item(i: usize) -> HashMap<String, AttributeValue> {
             s(&format_stamp(last - TimeDelta::days(30))),
         ),
         (item::PULSE_COUNT.to_owned(), n(30 + (i % 500) as i64)),
-        (item::THRESHOLD_MS.to_owned(), n(THRESHOLD_MS)),
         (item::DUE_SHARD.to_owned(), s(&shard_of(&id))),
-        (item::DUE_AT.to_owned(), n(last.timestamp_millis() + THRESHOLD_MS)),
+        (item::DUE_AT.to_owned(), n(last.timestamp_millis() + DAY_MS)),
     ])
 }
 
@@ -141,14 +147,14 @@ fn attribute_size(name: &str, value: &AttributeValue) -> usize {
         }
 }
 
-/// The billed size of a non-due item and of its index entry (keys and projected attributes).
+/// The billed size of a non-due item and of its index entry (keys only).
 pub fn item_sizes() -> ItemSizes {
     let item = pulse_item(1);
     let total = item.iter().map(|(k, v)| attribute_size(k, v)).sum();
     let keys = [item::ID, item::DUE_SHARD, item::DUE_AT];
     let index_entry = item
         .iter()
-        .filter(|(k, _)| keys.contains(&k.as_str()) || PROJECTED.contains(&k.as_str()))
+        .filter(|(k, _)| keys.contains(&k.as_str()))
         .map(|(k, v)| attribute_size(k, v))
         .sum::<usize>()
         + 100;
@@ -182,7 +188,11 @@ async fn measure(dynalite: &Dynalite, size: usize, plan: &Plan) -> Result<SizeOu
     let mut query_times = Vec::new();
     let mut query = None;
     for _ in 0..plan.repeats {
-        let (listing, m) = counted(&store, || store.candidates(now())).await;
+        let (listing, m) = counted(&store, || async {
+            let ids = store.due(now()).await?;
+            store.fetch(&ids).await
+        })
+        .await;
         let listing = listing.map_err(err)?;
         if listing.pulses.len() != due {
             return Err(format!(
@@ -194,6 +204,18 @@ async fn measure(dynalite: &Dynalite, size: usize, plan: &Plan) -> Result<SizeOu
         query = Some(m);
     }
     let query = with_median(query.ok_or("no repeats")?, &query_times);
+
+    let (swept, sweep) = counted(&store, || store.unindexed(sweep_slice(now()))).await;
+    let swept = swept.map_err(err)?;
+    if !swept.pulses.is_empty() {
+        return Err(format!(
+            "the sweep found {} items outside the index",
+            swept.pulses.len()
+        ));
+    }
+    // A Scan is billed by the size of what it read, in 4 KB units, half for an eventually
+    // consistent read (the default): the items of one segment, of this size each.
+    let sweep_read_units = ((sweep.items_swept * item_sizes().item) as f64 / 4096.0).ceil() / 2.0;
 
     let mut scan_times = Vec::new();
     let mut scan = None;
@@ -234,6 +256,8 @@ async fn measure(dynalite: &Dynalite, size: usize, plan: &Plan) -> Result<SizeOu
         load,
         due,
         query,
+        sweep,
+        sweep_read_units,
         run,
         summary,
         messages,
@@ -261,6 +285,7 @@ async fn counted<T, F: Future<Output = T>>(store: &DynamoStore, op: impl FnOnce(
     let m = Measure {
         requests: after.requests - before.requests,
         items_read: after.items_read - before.items_read,
+        items_swept: after.items_swept - before.items_swept,
         wall_ms,
         repeats: 1,
     };

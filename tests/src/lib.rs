@@ -1,6 +1,7 @@
 //! The end-to-end harness: each test starts what it needs (a dynalite on a free port, a recording Slack
 //! webhook) and the values it gets back clean up after themselves on drop, so tests run in parallel.
 
+pub mod capacity;
 mod client;
 mod dynalite;
 mod items;

@@ -10,7 +10,7 @@ use crate::links;
 use crate::model::{Pulse, PulseId, Settings, Threshold, TimeZone};
 use crate::pages::{EditErrors, EditForm, render_edit};
 use crate::rules::due;
-use crate::store::{Found, PulseReader, SettingsWriter};
+use crate::store::{Held, PulseReader, SettingsWriter};
 use chrono::{DateTime, Utc};
 use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Request, Response};
@@ -89,8 +89,8 @@ async fn save(
     // The delete form sends delete=1; an empty or "0" value is no request to delete.
     if form.single("delete")?.is_some_and(|v| !v.is_empty() && v != "0") {
         return match writer.delete(&id).await? {
-            Found::Yes => Ok(back),
-            Found::No => Err(not_found()),
+            Held::Yes => Ok(back),
+            Held::No => Err(not_found()),
         };
     }
     let changes = Changes::read(&form)?;
@@ -99,8 +99,8 @@ async fn save(
             .update_settings(&id, &settings, due_after(&pulse, &settings, config, now))
             .await?
         {
-            Found::Yes => Ok(back),
-            Found::No => Err(not_found()),
+            Held::Yes => Ok(back),
+            Held::No => Err(not_found()),
         },
         Err(errors) => {
             let typed = changes.as_typed(&pulse, config);

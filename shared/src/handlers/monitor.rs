@@ -159,7 +159,16 @@ async fn by_url(deps: &MonitorDeps<'_>, now: DateTime<Utc>, run_id: &str, reques
         return err.to_json();
     }
     let base_url = deps.config.base_url.clone().or(request_base);
-    match monitor::run(deps, now, base_url.as_deref(), run_id, backfill).await {
+    match monitor::run_within(
+        deps,
+        now,
+        base_url.as_deref(),
+        run_id,
+        backfill,
+        Some(monitor::URL_BUDGET),
+    )
+    .await
+    {
         Ok(summary) => summary_response(&summary),
         Err(err) => HttpError::from(err).to_json(),
     }

@@ -9,10 +9,12 @@ use crate::rules::due;
 use crate::rules::incident::{Decision, decide};
 use crate::rules::status::{Status, status};
 use crate::slack::{Notifier, PulseLine, SlackMessage, alert_message, recovery_message, reminder_message};
-use crate::store::{Expectation, IncidentLedger, Reschedule, StoreError};
+use crate::store::due_index::sweep_slice;
+use crate::store::{Expectation, FETCH_BATCH, Held, IncidentLedger, Listing, Reschedule, Slice, StoreError};
 use chrono::{DateTime, TimeDelta, Utc};
 use serde::Serialize;
 use std::collections::HashSet;
+use std::time::{Duration, Instant};
 
 /// A run's table writes go a few at a time: one by one, a run over many due pulses (a large backfill)
 /// would outlast the function's timeout.
@@ -30,6 +32,10 @@ async fn each<R>(work: Vec<Work<'_, R>>) -> Vec<R> {
         .collect()
         .await
 }
+
+/// A run started by URL stops reading due pulses after this long: API Gateway gives up on the caller
+/// at about 29 s (REST) or 30 s (HTTP API), and the run still has to judge and deliver what it read.
+pub const URL_BUDGET: Duration = Duration::from_secs(20);
 
 /// How long a run may hold a pulse before another run may take over; longer than any run lasts.
 pub const LEASE: TimeDelta = TimeDelta::minutes(5);
@@ -58,8 +64,10 @@ pub struct Summary {
     pub unreadable: usize,
     /// Pulses that needed nothing now and were given their next due time.
     pub rescheduled: usize,
-    /// Pulses found outside the due index by a backfill run (and brought into it).
+    /// Pulses found outside the due index (by this run's sweep segment, or a backfill) and judged.
     pub backfilled: usize,
+    /// Due pulses this run left for the next one because its time budget ran out (runs by URL).
+    pub remaining: usize,
 }
 
 impl Summary {
@@ -88,7 +96,9 @@ struct Candidate {
     pulsed_again: bool,
 }
 
-/// One run. `backfill` also brings in pulses that are not in the due index yet (a full scan).
+/// One run with no time budget (scheduled runs: the function's timeout is far above what a run
+/// over a realistic backlog takes). `backfill` also brings in up to `BACKFILL_BATCH` pulses outside
+/// the due index wherever they are; without it the run sweeps one segment of them.
 pub async fn run(
     deps: &MonitorDeps<'_>,
     now: DateTime<Utc>,
@@ -96,17 +106,41 @@ pub async fn run(
     run_id: &str,
     backfill: bool,
 ) -> Result<Summary, StoreError> {
-    let mut listing = deps.ledger.candidates(now).await?;
+    run_within(deps, now, base_url, run_id, backfill, None).await
+}
+
+/// One run that stops reading due pulses once `budget` has passed (checked between batches of
+/// `FETCH_BATCH`, after the first), judges what it read, and counts the rest in `remaining`: they
+/// stay due, so the next run goes on with them.
+pub async fn run_within(
+    deps: &MonitorDeps<'_>,
+    now: DateTime<Utc>,
+    base_url: Option<&str>,
+    run_id: &str,
+    backfill: bool,
+    budget: Option<Duration>,
+) -> Result<Summary, StoreError> {
+    let started = Instant::now();
+    let due = deps.ledger.due(now).await?;
     let mut summary = Summary::default();
-    if backfill {
-        let unindexed = deps.ledger.unindexed().await?;
-        summary.backfilled = unindexed.pulses.len();
-        let known: HashSet<PulseId> = listing.pulses.iter().map(|p| p.id.clone()).collect();
-        listing
-            .pulses
-            .extend(unindexed.pulses.into_iter().filter(|p| !known.contains(&p.id)));
-        listing.unreadable.extend(unindexed.unreadable);
+    let mut listing = Listing::default();
+    for (n, batch) in due.chunks(FETCH_BATCH).enumerate() {
+        if n > 0 && budget.is_some_and(|budget| started.elapsed() >= budget) {
+            summary.remaining = due.len() - n * FETCH_BATCH;
+            break;
+        }
+        let part = deps.ledger.fetch(batch).await?;
+        listing.pulses.extend(part.pulses);
+        listing.unreadable.extend(part.unreadable);
     }
+    let slice = if backfill { Slice::All } else { sweep_slice(now) };
+    let unindexed = deps.ledger.unindexed(slice).await?;
+    summary.backfilled = unindexed.pulses.len();
+    let known: HashSet<PulseId> = listing.pulses.iter().map(|p| p.id.clone()).collect();
+    listing
+        .pulses
+        .extend(unindexed.pulses.into_iter().filter(|p| !known.contains(&p.id)));
+    listing.unreadable.extend(unindexed.unreadable);
     summary.checked = listing.pulses.len();
     summary.unreadable = listing.unreadable.len();
     let run = Run {
@@ -187,9 +221,9 @@ impl Run<'_> {
                 let records = each(work.collect()).await;
                 for (c, result) in records {
                     match result {
-                        Ok(true) => summary.notified += 1,
+                        Ok(Held::Yes) => summary.notified += 1,
                         // The lease ran out under us; a later run may repeat this message.
-                        Ok(false) => {
+                        Ok(Held::No) => {
                             tracing::warn!(id = %c.pulse.id, "delivered, but the lease was lost before recording it")
                         }
                         Err(err) => {
@@ -231,8 +265,8 @@ impl Run<'_> {
         let attempts = each(work).await;
         for (c, result) in attempts {
             match result {
-                Ok(true) => claimed.push(c),
-                Ok(false) => summary.skipped += 1,
+                Ok(Held::Yes) => claimed.push(c),
+                Ok(Held::No) => summary.skipped += 1,
                 Err(err) => {
                     summary.store_errors += 1;
                     tracing::error!(id = %c.pulse.id, error = %err, "could not claim a pulse");
@@ -242,7 +276,7 @@ impl Run<'_> {
         claimed
     }
 
-    async fn record(&self, c: &Candidate) -> Result<bool, StoreError> {
+    async fn record(&self, c: &Candidate) -> Result<Held, StoreError> {
         let (ledger, remind_every) = (self.deps.ledger, self.deps.config.remind_every);
         match &c.expect {
             Expectation::Recovery { alerted_stamp } => {
@@ -268,10 +302,11 @@ impl Run<'_> {
         let remind_every = self.deps.config.remind_every;
         let plans = quiet.into_iter().filter_map(|(pulse, status)| {
             let next = due::next_look(&status, pulse.alert.as_ref(), self.now, remind_every);
+            // From the latest pulse: a healthy job's due time moves here, once per threshold
+            // period, instead of with every pulse.
             let plan = Reschedule {
                 stamp: pulse.stamp.clone(),
                 seen_due: pulse.due_at,
-                threshold: pulse.threshold,
                 next_due: next,
             };
             (pulse.due_at != Some(next)).then_some((pulse.id, plan))
@@ -285,9 +320,9 @@ impl Run<'_> {
         let results = each(work.collect()).await;
         for (id, result) in results {
             match result {
-                Ok(true) => summary.rescheduled += 1,
+                Ok(Held::Yes) => summary.rescheduled += 1,
                 // Changed since it was read: whoever changed it wrote its due time.
-                Ok(false) => summary.skipped += 1,
+                Ok(Held::No) => summary.skipped += 1,
                 Err(err) => {
                     summary.store_errors += 1;
                     tracing::error!(%id, error = %err, "could not reschedule a pulse");

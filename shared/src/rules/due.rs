@@ -2,22 +2,30 @@
 //! reads only the pulses that owe a decision, whatever the size of the table.
 
 use super::status::{Status, status};
-use crate::model::{Alert, Pulse, Threshold, TimeZone};
+use super::working_time::becomes_exceeded_at;
+use crate::model::{Alert, Pulse, Threshold, TimeZone, WorkingDays};
 use chrono::{DateTime, TimeDelta, TimeZone as _, Utc};
 use std::time::Duration;
 
-/// "Never": a pulse with no working day, or an alerted one when reminders are off. It still leaves
-/// the index's due range as soon as it pulses again, because a pulse writes a new due time.
+/// "Never": a pulse with no working day, or an alerted one when reminders are off. An alerted pulse
+/// still comes back into the due range when it pulses again: that pulse makes it due at once.
 pub fn never() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(9999, 1, 1, 0, 0, 0)
         .single()
         .expect("a valid date")
 }
 
-/// What a pulse can write without reading its item: working time never exceeds wall time, so a pulse
-/// is never exceeded before `last + threshold`. The monitor refines it the first time it looks.
-pub fn lower_bound(last: DateTime<Utc>, threshold: Threshold) -> DateTime<Utc> {
-    last + threshold.duration()
+/// A new pulse's first due time: the exact instant it becomes exceeded if it never pulses again.
+/// Later pulses only make the true instant later, so a due time written once is never late; the
+/// monitor moves it forward when it comes.
+pub fn first(at: DateTime<Utc>, threshold: Threshold, saturday: bool, tz: TimeZone) -> DateTime<Utc> {
+    becomes_exceeded_at(
+        at,
+        threshold.duration(),
+        tz.tz(),
+        WorkingDays::from_saturday_flag(saturday),
+    )
+    .unwrap_or_else(never)
 }
 
 /// After a decision that sent nothing (or after a delivered message), when to look again.
@@ -86,17 +94,11 @@ mod tests {
     }
 
     #[test]
-    fn the_lower_bound_is_never_after_the_exact_time() {
-        let threshold = Threshold::parse("24").unwrap();
-        let friday = at(20, 18);
-        let exact = crate::rules::working_time::becomes_exceeded_at(
-            friday,
-            threshold.duration(),
-            chrono_tz::UTC,
-            crate::model::WorkingDays::MON_FRI,
-        )
-        .unwrap();
-        assert_eq!(lower_bound(friday, threshold), at(21, 18));
-        assert!(lower_bound(friday, threshold) <= exact);
+    fn the_first_due_time_is_the_exact_instant() {
+        let day = Threshold::parse("24").unwrap();
+        // Friday 18:00 UTC, Saturday off: the weekend does not count, so Monday 18:00.
+        assert_eq!(first(at(20, 18), day, false, TimeZone::UTC), at(23, 18));
+        // Saturday on: Saturday 18:00.
+        assert_eq!(first(at(20, 18), day, true, TimeZone::UTC), at(21, 18));
     }
 }

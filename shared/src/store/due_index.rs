@@ -1,10 +1,12 @@
-//! The due index: a sparse global secondary index over `dueShard` (partition) and `dueAt` (sort).
-//! Only items that carry both are in it; the monitor queries each shard for `dueAt <= now`.
-//! Why 32 shards: docs/PERFORMANCE.md has the arithmetic (every pulse moves its index entry, which
-//! costs two index writes; 10,000 pulses/s must stay under 1,000 writes/s per partition).
+//! The due index: a sparse global secondary index over `dueShard` (partition) and `dueAt` (sort),
+//! projecting only the keys. Only items that carry both are in it; the monitor queries each shard for
+//! `dueAt <= now` and reads the items themselves with BatchGetItem. A steady pulse writes neither key,
+//! so it costs the index nothing; the monitor moves `dueAt` about once per threshold period. Why 32
+//! shards and why keys only: docs/PERFORMANCE.md has the arithmetic.
 
-use super::item;
+use super::Slice;
 use crate::model::PulseId;
+use chrono::{DateTime, Timelike, Utc};
 
 pub const INDEX_NAME: &str = "due-index";
 pub const SHARDS: u32 = 32;
@@ -14,23 +16,19 @@ pub const SHARDS: u32 = 32;
 /// run continues where this one stopped (the brought-in items no longer match).
 pub const BACKFILL_BATCH: usize = 1000;
 
-/// What the monitor needs to decide, and nothing of the message or metadata, so index writes stay
-/// small. The keys (`_id`, `dueShard`, `dueAt`) are projected anyway.
-pub const PROJECTED: &[&str] = &[
-    item::HOST,
-    item::CATEGORY,
-    item::TYPE,
-    item::NAME,
-    item::TIMESTAMP,
-    item::THRESHOLD,
-    item::THRESHOLD_MS,
-    item::SATURDAY,
-    item::TZ,
-    item::ALERT_FOR,
-    item::ALERT_AT,
-    item::CLAIM_RUN,
-    item::CLAIM_UNTIL,
-];
+/// Segments of the sweep over items outside the index: one per minute of an hour.
+pub const SWEEP_SEGMENTS: u32 = 60;
+
+/// The sweep segment of a run at `now`: its minute of the hour. On the default schedule (every
+/// minute) each segment is read once an hour, exactly 60 minutes apart, with no state to keep. Under
+/// the original's crons, which all fire at minute 0, only segment 0 is swept: such a deployment finds
+/// other writers' items by the Sunday backfill or `?backfill=1`, as before (README, docs/PERFORMANCE.md).
+pub fn sweep_slice(now: DateTime<Utc>) -> Slice {
+    Slice::Segment {
+        segment: now.minute() % SWEEP_SEGMENTS,
+        total: SWEEP_SEGMENTS,
+    }
+}
 
 /// A pulse's shard, derived from its id so that a pulse can write it without reading anything.
 pub fn shard_of(id: &PulseId) -> String {
@@ -67,9 +65,23 @@ mod tests {
             counts.iter().all(|&c| c * 10 > expected * 8 && c * 10 < expected * 12),
             "{counts:?}"
         );
-        assert!(
-            PROJECTED.len() + 3 <= 20,
-            "DynamoDB projects at most 20 non-key attributes"
-        );
+    }
+
+    #[test]
+    fn minute_runs_sweep_every_segment_once_an_hour() {
+        use chrono::TimeZone as _;
+        // Any 60 consecutive minutes, across a clock hour too: each segment exactly once.
+        let start = Utc.with_ymd_and_hms(2026, 11, 23, 7, 17, 0).unwrap();
+        let mut seen: Vec<u32> = (0..60)
+            .map(|m| match sweep_slice(start + chrono::TimeDelta::minutes(m)) {
+                Slice::Segment { segment, total } => {
+                    assert_eq!(total, SWEEP_SEGMENTS);
+                    segment
+                }
+                Slice::All => unreachable!("a scheduled run sweeps one segment"),
+            })
+            .collect();
+        seen.sort_unstable();
+        assert_eq!(seen, (0..60).collect::<Vec<_>>());
     }
 }

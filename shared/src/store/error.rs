@@ -1,15 +1,58 @@
 //! What can go wrong talking to the table, sorted by what the caller should do about it.
 
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
+use std::error::Error;
+use std::fmt;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    /// Worth retrying later: network trouble, throttling, a missing table, the service itself.
+    /// Worth retrying later: network trouble, throttling, the service itself.
     #[error("the table cannot be reached right now: {0}")]
-    Unavailable(String),
+    Unavailable(#[source] Cause),
     /// Anything else; a bug or a misconfiguration.
     #[error("the table request failed: {0}")]
-    Failed(String),
+    Failed(#[source] Cause),
+}
+
+/// What happened, in one line for the log, with the SDK's error kept as the source so that the
+/// whole chain (`{:#}` in tracing, or walking `source()`) is there when someone needs it.
+#[derive(Debug)]
+pub struct Cause {
+    detail: String,
+    source: Option<Box<dyn Error + Send + Sync + 'static>>,
+}
+
+impl Cause {
+    pub fn with_source(detail: impl Into<String>, source: impl Error + Send + Sync + 'static) -> Self {
+        Self {
+            detail: detail.into(),
+            source: Some(Box::new(source)),
+        }
+    }
+}
+
+impl From<&str> for Cause {
+    fn from(detail: &str) -> Self {
+        detail.to_owned().into()
+    }
+}
+
+impl From<String> for Cause {
+    fn from(detail: String) -> Self {
+        Self { detail, source: None }
+    }
+}
+
+impl fmt::Display for Cause {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.detail)
+    }
+}
+
+impl Error for Cause {
+    fn source(&self) -> Option<&(dyn Error + 'static)> {
+        self.source.as_deref().map(|e| e as &(dyn Error + 'static))
+    }
 }
 
 pub fn is_condition_failure<E: ProvideErrorMetadata, R>(err: &SdkError<E, R>) -> bool {
@@ -17,9 +60,11 @@ pub fn is_condition_failure<E: ProvideErrorMetadata, R>(err: &SdkError<E, R>) ->
 }
 
 /// Transient trouble becomes `Unavailable` (the caller answers 503 and tries again later).
-pub fn classify<E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static, R: std::fmt::Debug>(
-    err: SdkError<E, R>,
-) -> StoreError {
+pub fn classify<E, R>(err: SdkError<E, R>) -> StoreError
+where
+    E: ProvideErrorMetadata + Error + Send + Sync + 'static,
+    R: fmt::Debug + Send + Sync + 'static,
+{
     const TRANSIENT: &[&str] = &[
         "ProvisionedThroughputExceededException",
         "ThrottlingException",
@@ -30,13 +75,33 @@ pub fn classify<E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'sta
     // A missing table (ResourceNotFoundException) is not transient: a wrong TABLE_NAME must show
     // as an error in the log, not as "try again in 30 seconds" forever.
     let detail = aws_sdk_dynamodb::error::DisplayErrorContext(&err).to_string();
-    match &err {
-        SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) | SdkError::ResponseError(_) => {
-            StoreError::Unavailable(detail)
-        }
-        SdkError::ServiceError(service) if service.err().code().is_some_and(|c| TRANSIENT.contains(&c)) => {
-            StoreError::Unavailable(detail)
-        }
-        _ => StoreError::Failed(detail),
+    let transient = match &err {
+        SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) | SdkError::ResponseError(_) => true,
+        SdkError::ServiceError(service) => service.err().code().is_some_and(|c| TRANSIENT.contains(&c)),
+        _ => false,
+    };
+    let cause = Cause::with_source(detail, err);
+    if transient {
+        StoreError::Unavailable(cause)
+    } else {
+        StoreError::Failed(cause)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_sdk_error_stays_the_source() {
+        let io = std::io::Error::other("connection reset by peer");
+        let err = StoreError::Unavailable(Cause::with_source("dispatch failure", io));
+        assert_eq!(
+            err.to_string(),
+            "the table cannot be reached right now: dispatch failure"
+        );
+        let cause = err.source().expect("the cause");
+        let root = cause.source().expect("the I/O error kept as the source");
+        assert_eq!(root.to_string(), "connection reset by peer");
     }
 }

@@ -32,8 +32,8 @@ pub const CLAIM_UNTIL: &str = "claimUntil";
 pub const DUE_AT: &str = "dueAt";
 /// The index's partition key, one of a few shards so no single partition takes every write.
 pub const DUE_SHARD: &str = "dueShard";
-/// The threshold in milliseconds, a number, so a pulse can add it to its time in one update.
-pub const THRESHOLD_MS: &str = "thresholdMs";
+// Earlier versions also wrote `thresholdMs` (a pulse added it to its time); nothing reads it now, and
+// items that still carry it need no change.
 
 /// The threshold of items that have none (the original's default).
 const FALLBACK_THRESHOLD_HOURS: f64 = 24.0;
@@ -100,6 +100,24 @@ impl TryFrom<&Item> for Pulse {
             due_at: number(item, DUE_AT).and_then(DateTime::<Utc>::from_timestamp_millis),
         })
     }
+}
+
+/// An item as the original server wrote it: its attributes only, none of heartbeat's. What another
+/// writer (the original still running, a restore, a script) leaves in the table.
+pub fn original_item(pulse: &Pulse) -> Item {
+    [
+        (ID, pulse.id.as_str().to_owned()),
+        (HOST, pulse.key.host.clone()),
+        (CATEGORY, pulse.key.category.clone()),
+        (TYPE, pulse.key.kind.clone()),
+        (NAME, pulse.key.name.clone()),
+        (TIMESTAMP, pulse.stamp.clone()),
+        (THRESHOLD, pulse.threshold.to_string()),
+        (SATURDAY, saturday_flag(pulse.saturday).to_owned()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), s(v)))
+    .collect()
 }
 
 /// The text of an attribute; numbers are accepted too because hand-made items sometimes use them.

@@ -1,12 +1,11 @@
 //! An in-memory store with the same semantics as the DynamoDB one, for handler and monitor tests.
 //! It also counts requests, so tests can assert how much work an operation did.
 
-use super::Reschedule;
 use super::{
-    Expectation, Found, IncidentLedger, Listing, PulseReader, PulseReceipt, PulseRecorder, SettingsWriter, StoreError,
+    Expectation, Held, IncidentLedger, Listing, PulseReader, PulseReceipt, PulseRecorder, Reschedule, SettingsWriter,
+    Slice, StoreError,
 };
 use crate::model::{Alert, Claim, Pulse, PulseId, Settings, format_stamp, parse_stamp};
-use crate::rules::due;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
@@ -80,18 +79,19 @@ impl PulseRecorder for MemoryStore {
             Some(p) => {
                 p.pulse_count = Some(p.pulse_count.unwrap_or(0) + 1);
                 if p.stamp.as_str() > stamp.as_str() {
+                    // DynamoDB counts a late pulse with a second write.
+                    self.requests.fetch_add(1, Ordering::SeqCst);
                     return Ok(());
                 }
-                // As in DynamoDB: a lower bound where the threshold is known, else due at once; an
-                // alerted pulse is due at once for its recovery (a second write there).
-                p.due_at = Some(match (&p.alert, p.due_at) {
-                    (Some(_), _) => {
+                // As in DynamoDB: the due time stays, except that an alerted pulse, and an item
+                // another writer made, are due at once (a second write there).
+                match (&p.alert, p.due_at) {
+                    (None, Some(_)) => {}
+                    _ => {
                         self.requests.fetch_add(1, Ordering::SeqCst);
-                        receipt.at
+                        p.due_at = Some(receipt.at);
                     }
-                    (None, Some(_)) => due::lower_bound(receipt.at, p.threshold),
-                    (None, None) => receipt.at,
-                });
+                }
                 p.key = receipt.key.clone();
                 p.last_pulse = receipt.at;
                 p.stamp = stamp.clone();
@@ -119,7 +119,7 @@ impl PulseRecorder for MemoryStore {
                     last_metadata: receipt.metadata.clone(),
                     alert: None,
                     claim: None,
-                    due_at: Some(receipt.at),
+                    due_at: Some(receipt.first_due()),
                 };
                 pulses.insert(id, pulse);
             }
@@ -146,49 +146,72 @@ impl SettingsWriter for MemoryStore {
         id: &PulseId,
         settings: &Settings,
         due_at: DateTime<Utc>,
-    ) -> Result<Found, StoreError> {
+    ) -> Result<Held, StoreError> {
         let mut pulses = self.enter()?;
         let Some(p) = pulses.get_mut(id) else {
-            return Ok(Found::No);
+            return Ok(Held::No);
         };
         p.threshold = settings.threshold;
         p.saturday = settings.saturday;
         p.tz = Some(settings.tz);
         p.due_at = Some(due_at);
-        Ok(Found::Yes)
+        Ok(Held::Yes)
     }
 
-    async fn delete(&self, id: &PulseId) -> Result<Found, StoreError> {
+    async fn delete(&self, id: &PulseId) -> Result<Held, StoreError> {
         Ok(if self.enter()?.remove(id).is_some() {
-            Found::Yes
+            Held::Yes
         } else {
-            Found::No
+            Held::No
         })
     }
 }
 
 #[async_trait]
 impl IncidentLedger for MemoryStore {
-    async fn candidates(&self, now: DateTime<Utc>) -> Result<Listing, StoreError> {
-        self.listing(|p| p.due_at.is_some_and(|due| due <= now))
+    async fn due(&self, now: DateTime<Utc>) -> Result<Vec<PulseId>, StoreError> {
+        let pulses = self.enter()?;
+        let mut due: Vec<_> = pulses
+            .values()
+            .filter_map(|p| p.due_at.filter(|due| *due <= now).map(|due| (due, p.id.clone())))
+            .collect();
+        due.sort();
+        Ok(due.into_iter().map(|(_, id)| id).collect())
     }
 
-    async fn unindexed(&self) -> Result<Listing, StoreError> {
-        let mut listing = self.listing(|p| p.due_at.is_none())?;
-        listing.pulses.truncate(super::due_index::BACKFILL_BATCH);
+    async fn fetch(&self, ids: &[PulseId]) -> Result<Listing, StoreError> {
+        let pulses = self.enter()?;
+        Ok(Listing {
+            pulses: ids.iter().filter_map(|id| pulses.get(id).cloned()).collect(),
+            unreadable: Vec::new(),
+        })
+    }
+
+    async fn unindexed(&self, slice: Slice) -> Result<Listing, StoreError> {
+        let mut listing = self.listing(|p| {
+            p.due_at.is_none()
+                && match slice {
+                    Slice::All => true,
+                    // DynamoDB splits by its own hash of the key; any stable split of the ids will do.
+                    Slice::Segment { segment, total } => segment_of(&p.id, total) == segment,
+                }
+        })?;
+        if slice == Slice::All {
+            listing.pulses.truncate(super::due_index::BACKFILL_BATCH);
+        }
         Ok(listing)
     }
 
-    async fn reschedule(&self, id: &PulseId, plan: &Reschedule) -> Result<bool, StoreError> {
+    async fn reschedule(&self, id: &PulseId, plan: &Reschedule) -> Result<Held, StoreError> {
         let mut pulses = self.enter()?;
         let Some(p) = pulses
             .get_mut(id)
             .filter(|p| p.stamp == plan.stamp && p.due_at == plan.seen_due)
         else {
-            return Ok(false);
+            return Ok(Held::No);
         };
         p.due_at = Some(plan.next_due);
-        Ok(true)
+        Ok(Held::Yes)
     }
 
     async fn claim(
@@ -197,9 +220,11 @@ impl IncidentLedger for MemoryStore {
         expect: &Expectation,
         claim: &Claim,
         now: DateTime<Utc>,
-    ) -> Result<bool, StoreError> {
+    ) -> Result<Held, StoreError> {
         let mut pulses = self.enter()?;
-        let Some(p) = pulses.get_mut(id) else { return Ok(false) };
+        let Some(p) = pulses.get_mut(id) else {
+            return Ok(Held::No);
+        };
         let free = p.claim.as_ref().is_none_or(|c| c.until < now);
         let alert_for = p.alert.as_ref().map(|a| a.for_stamp.as_str());
         let holds = match expect {
@@ -215,7 +240,7 @@ impl IncidentLedger for MemoryStore {
         if free && holds {
             p.claim = Some(claim.clone());
         }
-        Ok(free && holds)
+        Ok((free && holds).into())
     }
 
     async fn record_alert(
@@ -224,13 +249,13 @@ impl IncidentLedger for MemoryStore {
         run: &str,
         alert: &Alert,
         next_due: DateTime<Utc>,
-    ) -> Result<bool, StoreError> {
+    ) -> Result<Held, StoreError> {
         let mut pulses = self.enter()?;
         let Some(p) = pulses
             .get_mut(id)
             .filter(|p| p.claim.as_ref().is_some_and(|c| c.run == run))
         else {
-            return Ok(false);
+            return Ok(Held::No);
         };
         // Came back after the claim: due at once for the recovery (DynamoDB needs a second write here).
         p.due_at = Some(if p.stamp == alert.for_stamp {
@@ -240,7 +265,7 @@ impl IncidentLedger for MemoryStore {
         });
         p.alert = Some(alert.clone());
         p.claim = None;
-        Ok(true)
+        Ok(Held::Yes)
     }
 
     async fn record_recovery(
@@ -249,19 +274,19 @@ impl IncidentLedger for MemoryStore {
         run: &str,
         alerted_stamp: &str,
         next_due: DateTime<Utc>,
-    ) -> Result<bool, StoreError> {
+    ) -> Result<Held, StoreError> {
         let mut pulses = self.enter()?;
         let held = |p: &&mut Pulse| {
             p.claim.as_ref().is_some_and(|c| c.run == run)
                 && p.alert.as_ref().is_some_and(|a| a.for_stamp == alerted_stamp)
         };
         let Some(p) = pulses.get_mut(id).filter(held) else {
-            return Ok(false);
+            return Ok(Held::No);
         };
         p.alert = None;
         p.claim = None;
         p.due_at = Some(next_due);
-        Ok(true)
+        Ok(Held::Yes)
     }
 
     async fn release(&self, id: &PulseId, run: &str) -> Result<(), StoreError> {
@@ -274,4 +299,16 @@ impl IncidentLedger for MemoryStore {
         }
         Ok(())
     }
+}
+
+fn segment_of(id: &PulseId, total: u32) -> u32 {
+    id.as_str()
+        .bytes()
+        .fold(7u32, |acc, b| acc.wrapping_mul(131).wrapping_add(u32::from(b)))
+        % total.max(1)
+}
+
+#[cfg(test)]
+mod contract {
+    crate::store_contract!(async { ((), super::MemoryStore::new()) });
 }

@@ -2,6 +2,8 @@
 //! AWS types stop here; everything above sees `Pulse`, `PulseId` and `StoreError`.
 
 mod client;
+#[cfg(any(test, feature = "testing"))]
+pub mod contract;
 pub mod due_index;
 mod dynamo;
 mod error;
@@ -12,10 +14,13 @@ pub mod schema;
 
 pub use client::{MAX_ATTEMPTS, local_client, sdk_config};
 pub use dynamo::{DynamoStore, StoreStats};
-pub use error::StoreError;
+pub use error::{Cause, StoreError};
 pub use memory::MemoryStore;
 
 use crate::model::{Alert, Claim, Pulse, PulseId, PulseKey, Settings, Threshold, TimeZone};
+
+/// Ids per `fetch`: BatchGetItem's limit.
+pub const FETCH_BATCH: usize = 100;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
@@ -35,6 +40,13 @@ pub struct PulseReceipt {
     pub metadata: Option<String>,
 }
 
+impl PulseReceipt {
+    /// When a pulse created by this receipt first owes a decision: its exact exceeded instant.
+    pub fn first_due(&self) -> DateTime<Utc> {
+        crate::rules::due::first(self.at, self.threshold, self.saturday, self.tz)
+    }
+}
+
 /// Every readable pulse, and the ids of items that could not be read (logged, shown as a count).
 #[derive(Debug, Default)]
 pub struct Listing {
@@ -42,10 +54,35 @@ pub struct Listing {
     pub unreadable: Vec<String>,
 }
 
+/// Whether a conditional write's condition held, so the write happened: for a settings write or a
+/// delete, that the pulse exists; for the monitor's writes, that the pulse is still as the run saw it.
+/// One type for every store method, so a `false` cannot mean "not found" in one place and "refused" in another.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Found {
+pub enum Held {
     Yes,
     No,
+}
+
+impl Held {
+    pub fn held(self) -> bool {
+        self == Held::Yes
+    }
+}
+
+impl From<bool> for Held {
+    fn from(held: bool) -> Self {
+        if held { Held::Yes } else { Held::No }
+    }
+}
+
+/// Which items outside the due index a run looks at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Slice {
+    /// Up to `due_index::BACKFILL_BATCH` of them, wherever they are (the Sunday runs, `?backfill=1`).
+    All,
+    /// One segment of a parallel Scan: every scheduled run reads one, so each item is seen within an
+    /// hour at a bounded cost per run (docs/PERFORMANCE.md).
+    Segment { segment: u32, total: u32 },
 }
 
 /// What a monitor run believed when it claimed a pulse; the claim succeeds only if it still holds.
@@ -65,14 +102,16 @@ pub enum Expectation {
 pub struct Reschedule {
     pub stamp: String,
     pub seen_due: Option<DateTime<Utc>>,
-    /// Written along, which corrects the lower bound of items whose threshold the pulse could not know.
-    pub threshold: Threshold,
     pub next_due: DateTime<Utc>,
 }
 
 #[async_trait]
 pub trait PulseRecorder: Send + Sync {
     /// Creates the item on first sight, refreshes it after; never moves the timestamp backwards.
+    /// A new item is due at its exact first instant (`PulseReceipt::first_due`); after that a pulse
+    /// leaves the due time alone (the monitor moves it when it comes: one index write per threshold
+    /// period, not two per pulse), except that an alerted pulse coming back and an item another writer
+    /// made are due at once.
     async fn record_pulse(&self, receipt: &PulseReceipt) -> Result<(), StoreError>;
 }
 
@@ -90,22 +129,23 @@ pub trait SettingsWriter: Send + Sync {
         id: &PulseId,
         settings: &Settings,
         due_at: DateTime<Utc>,
-    ) -> Result<Found, StoreError>;
-    async fn delete(&self, id: &PulseId) -> Result<Found, StoreError>;
+    ) -> Result<Held, StoreError>;
+    async fn delete(&self, id: &PulseId) -> Result<Held, StoreError>;
 }
 
 /// The monitor's bookkeeping. Every write is conditional, so racing pulses and overlapping runs
 /// cannot produce a false or a duplicate message.
 #[async_trait]
 pub trait IncidentLedger: Send + Sync {
-    /// Pulses due by `now`: only these owe a decision.
-    async fn candidates(&self, now: DateTime<Utc>) -> Result<Listing, StoreError>;
-    /// Pulses not in the due index yet (written by the original server and not pulsed since): a full
-    /// scan, so it runs rarely (the Sunday runs, or on request).
-    async fn unindexed(&self) -> Result<Listing, StoreError>;
-    /// Moves a pulse's due time after a look that sent nothing; `false` if the pulse changed meanwhile
+    /// The ids of pulses due by `now`, in due order: only these owe a decision.
+    async fn due(&self, now: DateTime<Utc>) -> Result<Vec<PulseId>, StoreError>;
+    /// The pulses with these ids (at most `FETCH_BATCH`); ids no longer in the table are left out.
+    async fn fetch(&self, ids: &[PulseId]) -> Result<Listing, StoreError>;
+    /// Pulses not in the due index (written by another writer: the original server, a restore, a script).
+    async fn unindexed(&self, slice: Slice) -> Result<Listing, StoreError>;
+    /// Moves a pulse's due time after a look that sent nothing; `No` if the pulse changed meanwhile
     /// (its new due time, written by whoever changed it, stands).
-    async fn reschedule(&self, id: &PulseId, plan: &Reschedule) -> Result<bool, StoreError>;
+    async fn reschedule(&self, id: &PulseId, plan: &Reschedule) -> Result<Held, StoreError>;
     /// Takes the lease on a pulse if `expect` still holds and no other run holds an unexpired lease.
     async fn claim(
         &self,
@@ -113,7 +153,7 @@ pub trait IncidentLedger: Send + Sync {
         expect: &Expectation,
         claim: &Claim,
         now: DateTime<Utc>,
-    ) -> Result<bool, StoreError>;
+    ) -> Result<Held, StoreError>;
     /// Slack accepted the alert or reminder: record it, drop the lease, look again at `next_due`. If the
     /// pulse came back while the message was on its way, it is due at once, for its recovery message.
     async fn record_alert(
@@ -122,7 +162,7 @@ pub trait IncidentLedger: Send + Sync {
         run: &str,
         alert: &Alert,
         next_due: DateTime<Utc>,
-    ) -> Result<bool, StoreError>;
+    ) -> Result<Held, StoreError>;
     /// Slack accepted the recovery message: the incident is over.
     async fn record_recovery(
         &self,
@@ -130,7 +170,7 @@ pub trait IncidentLedger: Send + Sync {
         run: &str,
         alerted_stamp: &str,
         next_due: DateTime<Utc>,
-    ) -> Result<bool, StoreError>;
+    ) -> Result<Held, StoreError>;
     /// Delivery failed: drop the lease so a later run tries again.
     async fn release(&self, id: &PulseId, run: &str) -> Result<(), StoreError>;
 }

@@ -10,7 +10,7 @@ use heartbeat_shared::model::{Alert, Claim, PulseId, format_stamp, parse_stamp};
 use heartbeat_shared::monitor::{self, MonitorDeps, Summary};
 use heartbeat_shared::slack::{Notifier, NotifyError, SlackMessage};
 use heartbeat_shared::store::{
-    DynamoStore, Expectation, IncidentLedger, Listing, PulseReceipt, PulseRecorder, Reschedule, StoreError,
+    DynamoStore, Expectation, Held, IncidentLedger, Listing, PulseReceipt, PulseRecorder, Reschedule, Slice, StoreError,
 };
 use reqwest::StatusCode;
 use std::collections::HashMap;
@@ -281,7 +281,7 @@ impl Notifier for RecordingNotifier {
     }
 }
 
-/// The real store, except that listing the candidates is followed, before the monitor can claim
+/// The real store, except that reading the due pulses is followed, before the monitor can claim
 /// anything, by a fresh pulse of `late` recorded through the same store: the pulse lands while the
 /// monitor is deciding that it is stale.
 struct PulseAfterListing {
@@ -290,16 +290,28 @@ struct PulseAfterListing {
 }
 
 impl IncidentLedger for PulseAfterListing {
-    fn candidates<'life0, 'async_trait>(
+    fn due<'life0, 'async_trait>(
         &'life0 self,
         now: DateTime<Utc>,
-    ) -> BoxFuture<'async_trait, Result<Listing, StoreError>>
+    ) -> BoxFuture<'async_trait, Result<Vec<PulseId>, StoreError>>
     where
         'life0: 'async_trait,
         Self: 'async_trait,
     {
+        self.store.due(now)
+    }
+
+    fn fetch<'life0, 'life1, 'async_trait>(
+        &'life0 self,
+        ids: &'life1 [PulseId],
+    ) -> BoxFuture<'async_trait, Result<Listing, StoreError>>
+    where
+        'life0: 'async_trait,
+        'life1: 'async_trait,
+        Self: 'async_trait,
+    {
         Box::pin(async move {
-            let listing = self.store.candidates(now).await?;
+            let listing = self.store.fetch(ids).await?;
             let late = self.late.lock().expect("not poisoned").take();
             if let Some(receipt) = late {
                 self.store.record_pulse(&receipt).await?;
@@ -308,19 +320,22 @@ impl IncidentLedger for PulseAfterListing {
         })
     }
 
-    fn unindexed<'life0, 'async_trait>(&'life0 self) -> BoxFuture<'async_trait, Result<Listing, StoreError>>
+    fn unindexed<'life0, 'async_trait>(
+        &'life0 self,
+        slice: Slice,
+    ) -> BoxFuture<'async_trait, Result<Listing, StoreError>>
     where
         'life0: 'async_trait,
         Self: 'async_trait,
     {
-        self.store.unindexed()
+        self.store.unindexed(slice)
     }
 
     fn reschedule<'life0, 'life1, 'life2, 'async_trait>(
         &'life0 self,
         id: &'life1 PulseId,
         plan: &'life2 Reschedule,
-    ) -> BoxFuture<'async_trait, Result<bool, StoreError>>
+    ) -> BoxFuture<'async_trait, Result<Held, StoreError>>
     where
         'life0: 'async_trait,
         'life1: 'async_trait,
@@ -336,7 +351,7 @@ impl IncidentLedger for PulseAfterListing {
         expect: &'life2 Expectation,
         claim: &'life3 Claim,
         now: DateTime<Utc>,
-    ) -> BoxFuture<'async_trait, Result<bool, StoreError>>
+    ) -> BoxFuture<'async_trait, Result<Held, StoreError>>
     where
         'life0: 'async_trait,
         'life1: 'async_trait,
@@ -353,7 +368,7 @@ impl IncidentLedger for PulseAfterListing {
         run: &'life2 str,
         alert: &'life3 Alert,
         next_due: DateTime<Utc>,
-    ) -> BoxFuture<'async_trait, Result<bool, StoreError>>
+    ) -> BoxFuture<'async_trait, Result<Held, StoreError>>
     where
         'life0: 'async_trait,
         'life1: 'async_trait,
@@ -370,7 +385,7 @@ impl IncidentLedger for PulseAfterListing {
         run: &'life2 str,
         alerted_stamp: &'life3 str,
         next_due: DateTime<Utc>,
-    ) -> BoxFuture<'async_trait, Result<bool, StoreError>>
+    ) -> BoxFuture<'async_trait, Result<Held, StoreError>>
     where
         'life0: 'async_trait,
         'life1: 'async_trait,

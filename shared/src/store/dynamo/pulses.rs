@@ -1,0 +1,113 @@
+//! The pulse write and the reads of the dashboard and edit pages.
+
+use super::{DynamoStore, millis};
+use crate::model::{Pulse, PulseId, format_stamp};
+use crate::store::due_index::shard_of;
+use crate::store::error::{Cause, classify};
+use crate::store::expr::Expr;
+use crate::store::item::{self, n, s, saturday_flag};
+use crate::store::{Listing, PulseReader, PulseReceipt, PulseRecorder, StoreError};
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+#[async_trait]
+impl PulseRecorder for DynamoStore {
+    /// One UpdateItem, no read. It writes no index key of an item that has them (`if_not_exists`), and
+    /// the index projects only its keys, so a steady pulse costs the table's write unit and nothing in
+    /// the index. The old image (`ALL_OLD`, free) tells the rare cases that need a second write.
+    async fn record_pulse(&self, receipt: &PulseReceipt) -> Result<(), StoreError> {
+        let id = receipt.key.id();
+        let stamp = format_stamp(receipt.at);
+        let first_due = receipt.first_due();
+        let mut e = Expr::default();
+        let mut sets = vec![
+            e.set(item::HOST, s(&receipt.key.host)),
+            e.set(item::CATEGORY, s(&receipt.key.category)),
+            e.set(item::TYPE, s(&receipt.key.kind)),
+            e.set(item::NAME, s(&receipt.key.name)),
+            e.set(item::TIMESTAMP, s(&stamp)),
+            // The item's own threshold, days and zone win (edits, the original server's items).
+            e.if_not_exists(item::THRESHOLD, s(receipt.threshold.to_string())),
+            e.if_not_exists(item::SATURDAY, s(saturday_flag(receipt.saturday))),
+            e.if_not_exists(item::TZ, s(receipt.tz.name())),
+            e.if_not_exists(item::FIRST_SEEN, s(&stamp)),
+            e.if_not_exists(item::DUE_SHARD, s(shard_of(&id))),
+            e.if_not_exists(item::DUE_AT, millis(first_due)),
+        ];
+        if let Some(message) = &receipt.message {
+            sets.push(e.set(item::LAST_MESSAGE, s(message)));
+        }
+        if let Some(metadata) = &receipt.metadata {
+            sets.push(e.set(item::LAST_METADATA, s(metadata)));
+        }
+        let update = format!(
+            "SET {} ADD {} {}",
+            sets.join(", "),
+            e.name(item::PULSE_COUNT),
+            e.value(n(1))
+        );
+        // Pulses can arrive out of order (retries, concurrent instances): the newest time wins.
+        let ts = e.name(item::TIMESTAMP);
+        let condition = format!("attribute_not_exists({ts}) OR {ts} <= {}", e.value(s(&stamp)));
+        match self.update(&id, &update, &condition, e, true).await? {
+            // Alerted: due at once, so the next run sends the recovery.
+            Some(old) if old.contains_key(item::ALERT_FOR) => self.due_now(&id, receipt.at, None).await,
+            // Written by another writer (no index keys before this pulse): the `dueAt` just written
+            // used this request's threshold, not the item's own `thresholdF`; due at once, so the
+            // monitor computes the exact time from what the item says.
+            Some(old) if !old.is_empty() && !old.contains_key(item::DUE_SHARD) => {
+                self.due_now(&id, receipt.at, Some(first_due)).await
+            }
+            Some(_) => Ok(()),
+            None => self.count_late_pulse(&id).await,
+        }
+    }
+}
+
+impl DynamoStore {
+    /// Makes a pulse due at `at`: while it is alerted (`written: None`), or while its due time is still
+    /// the one this pulse wrote (anyone who moved it since knew better).
+    async fn due_now(&self, id: &PulseId, at: DateTime<Utc>, written: Option<DateTime<Utc>>) -> Result<(), StoreError> {
+        let mut e = Expr::default();
+        let update = format!("SET {}", e.set(item::DUE_AT, millis(at)));
+        let condition = match written {
+            None => format!("attribute_exists({})", e.name(item::ALERT_FOR)),
+            Some(written) => format!("{} = {}", e.name(item::DUE_AT), e.value(millis(written))),
+        };
+        self.conditional_update(id, &update, &condition, e).await.map(|_| ())
+    }
+
+    /// A pulse older than the stored one: count it, keep the newer time. Rare, so a second write.
+    async fn count_late_pulse(&self, id: &PulseId) -> Result<(), StoreError> {
+        let mut e = Expr::default();
+        let update = format!("ADD {} {}", e.name(item::PULSE_COUNT), e.value(n(1)));
+        let condition = format!("attribute_exists({})", e.name(item::ID));
+        self.conditional_update(id, &update, &condition, e).await.map(|_| ())
+    }
+}
+
+#[async_trait]
+impl PulseReader for DynamoStore {
+    async fn get(&self, id: &PulseId) -> Result<Option<Pulse>, StoreError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(Self::key(id)))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(classify)?;
+        self.count(usize::from(out.item().is_some()));
+        match out.item() {
+            None => Ok(None),
+            Some(raw) => Pulse::try_from(raw)
+                .map(Some)
+                .map_err(|e| StoreError::Failed(Cause::with_source("a stored item cannot be read", e))),
+        }
+    }
+
+    async fn list(&self) -> Result<Listing, StoreError> {
+        self.scan(false, None, usize::MAX).await
+    }
+}

@@ -1,0 +1,49 @@
+//! Edits and deletes from the edit page.
+
+use super::{DynamoStore, millis};
+use crate::model::{PulseId, Settings};
+use crate::store::due_index::shard_of;
+use crate::store::error::classify;
+use crate::store::expr::Expr;
+use crate::store::item::{self, s, saturday_flag};
+use crate::store::{Held, SettingsWriter, StoreError};
+use async_trait::async_trait;
+use aws_sdk_dynamodb::types::ReturnValue;
+use chrono::{DateTime, Utc};
+
+#[async_trait]
+impl SettingsWriter for DynamoStore {
+    async fn update_settings(
+        &self,
+        id: &PulseId,
+        settings: &Settings,
+        due_at: DateTime<Utc>,
+    ) -> Result<Held, StoreError> {
+        let mut e = Expr::default();
+        let sets = [
+            e.set(item::THRESHOLD, s(settings.threshold.to_string())),
+            e.set(item::SATURDAY, s(saturday_flag(settings.saturday))),
+            e.set(item::TZ, s(settings.tz.name())),
+            e.set(item::DUE_AT, millis(due_at)),
+            e.set(item::DUE_SHARD, s(shard_of(id))),
+        ];
+        // Without this condition UpdateItem would create a phantom item (the original's bug).
+        let condition = format!("attribute_exists({})", e.name(item::ID));
+        self.conditional_update(id, &format!("SET {}", sets.join(", ")), &condition, e)
+            .await
+    }
+
+    async fn delete(&self, id: &PulseId) -> Result<Held, StoreError> {
+        self.count(0);
+        let out = self
+            .client
+            .delete_item()
+            .table_name(&self.table)
+            .set_key(Some(Self::key(id)))
+            .return_values(ReturnValue::AllOld)
+            .send()
+            .await
+            .map_err(classify)?;
+        Ok(out.attributes().is_some_and(|a| !a.is_empty()).into())
+    }
+}
