@@ -193,12 +193,19 @@ mod tests {
     #[test]
     fn a_start_error_says_what_was_being_done_unless_the_cause_says_it() {
         let io = || std::io::Error::new(std::io::ErrorKind::PermissionDenied, "permission denied");
-        let with_context = Err::<(), _>(io()).context("cannot create the data folder /x").unwrap_err();
-        assert_eq!(with_context.to_string(), "cannot create the data folder /x: permission denied");
+        let with_context = Err::<(), _>(io())
+            .context("cannot create the data folder /x")
+            .unwrap_err();
+        assert_eq!(
+            with_context.to_string(),
+            "cannot create the data folder /x: permission denied"
+        );
         // The port and the data folder's lock already say everything, and what to do.
         let passed_on = StartError::from(ServerError::PortInUse { port: 8080 });
         assert!(
-            passed_on.to_string().starts_with("port 8080 is already in use — is heartbeat already running?"),
+            passed_on
+                .to_string()
+                .starts_with("port 8080 is already in use — is heartbeat already running?"),
             "{passed_on}"
         );
     }

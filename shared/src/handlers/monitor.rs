@@ -7,7 +7,7 @@
 use super::invocation::{MonitorAnswer, MonitorEvent};
 use crate::http::{HttpError, Params, response};
 use crate::monitor::{self, Summary};
-use chrono::{DateTime, Datelike, Utc, Weekday};
+use chrono::{DateTime, Datelike, Timelike, Utc, Weekday};
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Response};
 use serde_json::{Value, json};
@@ -16,8 +16,8 @@ pub use crate::monitor::MonitorDeps;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Invocation {
-    /// `backfill`: also bring pulses outside the due index into it (a full scan), on Sundays (UTC, by
-    /// the event's time) — the original README's Sunday schedule runs three times a day.
+    /// `backfill`: also bring pulses outside the due index into it (a full scan), on the Sunday runs at
+    /// 00:00, 06:00, 12:00 and 18:00 UTC (by the event's time; see [`sunday_backfill`]).
     Scheduled {
         backfill: bool,
     },
@@ -41,15 +41,22 @@ pub struct UrlRun {
 #[error("monitor run incomplete: {0}")]
 pub struct MonitorFailure(pub String);
 
+/// Whether a scheduled run at `at` also does the full backfill. The original's Sunday cron fires at
+/// 06:00, 12:00 and 18:00 UTC, so those runs keep the backfill they always had; on the one-minute
+/// schedule, whose per-run sweep already finds other writers' items within the hour, the same rule
+/// makes 4 full scans a week instead of 1,440.
+pub fn sunday_backfill(at: DateTime<Utc>) -> bool {
+    at.weekday() == Weekday::Sun && at.minute() == 0 && at.hour() % 6 == 0
+}
+
 pub fn classify(event: &MonitorEvent) -> Invocation {
     match event {
         MonitorEvent::Scheduled(scheduled) => {
             if scheduled.source != "aws.events" && scheduled.detail_type != "Scheduled Event" {
                 return Invocation::Unknown;
             }
-            let sunday = scheduled.time.is_some_and(|t| t.weekday() == Weekday::Sun);
             Invocation::Scheduled {
-                backfill: sunday || scheduled.detail.backfill,
+                backfill: scheduled.time.is_some_and(sunday_backfill) || scheduled.detail.backfill,
             }
         }
         MonitorEvent::HttpApi(request) => {

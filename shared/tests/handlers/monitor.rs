@@ -6,7 +6,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, TimeDelta, Utc};
 use heartbeat_shared::config::Config;
 use heartbeat_shared::handlers::invocation::MonitorEvent;
-use heartbeat_shared::handlers::monitor::{Invocation, MonitorFailure, UrlRun};
+use heartbeat_shared::handlers::monitor::{Invocation, MonitorFailure, UrlRun, sunday_backfill};
 use heartbeat_shared::handlers::{self, MonitorDeps, monitor_event};
 use heartbeat_shared::model::{Alert, Claim, PulseId};
 use heartbeat_shared::slack::{Notifier, NotifyError, SlackMessage};
@@ -325,6 +325,21 @@ fn a_sunday_schedule_or_an_asked_one_backfills() {
     let mut asked = scheduled_event();
     asked["detail"] = json!({ "backfill": true });
     assert_eq!(classify(&asked), Invocation::Scheduled { backfill: true });
+}
+
+/// On the one-minute schedule a Sunday has 1,440 runs: only the four at the original Sunday cron's
+/// hours (and midnight) scan the whole table.
+#[test]
+fn only_four_sunday_runs_a_week_backfill() {
+    let minutes = (0..7 * 24 * 60).map(|m| at("2026-11-16T00:00:00Z") + chrono::TimeDelta::minutes(m));
+    let backfills: Vec<String> = minutes
+        .filter(|t| sunday_backfill(*t))
+        .map(|t| t.format("%a %H:%M").to_string())
+        .collect();
+    assert_eq!(backfills, ["Sun 00:00", "Sun 06:00", "Sun 12:00", "Sun 18:00"]);
+    let mut sunday_minute = scheduled_event();
+    sunday_minute["time"] = json!("2026-11-22T06:01:00Z");
+    assert_eq!(classify(&sunday_minute), Invocation::Scheduled { backfill: false });
 }
 
 #[test]
