@@ -7,7 +7,7 @@ use chrono::TimeDelta;
 use flate2::Compression;
 use flate2::write::GzEncoder;
 use heartbeat_shared::handlers;
-use heartbeat_shared::model::{Threshold, TimeZone};
+use heartbeat_shared::model::{Threshold, Zone};
 use heartbeat_shared::store::{MemoryStore, PulseReceipt, PulseRecorder};
 use lambda_http::Body;
 use lambda_http::aws_lambda_events::apigw::ApiGatewayProxyResponse;
@@ -41,9 +41,9 @@ pub async fn filled_store(n: usize) -> MemoryStore {
             threshold: Threshold::parse(["24", "1", "168", "26"][i % 4]).expect("a valid threshold"),
             saturday: i % 7 == 0,
             tz: if i % 3 == 0 {
-                TimeZone::parse("Europe/Berlin").expect("a known timezone")
+                Zone::parse("Europe/Berlin").expect("a known timezone")
             } else {
-                TimeZone::UTC
+                Zone::UTC
             },
             message: (i % 10 == 0).then(|| format!("run {i} finished: 42 rows")),
             metadata: None,

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, TimeZone as _, Utc};
 use heartbeat_shared::config::Config;
-use heartbeat_shared::model::{PulseKey, Threshold, TimeZone};
+use heartbeat_shared::model::{PulseKey, Threshold, Zone};
 use heartbeat_shared::store::PulseReceipt;
 use std::collections::HashMap;
 
@@ -33,7 +33,7 @@ pub fn receipt(i: usize, at: DateTime<Utc>) -> PulseReceipt {
         at,
         threshold: Threshold::parse("24").expect("a valid threshold"),
         saturday: false,
-        tz: TimeZone::UTC,
+        tz: Zone::UTC,
         message: None,
         metadata: None,
     }

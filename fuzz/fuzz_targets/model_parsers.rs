@@ -1,4 +1,4 @@
-//! The model's parsers on arbitrary text: `Threshold`, `TimeZone`, `PulseKey`, `PulseId` and
+//! The model's parsers on arbitrary text: `Threshold`, `Zone`, `PulseKey`, `PulseId` and
 //! `parse_stamp` never panic, and what they accept round-trips through its text form.
 //!
 //! The input is text, one candidate per line (so seeds stay readable): every line goes to every
@@ -7,7 +7,7 @@
 #![no_main]
 
 use chrono::{Datelike, Timelike};
-use heartbeat_shared::model::{PulseId, PulseKey, Threshold, TimeZone, format_stamp, parse_stamp};
+use heartbeat_shared::model::{PulseId, PulseKey, Threshold, Zone, format_stamp, parse_stamp};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -45,8 +45,8 @@ fn threshold(text: &str) {
 }
 
 fn timezone(text: &str) {
-    if let Ok(tz) = TimeZone::parse(text) {
-        assert_eq!(TimeZone::parse(tz.name()), Ok(tz), "{text:?}");
+    if let Ok(tz) = Zone::parse(text) {
+        assert_eq!(Zone::parse(tz.name()), Ok(tz), "{text:?}");
         assert_eq!(tz.name(), text.trim(), "a zone is accepted only under its exact name");
     }
 }

@@ -12,7 +12,7 @@ use heartbeat_fuzz::{NAMES, PULSE_STATUSES, block_on, config};
 use heartbeat_shared::config::Config;
 use heartbeat_shared::handlers;
 use heartbeat_shared::http::params::MAX_BODY_BYTES;
-use heartbeat_shared::model::{Alert, Pulse, PulseKey, Threshold, TimeZone, format_stamp};
+use heartbeat_shared::model::{Alert, Pulse, PulseKey, Threshold, Zone, format_stamp};
 use heartbeat_shared::store::MemoryStore;
 use lambda_http::http::header::{AUTHORIZATION, CONTENT_TYPE, HeaderName, HeaderValue};
 use lambda_http::http::{Method, Response};
@@ -292,7 +292,7 @@ impl Input<'_> {
             saturday: s.saturday,
             tz: s
                 .tz
-                .map(|i| TimeZone::from(TZ_VARIANTS[usize::from(i) % TZ_VARIANTS.len()])),
+                .map(|i| Zone::from(TZ_VARIANTS[usize::from(i) % TZ_VARIANTS.len()])),
             pulse_count: Some(3),
             first_seen: Some(last - TimeDelta::days(3)),
             last_message: s.message.clone(),

@@ -13,7 +13,7 @@ use chrono::{DateTime, TimeDelta, TimeZone as _, Utc};
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use heartbeat_shared::config::Config;
 use heartbeat_shared::handlers;
-use heartbeat_shared::model::{PulseKey, Threshold, TimeZone};
+use heartbeat_shared::model::{PulseKey, Threshold, Zone};
 use heartbeat_shared::store::{MemoryStore, PulseReceipt, PulseRecorder};
 use lambda_http::http::Method;
 use lambda_http::{Body, Request};
@@ -55,9 +55,9 @@ fn receipt(i: usize, at: DateTime<Utc>) -> PulseReceipt {
         threshold: Threshold::parse(["24", "1", "168", "26"][i % 4]).expect("a valid threshold"),
         saturday: i % 7 == 0,
         tz: if i % 3 == 0 {
-            TimeZone::parse("Europe/Berlin").expect("a known timezone")
+            Zone::parse("Europe/Berlin").expect("a known timezone")
         } else {
-            TimeZone::UTC
+            Zone::UTC
         },
         message: (i % 10 == 0).then(|| format!("run {i} finished: 42 rows")),
         metadata: None,

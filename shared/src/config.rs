@@ -1,7 +1,7 @@
 //! Configuration from the environment, parsed once at cold start. A bad value stops the function with
 //! a message naming the variable, except `DASHBOARD_SECRET`, whose absence only closes the pages (503).
 
-use crate::model::{Threshold, TimeZone};
+use crate::model::{Threshold, Zone};
 use std::collections::HashMap;
 use std::time::Duration;
 
@@ -14,7 +14,7 @@ pub struct Config {
     pub base_url: Option<String>,
     pub pulse_key: Option<Secret>,
     pub default_threshold: Threshold,
-    pub default_timezone: TimeZone,
+    pub default_timezone: Zone,
     /// `None`: never remind.
     pub remind_every: Option<Duration>,
     /// Well under the monitor's Lambda timeout, so a hanging Slack cannot eat the whole run.
@@ -73,8 +73,8 @@ impl Config {
             })?,
         };
         let default_timezone = match get("DEFAULT_TIMEZONE") {
-            None => TimeZone::UTC,
-            Some(raw) => TimeZone::parse(raw).map_err(|e| ConfigError {
+            None => Zone::UTC,
+            Some(raw) => Zone::parse(raw).map_err(|e| ConfigError {
                 variable: "DEFAULT_TIMEZONE",
                 problem: e.problem,
             })?,
@@ -142,7 +142,7 @@ mod tests {
         assert_eq!(c.table_name, "Heartbeat");
         assert!(c.dashboard_secret.is_none());
         assert_eq!(c.default_threshold.to_string(), "24");
-        assert_eq!(c.default_timezone, TimeZone::UTC);
+        assert_eq!(c.default_timezone, Zone::UTC);
         assert_eq!(c.remind_every, Some(Duration::from_secs(86_400)));
     }
 

@@ -7,7 +7,7 @@ use super::views::edit_view;
 use crate::config::{Config, Secret};
 use crate::http::{HttpError, Params, params, response};
 use crate::links;
-use crate::model::{Pulse, PulseId, Settings, Threshold, TimeZone};
+use crate::model::{Pulse, PulseId, Settings, Threshold, Zone};
 use crate::pages::{EditErrors, EditForm, render_edit};
 use crate::rules::due;
 use crate::store::{Held, PulseReader, SettingsWriter};
@@ -206,7 +206,7 @@ fn settings(pulse: &Pulse, changes: &Changes, config: &Config) -> Result<Setting
         .map_or(Ok(pulse.threshold), |raw| Threshold::parse(raw).map_err(|e| e.problem));
     let saturday = changes.saturday.map_or(Ok(pulse.saturday), saturday);
     let tz = changes.tz.map_or(Ok(pulse.timezone(config.default_timezone)), |raw| {
-        TimeZone::parse(raw).map_err(|e| e.problem)
+        Zone::parse(raw).map_err(|e| e.problem)
     });
     match (threshold, saturday, tz) {
         (Ok(threshold), Ok(saturday), Ok(tz)) => Ok(Settings {

@@ -4,7 +4,7 @@
 use crate::config::Config;
 use crate::http::params::{self, Params};
 use crate::http::{HttpError, response};
-use crate::model::{FieldError, PulseKey, Threshold, TimeZone};
+use crate::model::{FieldError, PulseKey, Threshold, Zone};
 use crate::store::{PulseReceipt, PulseRecorder};
 use chrono::{DateTime, Utc};
 use lambda_http::http::{Method, StatusCode, header};
@@ -165,7 +165,7 @@ fn receipt(
     };
     let tz = match params.single("tz")? {
         None | Some("") => config.default_timezone,
-        Some(raw) => TimeZone::parse(raw).map_err(field)?,
+        Some(raw) => Zone::parse(raw).map_err(field)?,
     };
     Ok(PulseReceipt {
         key,

@@ -11,5 +11,5 @@ pub use key::{FieldError, PulseId, PulseKey};
 pub use pulse::{Alert, Claim, Pulse, Settings};
 pub use threshold::Threshold;
 pub use time::{format_stamp, parse_stamp};
-pub use timezone::TimeZone;
+pub use timezone::Zone;
 pub use workdays::WorkingDays;

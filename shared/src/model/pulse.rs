@@ -1,6 +1,6 @@
 //! A pulse as the rest of the code sees it, independent of how the table stores it.
 
-use super::{PulseId, PulseKey, Threshold, TimeZone, WorkingDays};
+use super::{PulseId, PulseKey, Threshold, WorkingDays, Zone};
 use chrono::{DateTime, Utc};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -15,7 +15,7 @@ pub struct Pulse {
     pub threshold: Threshold,
     pub saturday: bool,
     /// Absent on items the original server wrote: the configured default applies.
-    pub tz: Option<TimeZone>,
+    pub tz: Option<Zone>,
     pub pulse_count: Option<u64>,
     pub first_seen: Option<DateTime<Utc>>,
     pub last_message: Option<String>,
@@ -35,7 +35,7 @@ impl Pulse {
         WorkingDays::from_saturday_flag(self.saturday)
     }
 
-    pub fn timezone(&self, default: TimeZone) -> TimeZone {
+    pub fn timezone(&self, default: Zone) -> Zone {
         self.tz.unwrap_or(default)
     }
 }
@@ -61,5 +61,5 @@ pub struct Claim {
 pub struct Settings {
     pub threshold: Threshold,
     pub saturday: bool,
-    pub tz: TimeZone,
+    pub tz: Zone,
 }

@@ -5,10 +5,10 @@ use chrono_tz::Tz;
 use std::fmt;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct TimeZone(Tz);
+pub struct Zone(Tz);
 
-impl TimeZone {
-    pub const UTC: TimeZone = TimeZone(Tz::UTC);
+impl Zone {
+    pub const UTC: Zone = Zone(Tz::UTC);
 
     /// Accepts IANA names exactly (`Europe/Berlin`, `UTC`); case-insensitive matching would
     /// store a spelling that other tools reject.
@@ -20,7 +20,7 @@ impl TimeZone {
                 "must not be empty; use an IANA name such as Europe/Berlin or UTC",
             ));
         }
-        name.parse::<Tz>().map(TimeZone).map_err(|_| {
+        name.parse::<Tz>().map(Zone).map_err(|_| {
             let shown: String = name.chars().take(60).collect();
             FieldError::new(
                 "tz",
@@ -40,13 +40,13 @@ impl TimeZone {
     }
 }
 
-impl From<Tz> for TimeZone {
+impl From<Tz> for Zone {
     fn from(tz: Tz) -> Self {
         Self(tz)
     }
 }
 
-impl fmt::Display for TimeZone {
+impl fmt::Display for Zone {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
     }
@@ -65,11 +65,11 @@ mod tests {
             "America/New_York",
             " Europe/Berlin ",
         ] {
-            assert!(TimeZone::parse(ok).is_ok(), "{ok}");
+            assert!(Zone::parse(ok).is_ok(), "{ok}");
         }
         for bad in ["", "Mars/Olympus", "Berlin", "<script>", "+02:00"] {
-            assert!(TimeZone::parse(bad).is_err(), "{bad}");
+            assert!(Zone::parse(bad).is_err(), "{bad}");
         }
-        assert_eq!(TimeZone::parse("Europe/Berlin").unwrap().name(), "Europe/Berlin");
+        assert_eq!(Zone::parse("Europe/Berlin").unwrap().name(), "Europe/Berlin");
     }
 }

@@ -3,7 +3,7 @@
 
 use super::status::{Status, status};
 use super::working_time::becomes_exceeded_at;
-use crate::model::{Alert, Pulse, Threshold, TimeZone, WorkingDays};
+use crate::model::{Alert, Pulse, Threshold, WorkingDays, Zone};
 use chrono::{DateTime, TimeDelta, TimeZone as _, Utc};
 use std::time::Duration;
 
@@ -18,7 +18,7 @@ pub fn never() -> DateTime<Utc> {
 /// A new pulse's first due time: the exact instant it becomes exceeded if it never pulses again.
 /// Later pulses only make the true instant later, so a due time written once is never late; the
 /// monitor moves it forward when it comes.
-pub fn first(at: DateTime<Utc>, threshold: Threshold, saturday: bool, tz: TimeZone) -> DateTime<Utc> {
+pub fn first(at: DateTime<Utc>, threshold: Threshold, saturday: bool, tz: Zone) -> DateTime<Utc> {
     becomes_exceeded_at(
         at,
         threshold.duration(),
@@ -48,7 +48,7 @@ pub fn next_look(
 
 /// After an edit of threshold, working days or timezone: the new exact time, or now for an alerted
 /// pulse, so the monitor decides at once whether the edit ended the incident.
-pub fn after_edit(edited: &Pulse, now: DateTime<Utc>, default_tz: TimeZone) -> DateTime<Utc> {
+pub fn after_edit(edited: &Pulse, now: DateTime<Utc>, default_tz: Zone) -> DateTime<Utc> {
     if edited.alert.is_some() {
         return now;
     }
@@ -97,8 +97,8 @@ mod tests {
     fn the_first_due_time_is_the_exact_instant() {
         let day = Threshold::parse("24").unwrap();
         // Friday 18:00 UTC, Saturday off: the weekend does not count, so Monday 18:00.
-        assert_eq!(first(at(20, 18), day, false, TimeZone::UTC), at(23, 18));
+        assert_eq!(first(at(20, 18), day, false, Zone::UTC), at(23, 18));
         // Saturday on: Saturday 18:00.
-        assert_eq!(first(at(20, 18), day, true, TimeZone::UTC), at(21, 18));
+        assert_eq!(first(at(20, 18), day, true, Zone::UTC), at(21, 18));
     }
 }

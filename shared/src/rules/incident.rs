@@ -36,7 +36,7 @@ pub fn decide(pulse: &Pulse, status: &Status, now: DateTime<Utc>, remind_every: 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Alert, PulseKey, Threshold, TimeZone, format_stamp};
+    use crate::model::{Alert, PulseKey, Threshold, Zone, format_stamp};
     use crate::rules::status::status;
     use chrono::TimeZone as _;
 
@@ -68,7 +68,7 @@ mod tests {
     }
 
     fn decide_at(p: &Pulse, now: DateTime<Utc>, remind: Option<u64>) -> Decision {
-        let s = status(p, now, TimeZone::UTC);
+        let s = status(p, now, Zone::UTC);
         decide(p, &s, now, remind.map(|h| Duration::from_secs(h * 3600)))
     }
 

@@ -1,7 +1,7 @@
 //! Where a pulse stands at a given moment: working time since its last pulse and whether it is exceeded.
 
 use super::working_time::{becomes_exceeded_at, working_time};
-use crate::model::{Pulse, TimeZone};
+use crate::model::{Pulse, Zone};
 use chrono::{DateTime, TimeDelta, Utc};
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -25,7 +25,7 @@ impl Status {
     }
 }
 
-pub fn status(pulse: &Pulse, now: DateTime<Utc>, default_tz: TimeZone) -> Status {
+pub fn status(pulse: &Pulse, now: DateTime<Utc>, default_tz: Zone) -> Status {
     let tz = pulse.timezone(default_tz).tz();
     let days = pulse.working_days();
     let threshold = pulse.threshold.duration();

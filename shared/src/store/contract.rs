@@ -6,7 +6,7 @@
 use super::{
     Expectation, Held, IncidentLedger, PulseReader, PulseReceipt, PulseRecorder, Reschedule, SettingsWriter, Slice,
 };
-use crate::model::{Alert, Claim, Pulse, PulseId, PulseKey, Settings, Threshold, TimeZone, format_stamp};
+use crate::model::{Alert, Claim, Pulse, PulseId, PulseKey, Settings, Threshold, Zone, format_stamp};
 use async_trait::async_trait;
 use chrono::{DateTime, TimeDelta, TimeZone as _, Utc};
 
@@ -83,7 +83,7 @@ fn receipt(name: &str, at: DateTime<Utc>) -> PulseReceipt {
         at,
         threshold: Threshold::parse("2").unwrap(),
         saturday: false,
-        tz: TimeZone::UTC,
+        tz: Zone::UTC,
         message: None,
         metadata: None,
     }
@@ -175,13 +175,13 @@ pub async fn creation_settings_stay_with_the_item<S: ContractStore>(store: &S) {
     let mut other = receipt("nightly", monday() + hours(1));
     other.threshold = Threshold::parse("48").unwrap();
     other.saturday = true;
-    other.tz = TimeZone::parse("Europe/Berlin").unwrap();
+    other.tz = Zone::parse("Europe/Berlin").unwrap();
     other.message = Some("done".into());
     store.record_pulse(&other).await.unwrap();
     let p = get(store, "nightly").await;
     assert_eq!(
         (p.threshold.to_string(), p.saturday, p.tz),
-        ("2".to_owned(), false, Some(TimeZone::UTC))
+        ("2".to_owned(), false, Some(Zone::UTC))
     );
     assert_eq!(p.last_message.as_deref(), Some("done"));
 }
@@ -287,7 +287,7 @@ pub async fn settings_writes_never_create_and_move_the_due_time<S: ContractStore
     let settings = Settings {
         threshold: Threshold::parse("6").unwrap(),
         saturday: true,
-        tz: TimeZone::parse("Europe/Berlin").unwrap(),
+        tz: Zone::parse("Europe/Berlin").unwrap(),
     };
     let due = monday() + hours(6);
     assert_eq!(

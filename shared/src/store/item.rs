@@ -1,7 +1,7 @@
 //! The one place where a table item becomes a `Pulse` and back. The original attributes keep the
 //! names and string types the parcelLab server used; the newer ones are optional on read.
 
-use crate::model::{Alert, Claim, Pulse, PulseId, PulseKey, Threshold, TimeZone, parse_stamp};
+use crate::model::{Alert, Claim, Pulse, PulseId, PulseKey, Threshold, Zone, parse_stamp};
 use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
@@ -90,7 +90,7 @@ impl TryFrom<&Item> for Pulse {
             stamp,
             threshold,
             saturday: text(item, SATURDAY).is_some_and(|s| s == "1"),
-            tz: text(item, TZ).and_then(|t| TimeZone::parse(&t).ok()),
+            tz: text(item, TZ).and_then(|t| Zone::parse(&t).ok()),
             pulse_count: number(item, PULSE_COUNT).and_then(|n| u64::try_from(n).ok()),
             first_seen: text(item, FIRST_SEEN).as_deref().and_then(parse_stamp),
             last_message: text(item, LAST_MESSAGE),

@@ -17,7 +17,7 @@ pub use dynamo::{DynamoStore, StoreStats};
 pub use error::{Cause, StoreError};
 pub use memory::MemoryStore;
 
-use crate::model::{Alert, Claim, Pulse, PulseId, PulseKey, Settings, Threshold, TimeZone};
+use crate::model::{Alert, Claim, Pulse, PulseId, PulseKey, Settings, Threshold, Zone};
 
 /// Ids per `fetch`: BatchGetItem's limit.
 pub const FETCH_BATCH: usize = 100;
@@ -34,7 +34,7 @@ pub struct PulseReceipt {
     pub saturday: bool,
     /// The client's `tz`, or the configured default: like the threshold, fixed when the item is created.
     /// Items the original server created have none; they take it from their first pulse here.
-    pub tz: TimeZone,
+    pub tz: Zone,
     pub message: Option<String>,
     /// A JSON object, as text.
     pub metadata: Option<String>,

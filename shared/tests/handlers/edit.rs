@@ -3,7 +3,7 @@
 use crate::support::*;
 use heartbeat_shared::config::Config;
 use heartbeat_shared::handlers;
-use heartbeat_shared::model::{PulseId, TimeZone};
+use heartbeat_shared::model::{PulseId, Zone};
 use heartbeat_shared::store::MemoryStore;
 use lambda_http::http::Method;
 use lambda_http::{Body, Request, Response};
@@ -170,7 +170,7 @@ async fn a_valid_post_saves_the_fields_by_name_and_redirects() {
         let p = store.snapshot(&id).unwrap();
         assert_eq!(p.threshold.to_string(), "1.5", "{body}");
         assert!(p.saturday, "{body}");
-        assert_eq!(p.tz, Some(TimeZone::parse("Europe/Berlin").unwrap()), "{body}");
+        assert_eq!(p.tz, Some(Zone::parse("Europe/Berlin").unwrap()), "{body}");
         assert_eq!(
             (&p.stamp, p.pulse_count, &p.key),
             (&before.stamp, before.pulse_count, &before.key),
@@ -187,7 +187,7 @@ async fn a_valid_post_saves_the_fields_by_name_and_redirects() {
     let p = store.snapshot(&id).unwrap();
     assert_eq!(
         (p.threshold.to_string(), p.saturday, p.tz),
-        ("48".to_string(), false, Some(TimeZone::UTC))
+        ("48".to_string(), false, Some(Zone::UTC))
     );
     assert_eq!(store.len(), 1);
 }

@@ -4,7 +4,7 @@
 use crate::support::*;
 use heartbeat_shared::config::Config;
 use heartbeat_shared::handlers;
-use heartbeat_shared::model::{TimeZone, format_stamp};
+use heartbeat_shared::model::{Zone, format_stamp};
 use heartbeat_shared::store::MemoryStore;
 use lambda_http::http::Method;
 use lambda_http::{Body, Request, RequestExt, Response};
@@ -78,7 +78,7 @@ async fn a_get_creates_the_item_the_way_the_original_did() {
     assert!(!p.saturday);
     assert_eq!(
         p.tz,
-        Some(TimeZone::UTC),
+        Some(Zone::UTC),
         "no timezone given: the configured default, fixed at creation"
     );
     assert_eq!(p.pulse_count, Some(1));
@@ -154,7 +154,7 @@ async fn a_second_pulse_refreshes_time_and_count_but_keeps_the_first_settings() 
     assert!(p.saturday, "saturday of the first pulse");
     assert_eq!(
         p.tz,
-        Some(TimeZone::parse("Asia/Kolkata").unwrap()),
+        Some(Zone::parse("Asia/Kolkata").unwrap()),
         "timezone of the first pulse"
     );
 }
@@ -176,7 +176,7 @@ async fn settings_a_later_pulse_gives_are_ignored_even_when_the_first_gave_none(
     // The first pulse fixed the configured default, as it fixes the default threshold.
     assert_eq!(
         p.tz,
-        Some(TimeZone::UTC),
+        Some(Zone::UTC),
         "a later pulse must not set the timezone (first-creation rule)"
     );
 }
@@ -227,7 +227,7 @@ async fn a_post_json_body_carries_parameters_message_and_metadata() {
     let p = store.snapshot(&id_of("web-1", "backup", "db", "nightly")).unwrap();
     assert_eq!(p.threshold.to_string(), "12");
     assert!(p.saturday);
-    assert_eq!(p.tz, Some(TimeZone::parse("Europe/Berlin").unwrap()));
+    assert_eq!(p.tz, Some(Zone::parse("Europe/Berlin").unwrap()));
     assert_eq!(p.last_message.as_deref(), Some("dump ok"));
     let metadata: serde_json::Value = serde_json::from_str(p.last_metadata.as_deref().unwrap()).unwrap();
     assert_eq!(metadata, serde_json::json!({"rows": 42, "tables": ["a", "b"]}));

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use heartbeat_shared::config::Config;
-use heartbeat_shared::model::{Pulse, PulseId, PulseKey, Threshold, TimeZone, format_stamp};
+use heartbeat_shared::model::{Pulse, PulseId, PulseKey, Threshold, Zone, format_stamp};
 pub use heartbeat_shared::testing::{FORM, JSON, RecordingNotifier, get, header, post, request, text};
 use lambda_http::{Body, Response};
 use sha2::{Digest, Sha256};
@@ -93,7 +93,7 @@ pub fn original_pulse(name: &str, last: DateTime<Utc>, threshold: &str, saturday
 /// A pulse as this project writes it, in a given timezone.
 pub fn pulse_in(name: &str, last: DateTime<Utc>, threshold: &str, tz: &str) -> Pulse {
     Pulse {
-        tz: Some(TimeZone::parse(tz).expect("a valid timezone")),
+        tz: Some(Zone::parse(tz).expect("a valid timezone")),
         pulse_count: Some(1),
         first_seen: Some(last),
         ..original_pulse(name, last, threshold, false)

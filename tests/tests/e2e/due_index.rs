@@ -7,7 +7,7 @@ use chrono::{DateTime, TimeDelta, TimeZone as _, Utc};
 use heartbeat_e2e::capacity::{self, Units};
 use heartbeat_e2e::{AttributeValue, Dynalite};
 use heartbeat_shared::config::Config;
-use heartbeat_shared::model::{PulseKey, Settings, Threshold, TimeZone};
+use heartbeat_shared::model::{PulseKey, Settings, Threshold, Zone};
 use heartbeat_shared::monitor::{self, MonitorDeps, Summary};
 use heartbeat_shared::slack::LogNotifier;
 use heartbeat_shared::store::{
@@ -31,7 +31,7 @@ fn receipt(name: &str, at: DateTime<Utc>) -> PulseReceipt {
         at,
         threshold: Threshold::parse("24").unwrap(),
         saturday: false,
-        tz: TimeZone::UTC,
+        tz: Zone::UTC,
         message: None,
         metadata: None,
     }
@@ -341,7 +341,7 @@ async fn an_edit_moves_the_due_time_at_once() {
     let settings = Settings {
         threshold: Threshold::parse("2").unwrap(),
         saturday: false,
-        tz: TimeZone::UTC,
+        tz: Zone::UTC,
     };
     store
         .update_settings(&id, &settings, monday() + TimeDelta::hours(2))

@@ -2,7 +2,7 @@
 //! the past), so they are exactly what a job that last ran long ago leaves behind.
 
 use chrono::{DateTime, TimeDelta, Utc};
-use heartbeat_shared::model::{PulseKey, Threshold, TimeZone};
+use heartbeat_shared::model::{PulseKey, Threshold, Zone};
 use heartbeat_shared::store::{DynamoStore, PulseReceipt, PulseRecorder};
 
 /// A pulse of `host` / backup / cron / `name` received at `at`, with the defaults (24 h, no Saturday, UTC).
@@ -12,7 +12,7 @@ pub fn receipt(host: &str, name: &str, at: DateTime<Utc>) -> PulseReceipt {
         at,
         threshold: Threshold::from_hours(24.0).expect("24 h is a valid threshold"),
         saturday: false,
-        tz: TimeZone::UTC,
+        tz: Zone::UTC,
         message: None,
         metadata: None,
     }
