@@ -69,7 +69,9 @@ async fn run() -> Result<(), String> {
         .map(|s| s.expose().to_owned())
         .unwrap_or_default();
     let slack = config.slack_webhook_url.is_some();
-    let service = Service::new(App::with_client(config, client).map_err(|e| e.to_string())?);
+    let keys = heartbeat_shared::api::Keys::from_vars(&vars);
+    let api_key_set = keys.read_write.is_some() || keys.read_only.is_some();
+    let service = Service::with_keys(App::with_client(config, client).map_err(|e| e.to_string())?, keys);
     let server = Server::bind(options.listen, service.clone())
         .await
         .map_err(|e| e.to_string())?;
@@ -80,6 +82,7 @@ async fn run() -> Result<(), String> {
         &table,
         dynalite.as_ref().map(|d| d.endpoint()),
         slack,
+        api_key_set,
         &options,
     );
     let serving = tokio::spawn(server.serve());
@@ -117,7 +120,15 @@ fn free_port() -> Result<u16, String> {
         .map_err(|e| format!("no free port for dynalite: {e}"))
 }
 
-fn print_banner(base: &str, secret: &str, table: &str, dynalite: Option<String>, slack: bool, options: &Options) {
+fn print_banner(
+    base: &str,
+    secret: &str,
+    table: &str,
+    dynalite: Option<String>,
+    slack: bool,
+    api_key_set: bool,
+    options: &Options,
+) {
     let store = match dynalite {
         Some(endpoint) => format!(
             "dynalite at {endpoint}, data in {}",
@@ -129,8 +140,13 @@ fn print_banner(base: &str, secret: &str, table: &str, dynalite: Option<String>,
         Some(every) => format!("every {} s", every.as_secs_f64()),
         None => "on demand only".into(),
     };
+    let api = if api_key_set {
+        format!("{base}/heartbeat/api/v1 (key from API_KEY / API_READ_KEY)")
+    } else {
+        format!("{base}/heartbeat/api/v1 (closed: start with API_KEY=… make run to open it)")
+    };
     println!(
-        "\nheartbeat is running.\n\n  Dashboard:  {base}/heartbeat/dashboard?secret={secret}\n  Pulse URL:  {base}/heartbeat/pulse?host=HOST&category=CATEGORY&type=TYPE&name=NAME\n  Monitor:    {monitor} (now: {base}/heartbeat/monitor?secret={secret})\n  Store:      {store}\n  Slack:      {}\n\nTry it:\n  curl \"{base}/heartbeat/pulse?host=$(hostname)&category=backup&type=nightly&name=db-export&threshold=24\"\n\nPress Ctrl-C to stop.\n",
+        "\nheartbeat is running.\n\n  Dashboard:  {base}/heartbeat/dashboard?secret={secret}\n  API:        {api}\n                curl -H \"Authorization: Bearer $API_KEY\" {base}/heartbeat/api/v1/pulses\n  Pulse URL:  {base}/heartbeat/pulse?host=HOST&category=CATEGORY&type=TYPE&name=NAME\n  Monitor:    {monitor} (now: {base}/heartbeat/monitor?secret={secret})\n  Store:      {store}\n  Slack:      {}\n\nTry it:\n  curl \"{base}/heartbeat/pulse?host=$(hostname)&category=backup&type=nightly&name=db-export&threshold=24\"\n\nPress Ctrl-C to stop.\n",
         if slack {
             "webhook configured"
         } else {

@@ -3,6 +3,7 @@
 use crate::convert;
 use bytes::Bytes;
 use chrono::Utc;
+use heartbeat_shared::api::{self, ApiDeps, Keys};
 use heartbeat_shared::app::App;
 use heartbeat_shared::handlers::{self, MonitorDeps, monitor};
 use heartbeat_shared::http::{HttpError, params};
@@ -18,6 +19,14 @@ pub enum Route {
     Dashboard,
     Edit,
     Monitor,
+    /// `/heartbeat/api/v1/…`
+    Api,
+    /// `/heartbeat/badge/{key}/{scope}.svg|json`
+    Badge,
+    /// `/heartbeat/export.csv`
+    Export,
+    /// `/heartbeat/pulses/{id}`: the detail page.
+    Detail,
 }
 
 /// `/heartbeat/pulse`, `/Prod/heartbeat/pulse`, …: the stage prefix does not matter.
@@ -27,7 +36,20 @@ pub fn route(path: &str) -> Option<Route> {
     } else {
         path.rsplit_once("/heartbeat/")?.1
     };
+    if tail.starts_with("api/") {
+        return Some(Route::Api);
+    }
+    if tail.starts_with("badge/") {
+        return Some(Route::Badge);
+    }
+    if tail
+        .strip_prefix("pulses/")
+        .is_some_and(|id| !id.is_empty() && !id.contains('/'))
+    {
+        return Some(Route::Detail);
+    }
     match tail.trim_end_matches('/') {
+        "export.csv" => Some(Route::Export),
         "pulse" => Some(Route::Pulse),
         "dashboard" => Some(Route::Dashboard),
         "edit" => Some(Route::Edit),
@@ -39,11 +61,20 @@ pub fn route(path: &str) -> Option<Route> {
 #[derive(Clone)]
 pub struct Service {
     app: Arc<App>,
+    keys: Arc<Keys>,
 }
 
 impl Service {
+    /// Without API or badge keys: those routes answer that they are not configured.
     pub fn new(app: App) -> Self {
-        Self { app: Arc::new(app) }
+        Self::with_keys(app, Keys::default())
+    }
+
+    pub fn with_keys(app: App, keys: Keys) -> Self {
+        Self {
+            app: Arc::new(app),
+            keys: Arc::new(keys),
+        }
     }
 
     pub fn app(&self) -> &App {
@@ -62,7 +93,8 @@ impl Service {
         let Some(route) = route(req.uri().path()) else {
             return convert::plain(
                 404,
-                "Not found: heartbeat serves /heartbeat/pulse, /heartbeat/dashboard, /heartbeat/edit and /heartbeat/monitor\n",
+                "Not found: heartbeat serves /heartbeat/pulse, /heartbeat/dashboard, /heartbeat/edit, /heartbeat/monitor, \
+                 /heartbeat/pulses/{id}, /heartbeat/export.csv, /heartbeat/badge/… and /heartbeat/api/v1/…\n",
             );
         };
         let req = match convert::request(req).await {
@@ -82,6 +114,18 @@ impl Service {
             }
             Route::Edit => handlers::edit_get(req, &app.store, &app.config, now).await,
             Route::Monitor => return self.monitor_by_url(&req).await,
+            Route::Api => {
+                let deps = ApiDeps {
+                    reader: &app.store,
+                    writer: &app.store,
+                    pages: &app.store,
+                    config: &app.config,
+                    keys: &self.keys,
+                };
+                api::api(req, &deps, now).await
+            }
+            Route::Export => handlers::export_csv(req, &app.store, &app.config, now).await,
+            Route::Badge | Route::Detail => return convert::plain(404, "Not found\n"),
         };
         convert::response(res)
     }
@@ -89,9 +133,10 @@ impl Service {
     /// A refused request head, answered in the format of the route it asked for, as raw HTTP/1.1.
     pub fn refuse(&self, path: &str, error: &HttpError) -> Vec<u8> {
         let res = match route(path) {
-            Some(Route::Dashboard | Route::Edit) => error.to_page(),
+            Some(Route::Dashboard | Route::Edit | Route::Detail) => error.to_page(),
             Some(Route::Monitor) => error.to_json(),
-            Some(Route::Pulse) | None => error.to_text(),
+            Some(Route::Api) => api::ApiError::new(error.status(), error.to_string()).to_response(),
+            Some(Route::Pulse | Route::Badge | Route::Export) | None => error.to_text(),
         };
         convert::raw_http(res)
     }
@@ -144,6 +189,12 @@ mod tests {
         assert_eq!(route("/v1/heartbeat/edit/"), Some(Route::Edit));
         assert_eq!(route("/heartbeat/monitor"), Some(Route::Monitor));
         assert_eq!(route("/heartbeat/other"), None);
+        assert_eq!(route("/Prod/heartbeat/api/v1/pulses"), Some(Route::Api));
+        assert_eq!(route("/heartbeat/badge/k/host:db.svg"), Some(Route::Badge));
+        assert_eq!(route("/heartbeat/export.csv"), Some(Route::Export));
+        assert_eq!(route("/heartbeat/pulses/abc"), Some(Route::Detail));
+        assert_eq!(route("/heartbeat/pulses/"), None);
+        assert_eq!(route("/heartbeat/pulses/a/b"), None);
         assert_eq!(route("/pulse"), None);
     }
 }

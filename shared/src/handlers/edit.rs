@@ -6,7 +6,7 @@ use super::views::edit_view;
 use crate::config::{Config, Secret};
 use crate::http::{HttpError, Params, params, response};
 use crate::links;
-use crate::model::{Pulse, PulseId, Settings, Threshold, TimeZone};
+use crate::model::{Pulse, PulseId, Settings, validate_settings};
 use crate::pages::{EditErrors, EditForm, render_edit};
 use crate::rules::due;
 use crate::store::{Found, PulseReader, SettingsWriter};
@@ -97,7 +97,7 @@ async fn save(
         saturday: matches!(form.single("saturday")?, Some("1" | "on" | "true")),
         tz: form.single("tz")?.unwrap_or("").to_owned(),
     };
-    match settings(&typed) {
+    match settings(&pulse, &typed, config) {
         Ok(settings) => match writer
             .update_settings(&id, &settings, due_after(&pulse, &settings, config, now))
             .await?
@@ -135,20 +135,19 @@ fn read_form(req: &Request) -> Result<Params, HttpError> {
     }
 }
 
-/// Every field's problem at once, so the user fixes them in one go.
-fn settings(form: &EditForm) -> Result<Settings, EditErrors> {
-    let threshold = Threshold::parse(&form.threshold);
-    let tz = TimeZone::parse(&form.tz);
-    match (threshold, tz) {
-        (Ok(threshold), Ok(tz)) => Ok(Settings {
-            threshold,
-            saturday: form.saturday,
-            tz,
-        }),
-        (threshold, tz) => Err(EditErrors {
-            threshold: threshold.err().map(|e| e.problem),
-            tz: tz.err().map(|e| e.problem),
+/// The form always sends every field, so each is `Some`; the rules are the API's (`validate_settings`).
+fn settings(pulse: &Pulse, form: &EditForm, config: &Config) -> Result<Settings, EditErrors> {
+    let current = Settings {
+        threshold: pulse.threshold,
+        saturday: pulse.saturday,
+        tz: pulse.timezone(config.default_timezone),
+    };
+    validate_settings(&current, Some(&form.threshold), Some(form.saturday), Some(&form.tz)).map_err(|errors| {
+        let problem = |field: &str| errors.iter().find(|e| e.field == field).map(|e| e.problem.clone());
+        EditErrors {
+            threshold: problem("threshold"),
+            tz: problem("tz"),
             form: Some("Nothing was saved: correct the fields marked below.".into()),
-        }),
-    }
+        }
+    })
 }

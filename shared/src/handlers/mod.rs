@@ -4,11 +4,13 @@
 mod access;
 pub mod dashboard;
 pub mod edit;
+pub mod export;
 pub mod monitor;
 pub mod pulse;
 mod views;
 
 pub use dashboard::dashboard;
 pub use edit::{edit_get, edit_post};
+pub use export::export_csv;
 pub use monitor::{MonitorDeps, monitor_event};
 pub use pulse::pulse;

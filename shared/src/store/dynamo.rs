@@ -59,7 +59,11 @@ impl DynamoStore {
         }
     }
 
-    fn count(&self, items: usize) {
+    pub(super) fn table(&self) -> &str {
+        &self.table
+    }
+
+    pub(super) fn count(&self, items: usize) {
         self.stats.requests.fetch_add(1, Ordering::Relaxed);
         self.stats.items_read.fetch_add(items, Ordering::Relaxed);
     }
@@ -151,7 +155,7 @@ impl DynamoStore {
     }
 }
 
-fn push_item(listing: &mut Listing, raw: &Item) {
+pub(super) fn push_item(listing: &mut Listing, raw: &Item) {
     match Pulse::try_from(raw) {
         Ok(pulse) => listing.pulses.push(pulse),
         Err(err) => {
