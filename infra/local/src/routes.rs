@@ -114,18 +114,10 @@ impl Service {
             }
             Route::Edit => handlers::edit_get(req, &app.store, &app.config, now).await,
             Route::Monitor => return self.monitor_by_url(&req).await,
-            Route::Api => {
-                let deps = ApiDeps {
-                    reader: &app.store,
-                    writer: &app.store,
-                    pages: &app.store,
-                    config: &app.config,
-                    keys: &self.keys,
-                };
-                api::api(req, &deps, now).await
-            }
+            Route::Api => api::api(req, &ApiDeps::new(&app.store, &app.config, &self.keys), now).await,
             Route::Export => handlers::export_csv(req, &app.store, &app.config, now).await,
-            Route::Badge | Route::Detail => return convert::plain(404, "Not found\n"),
+            Route::Badge => handlers::badge(req, &app.store, &app.config, &self.keys, now).await,
+            Route::Detail => handlers::detail(req, &app.store, &app.config, now).await,
         };
         convert::response(res)
     }

@@ -30,6 +30,27 @@ pub struct ApiDeps<'a> {
     pub keys: &'a Keys,
 }
 
+impl<'a> ApiDeps<'a> {
+    /// Every store role played by one store (DynamoDB, or the in-memory one in tests).
+    pub fn new<S: PulseReader + SettingsWriter + PulsePages>(store: &'a S, config: &'a Config, keys: &'a Keys) -> Self {
+        Self {
+            reader: store,
+            writer: store,
+            pages: store,
+            config,
+            keys,
+        }
+    }
+}
+
+/// The api function's two routes: the API, and the dashboard's CSV export (behind the secret).
+pub async fn serve(req: Request, deps: &ApiDeps<'_>, now: DateTime<Utc>) -> Response<Body> {
+    if req.uri().path().ends_with("/heartbeat/export.csv") {
+        return crate::handlers::export_csv(req, deps.reader, deps.config, now).await;
+    }
+    api(req, deps, now).await
+}
+
 /// One request on its way through the resources.
 pub struct Call<'a> {
     pub req: &'a Request,
