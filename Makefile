@@ -63,7 +63,7 @@ build: build-lambda
 # throughput, DynamoDB requests per pulse, cold starts (it builds the release functions), the monitor's
 # due index against a full Scan and the dashboard at 10,000 pulses; then the Lambda bootstraps' sizes,
 # zipped as `make build` zips them, when `make build` has made them.
-BENCH_FUNCTIONS := pulse dashboard monitor edit-get edit-post
+BENCH_FUNCTIONS := pulse dashboard monitor edit-get edit-post api badge detail
 bench: $(NODE_MODULES)
 	$(CARGO) bench -p heartbeat-shared --bench handlers
 	$(CARGO) run --release -p heartbeat-bench
