@@ -206,7 +206,11 @@ async fn listing_filters_and_walks_every_page_once() {
     unique.sort();
     unique.dedup();
     assert_eq!((ids.len(), unique.len()), (23, 23), "every pulse once");
-    assert!((5..=6).contains(&pages), "{pages} pages");
+    assert_eq!(pages, 5, "23 pulses in pages of 5");
+    // A page that takes exactly the rest knows it is the last one: no empty page after it.
+    let (_, exact) = json_of(&rt, Method::GET, "/pulses?limit=23", Some(KEY), None).await;
+    assert_eq!(exact["pulses"].as_array().unwrap().len(), 23);
+    assert_eq!(exact["next"], Value::Null, "{}", exact["next"]);
 
     let (_, late) = json_of(&rt, Method::GET, "/pulses?status=late&limit=1000", Some(KEY), None).await;
     let late = late["pulses"].as_array().unwrap();

@@ -84,7 +84,9 @@ async fn list(call: &Call<'_>) -> Result<Response<Body>, ApiError> {
     let mut pulses = Vec::new();
     let mut next = None;
     for _ in 0..MAX_SCANS_PER_PAGE {
-        let page = call.deps.pages.page(after.as_ref(), limit).await?;
+        // One more than needed: a full page then knows whether anything follows, so the last
+        // page of a listing is never an empty one.
+        let page = call.deps.pages.page(after.as_ref(), limit + 1).await?;
         let count = page.listing.pulses.len();
         let mut full_at = None;
         for (i, pulse) in page.listing.pulses.iter().enumerate() {
