@@ -12,7 +12,7 @@ use crate::rules::due;
 use crate::store::Found;
 use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Response};
-use serde_json::{Value, json};
+use serde_json::Value;
 
 /// A page holds at most this many pulses (about 600 bytes each in JSON: far below Lambda's 6 MB).
 pub const MAX_LIMIT: usize = 1000;
@@ -20,6 +20,10 @@ pub const DEFAULT_LIMIT: usize = 100;
 /// A filtered page stops after this many Scan requests even when it is not full, so a request
 /// that matches little in a big table still answers quickly; its `next` goes on from there.
 const MAX_SCANS_PER_PAGE: usize = 10;
+/// A page's JSON stays below this, whatever the pulses hold (names of 256 characters, 1 KB
+/// messages, 4 KB metadata make a pulse 15 KB): even with every byte escaped once more in API
+/// Gateway's envelope, the response stays far from Lambda's 6 MB limit.
+pub const MAX_PAGE_BYTES: usize = 2_500_000;
 /// One millisecond, the threshold's resolution; the OpenAPI document states the same minimum.
 const MIN_THRESHOLD_HOURS: f64 = 1.0 / 3_600_000.0;
 
@@ -81,35 +85,56 @@ async fn list(call: &Call<'_>) -> Result<Response<Body>, ApiError> {
     let limit = limit(&params)?;
     let mut after = params.single("cursor")?.map(cursor::decode).transpose()?;
     let default_tz = call.deps.config.default_timezone;
-    let mut pulses = Vec::new();
+    let mut pulses: Vec<String> = Vec::new();
+    let mut bytes = 0;
     let mut next = None;
     for _ in 0..MAX_SCANS_PER_PAGE {
         // One more than needed: a full page then knows whether anything follows, so the last
         // page of a listing is never an empty one.
         let page = call.deps.pages.page(after.as_ref(), limit + 1).await?;
-        let count = page.listing.pulses.len();
-        let mut full_at = None;
-        for (i, pulse) in page.listing.pulses.iter().enumerate() {
-            if filter.matches(pulse, default_tz, call.now) {
-                pulses.push(pulse_json(pulse, default_tz, call.now));
-                if pulses.len() == limit {
-                    full_at = Some(i);
-                    break;
-                }
+        let scanned = &page.listing.pulses;
+        let mut stop = None;
+        let mut last_taken = None;
+        for (i, pulse) in scanned.iter().enumerate() {
+            if !filter.matches(pulse, default_tz, call.now) {
+                continue;
+            }
+            let text = pulse_json(pulse, default_tz, call.now).to_string();
+            if bytes + text.len() > MAX_PAGE_BYTES && !pulses.is_empty() {
+                stop = Some(Stop::Budget);
+                break;
+            }
+            bytes += text.len() + 1;
+            pulses.push(text);
+            last_taken = Some(i);
+            if pulses.len() == limit {
+                stop = Some(Stop::Full);
+                break;
             }
         }
-        next = match full_at {
-            // Full before the end of the scanned page: go on right after the last pulse given.
-            Some(i) if i + 1 < count => Some(page.listing.pulses[i].id.clone()),
+        next = match (stop, last_taken) {
+            // Stopped before the end of the scanned items: go on right after the last pulse given.
+            (Some(_), Some(i)) if i + 1 < scanned.len() => Some(scanned[i].id.clone()),
+            // Out of room before taking anything from this Scan: go on where it started.
+            (Some(Stop::Budget), None) => after.clone(),
             _ => page.next,
         };
-        if full_at.is_some() || next.is_none() {
+        if stop.is_some() || next.is_none() {
             break;
         }
         after.clone_from(&next);
     }
-    let body = json!({ "pulses": pulses, "next": next.as_ref().map(cursor::encode) });
-    Ok(response::json(StatusCode::OK, &body))
+    let next = serde_json::to_string(&next.as_ref().map(cursor::encode)).unwrap_or_else(|_| "null".into());
+    let body = format!("{{\"pulses\":[{}],\"next\":{next}}}", pulses.join(","));
+    Ok(response::json_text(StatusCode::OK, body))
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stop {
+    /// `limit` pulses taken.
+    Full,
+    /// The next pulse would have made the page larger than `MAX_PAGE_BYTES`.
+    Budget,
 }
 
 async fn csv(call: &Call<'_>) -> Result<Response<Body>, ApiError> {
@@ -307,5 +332,82 @@ async fn patch(raw_id: &str, call: &Call<'_>) -> Result<Response<Body>, ApiError
         )),
         // Deleted between the read and the write: the conditional write created nothing.
         Found::No => Err(no_such_pulse()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::{ApiDeps, Keys, api};
+    use crate::config::{Config, Secret};
+    use crate::model::{PulseKey, Threshold};
+    use crate::store::MemoryStore;
+    use chrono::{DateTime, Utc};
+
+    /// A pulse as large as the pulse endpoint lets one be: long names, message and metadata.
+    fn huge(i: usize, now: DateTime<Utc>) -> Pulse {
+        let long = |c: &str| format!("{i:06}{}", c.repeat(250));
+        let key = PulseKey {
+            host: long("é"),
+            category: long("c"),
+            kind: long("t"),
+            name: long("\""),
+        };
+        Pulse {
+            id: key.id(),
+            key,
+            last_pulse: now,
+            stamp: crate::model::format_stamp(now),
+            threshold: Threshold::parse("24").unwrap(),
+            saturday: false,
+            tz: None,
+            pulse_count: Some(1),
+            first_seen: None,
+            last_message: Some("\"".repeat(1024)),
+            last_metadata: Some(format!("\"{}\"", "\\\"".repeat(2000))),
+            alert: None,
+            claim: None,
+            due_at: None,
+        }
+    }
+
+    #[tokio::test]
+    async fn a_page_of_huge_pulses_stops_at_the_byte_budget_and_goes_on_with_its_cursor() {
+        let now = DateTime::parse_from_rfc3339("2026-11-23T12:00:00Z").unwrap().to_utc();
+        let store = MemoryStore::new();
+        for i in 0..400 {
+            store.insert(huge(i, now));
+        }
+        let config = Config::from_vars(&Default::default()).unwrap();
+        let keys = Keys {
+            read_write: Some(Secret::new("k")),
+            ..Keys::default()
+        };
+        let deps = ApiDeps::new(&store, &config, &keys);
+        let (mut seen, mut pages, mut cursor) = (0, 0, None::<String>);
+        loop {
+            let uri = match &cursor {
+                None => "/heartbeat/api/v1/pulses?limit=1000".to_owned(),
+                Some(c) => format!("/heartbeat/api/v1/pulses?limit=1000&cursor={c}"),
+            };
+            let req = lambda_http::http::Request::builder()
+                .uri(uri)
+                .header("authorization", "Bearer k")
+                .body(Body::Empty)
+                .unwrap();
+            let res = api(req, &deps, now).await;
+            assert_eq!(res.status(), 200);
+            let body: &[u8] = res.body().as_ref();
+            assert!(body.len() <= MAX_PAGE_BYTES + 200, "{} bytes", body.len());
+            let page: Value = serde_json::from_slice(body).unwrap();
+            seen += page["pulses"].as_array().unwrap().len();
+            pages += 1;
+            match page["next"].as_str() {
+                Some(next) => cursor = Some(next.to_owned()),
+                None => break,
+            }
+        }
+        assert_eq!(seen, 400, "every pulse once");
+        assert!(pages >= 2, "400 huge pulses do not fit one page: {pages}");
     }
 }
