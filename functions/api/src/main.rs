@@ -9,15 +9,11 @@ use std::convert::Infallible;
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     telemetry::init();
-    let app = App::from_env().await?.leak();
+    let app = App::from_env().await?;
     let keys = Keys::from_env();
-    let deps = &*Box::leak(Box::new(ApiDeps::new(
-        &app.store,
-        &app.config,
-        Box::leak(Box::new(keys)),
-    )));
-    run(service_fn(move |req| async move {
-        Ok::<_, Infallible>(api::serve(req, deps, Utc::now()).await)
+    let deps = ApiDeps::new(&app.store, &app.config, &keys);
+    run(service_fn(|req| async {
+        Ok::<_, Infallible>(api::serve(req, &deps, Utc::now()).await)
     }))
     .await
 }

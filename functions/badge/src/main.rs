@@ -9,10 +9,9 @@ use std::convert::Infallible;
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     telemetry::init();
-    let app = App::from_env().await?.leak();
-    let keys: &'static Keys = Box::leak(Box::new(Keys::from_env()));
-    run(service_fn(move |req| async move {
-        Ok::<_, Infallible>(handlers::badge(req, &app.store, &app.config, keys, Utc::now()).await)
-    }))
-    .await
+    let app = App::from_env().await?;
+    let keys = Keys::from_env();
+    let handle =
+        |req| async { Ok::<_, Infallible>(handlers::badge(req, &app.store, &app.config, &keys, Utc::now()).await) };
+    run(service_fn(handle)).await
 }
