@@ -127,6 +127,22 @@ async fn a_pulse_reads_changes_and_deletes() {
         err,
         json!({"error": "threshold must be at most 8760 hours (a year)", "field": "threshold"})
     );
+    // The edit form refuses the same value with the same words.
+    let form = rt
+        .http()
+        .post(rt.url(&format!("/edit?secret={}&id={id}", rt.secret())))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("threshold=9000&tz=UTC")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(form.status(), StatusCode::BAD_REQUEST);
+    assert!(
+        form.text()
+            .await
+            .unwrap()
+            .contains(">must be at most 8760 hours (a year)<")
+    );
     let (_, err) = json_of(&rt, Method::PATCH, &path, Some(KEY), Some(json!({"tz": "Mars/Base"}))).await;
     assert_eq!(err["field"], "tz");
     assert!(
