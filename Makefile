@@ -5,11 +5,11 @@ SHELL := /bin/bash
 CARGO ?= cargo
 NODE_MODULES := node_modules/.package-lock.json
 
-.PHONY: help run test ci fmt fmt-check clippy unit-and-e2e browser build bench clean
+.PHONY: help run test ci fmt fmt-check clippy unit-and-e2e browser api-contract build bench clean
 
 help:
 	@echo "make run    start heartbeat locally (http://127.0.0.1:3000/heartbeat/…)"
-	@echo "make test   run every test (unit, end-to-end on dynalite, browser)"
+	@echo "make test   run every test (unit, end-to-end on dynalite, browser, API contract)"
 	@echo "make ci     what CI runs: format check, clippy, make test, template lint"
 	@echo "make build  build the five Lambda bootstraps (cargo lambda, arm64)"
 
@@ -21,13 +21,24 @@ $(NODE_MODULES): package-lock.json
 run: $(NODE_MODULES)
 	$(CARGO) run --quiet -p heartbeat-local
 
-test: $(NODE_MODULES) unit-and-e2e browser
+test: $(NODE_MODULES) unit-and-e2e browser api-contract
 
 unit-and-e2e:
 	$(CARGO) nextest run --workspace --no-fail-fast
 
 browser: $(NODE_MODULES)
 	bash tests/browser/run.sh
+
+# The JSON API against its OpenAPI document: schemathesis (pinned in tests/api/requirements.txt,
+# installed into .venv once and again only when that file changes) against heartbeat-local on dynalite.
+API_VENV := .venv
+$(API_VENV)/.api-contract-installed: tests/api/requirements.txt
+	test -x $(API_VENV)/bin/python || python3 -m venv $(API_VENV)
+	$(API_VENV)/bin/pip install --quiet --disable-pip-version-check -r tests/api/requirements.txt
+	@touch $@
+
+api-contract: $(NODE_MODULES) $(API_VENV)/.api-contract-installed
+	bash tests/api/run.sh
 
 fmt:
 	$(CARGO) fmt --all
@@ -52,7 +63,7 @@ build: build-lambda
 # throughput, DynamoDB requests per pulse, cold starts (it builds the release functions), the monitor's
 # due index against a full Scan and the dashboard at 10,000 pulses; then the Lambda bootstraps' sizes,
 # zipped as `make build` zips them, when `make build` has made them.
-BENCH_FUNCTIONS := pulse dashboard monitor edit-get edit-post
+BENCH_FUNCTIONS := pulse dashboard monitor edit-get edit-post api badge detail
 bench: $(NODE_MODULES)
 	$(CARGO) bench -p heartbeat-shared --bench handlers
 	$(CARGO) run --release -p heartbeat-bench

@@ -23,7 +23,7 @@ INFRA_ROOT := $(abspath $(dir $(INFRA_MK))..)
 INFRA_PREVIOUS_GOAL := $(.DEFAULT_GOAL)
 INFRA_VENV := $(INFRA_ROOT)/.venv
 INFRA_PYTHON ?= python3
-INFRA_FUNCTIONS := pulse dashboard monitor edit-get edit-post
+INFRA_FUNCTIONS := pulse dashboard monitor edit-get edit-post api badge detail
 # Zig used by cargo-lambda (through cargo-zigbuild) as the cross linker; pinned like the linters.
 INFRA_ZIGLANG_VERSION ?= 0.13.0
 INFRA_CARGO_LAMBDA_VERSION ?= 1.9.2

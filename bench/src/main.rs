@@ -4,6 +4,7 @@
 //! release function binaries (built here unless `--no-build`). docs/PERFORMANCE.md explains the
 //! figures; `--help` lists the options.
 
+mod api;
 mod bootstraps;
 mod coldstart;
 mod criterion_results;
@@ -21,7 +22,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 use table::Table;
 
-const SECTIONS: [&str; 7] = [
+const SECTIONS: [&str; 8] = [
     "bootstraps",
     "criterion",
     "requests",
@@ -29,12 +30,13 @@ const SECTIONS: [&str; 7] = [
     "dashboard",
     "coldstart",
     "monitor",
+    "api",
 ];
 
 const HELP: &str = "\
 usage: cargo run --release -p heartbeat-bench -- [SECTION…] [OPTION…]
 
-sections (default: all): bootstraps criterion requests throughput dashboard coldstart monitor
+sections (default: all): bootstraps criterion requests throughput dashboard coldstart monitor api
 
 options:
   --ids N               pulse ids of the throughput run (1000)
@@ -155,6 +157,7 @@ async fn main() -> ExitCode {
             "requests" => requests(&mut table).await,
             "throughput" => throughput(&options, &mut table).await,
             "dashboard" => dashboard(&options, &mut table).await,
+            "api" => api_listing(&options, &mut table).await,
             "coldstart" => coldstart(&options, &root, &target_dir, &mut table).await,
             _ => monitor(&options, &mut table).await,
         };
@@ -306,6 +309,41 @@ async fn throughput(options: &Options, table: &mut Table) -> Result<(), String> 
             outcome.items, options.ids
         ));
     }
+    Ok(())
+}
+
+async fn api_listing(options: &Options, table: &mut Table) -> Result<(), String> {
+    let o = api::run(options.dashboard_pulses, options.load_limit).await?;
+    let worst = |w: &api::Walk| w.page_ms.iter().cloned().fold(0.0, f64::max);
+    let median = |w: &api::Walk| stats::median(&w.page_ms).unwrap_or(0.0);
+    table.add(
+        "api",
+        format!("list {} pulses, dynalite", thousands(o.loaded as u64)),
+        ms(median(&o.dynamo)),
+        format!(
+            "median server time a {}-pulse page (max {}); {} pages, {} pulses, {} Scan requests",
+            api::PAGE,
+            ms(worst(&o.dynamo)),
+            o.dynamo.pages,
+            thousands(o.dynamo.pulses as u64),
+            o.scans
+        ),
+    );
+    table.add(
+        "api",
+        format!("list {} pulses, memory store", thousands(o.memory.pulses as u64)),
+        ms(median(&o.memory)),
+        format!("median a page, heartbeat's own work (max {})", ms(worst(&o.memory))),
+    );
+    table.add(
+        "api",
+        "largest page".to_string(),
+        format!(
+            "{} B",
+            thousands(o.dynamo.largest_page_bytes.max(o.memory.largest_page_bytes) as u64)
+        ),
+        "Lambda's limit is 6 MB".to_string(),
+    );
     Ok(())
 }
 

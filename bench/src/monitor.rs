@@ -310,7 +310,7 @@ async fn dashboard_on(store: &DynamoStore) -> Result<f64, String> {
 
 /// Writes items `0..n` (in batches of 25, `IN_FLIGHT` at a time) until done or `limit` is reached;
 /// returns how many were written, always a prefix `0..loaded`.
-async fn load(client: &Client, table: &str, n: usize, limit: Duration) -> Result<usize, String> {
+pub async fn load(client: &Client, table: &str, n: usize, limit: Duration) -> Result<usize, String> {
     let started = Instant::now();
     let mut in_flight = JoinSet::new();
     let mut next = 0;

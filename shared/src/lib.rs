@@ -1,8 +1,10 @@
 //! heartbeat's common crate: the table model, the working-time rules, the store, Slack, the pages and
 //! the request handlers that the five Lambda functions (and the local runtime) share.
 
+pub mod api;
 pub mod app;
 pub mod config;
+pub mod export;
 pub mod handlers;
 pub mod http;
 pub mod links;

@@ -20,6 +20,16 @@ pub fn edit(secret: &Secret, id: &PulseId) -> String {
     format!("edit?secret={}&id={}", encode(secret.expose()), encode(id.as_str()))
 }
 
+/// The detail page, from a page under `/heartbeat/` (the dashboard).
+pub fn detail(secret: &Secret, id: &PulseId) -> String {
+    format!("pulses/{}?secret={}", encode(id.as_str()), encode(secret.expose()))
+}
+
+/// A page link as seen from the detail page, one folder down (`/heartbeat/pulses/{id}`).
+pub fn from_detail(relative: &str) -> String {
+    format!("../{relative}")
+}
+
 /// `base` is the public root that `/heartbeat/…` hangs off, e.g. `https://x/Prod`.
 pub fn absolute(base: &str, relative: &str) -> String {
     format!("{}/heartbeat/{relative}", base.trim_end_matches('/'))
@@ -35,6 +45,14 @@ mod tests {
         assert_eq!(dashboard(&secret), "dashboard?secret=a%20b%26c%3Dd%2F%C3%A9");
         let id = PulseId::parse(&"a".repeat(64)).unwrap();
         assert!(edit(&secret, &id).ends_with(&format!("&id={}", "a".repeat(64))));
+        assert_eq!(
+            detail(&secret, &id),
+            format!("pulses/{}?secret=a%20b%26c%3Dd%2F%C3%A9", "a".repeat(64))
+        );
+        assert_eq!(
+            from_detail(&dashboard(&secret)),
+            "../dashboard?secret=a%20b%26c%3Dd%2F%C3%A9"
+        );
         assert_eq!(
             absolute("https://x/Prod/", "dashboard?secret=s"),
             "https://x/Prod/heartbeat/dashboard?secret=s"

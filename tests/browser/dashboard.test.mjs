@@ -238,6 +238,50 @@ describe("dashboard in headless Chromium", SUITE, () => {
     await page.context().close();
   });
 
+  it("filters by status, shows status and due-in columns, and links each row to its detail page", TEST, async () => {
+    const page = await newPage();
+    await openDashboard(page);
+    for (const p of STALE) {
+      const r = row(page, p.name);
+      assert.equal((await r.locator("td.status").textContent()).trim(), "late");
+      assert.match((await r.locator("td.due").textContent()).trim(), /^late for \d/, `${p.name} due-in`);
+    }
+    for (const p of FRESH) {
+      const r = row(page, p.name);
+      assert.equal((await r.locator("td.status").textContent()).trim(), "ok");
+      assert.match((await r.locator("td.due").textContent()).trim(), /^in \d/, `${p.name} due-in`);
+    }
+    const status = page.locator("#status-filter");
+    await status.selectOption("late");
+    assert.deepEqual((await rowNames(page, { visibleOnly: true })).sort(byName), STALE.map((p) => p.name).sort(byName));
+    assert.equal((await page.textContent("#showing")).trim(), `Showing ${STALE.length} of ${ALL.length}`);
+    // Both filters apply together.
+    await page.locator("#filter").fill("mail");
+    assert.deepEqual(await rowNames(page, { visibleOnly: true }), ["mail-digest"]);
+    await page.locator("#filter").fill("");
+    // The choice survives the page's own reload.
+    await page.reload();
+    await page.locator("#tools").waitFor({ state: "visible" });
+    assert.equal(await status.inputValue(), "late");
+    assert.equal((await rowNames(page, { visibleOnly: true })).length, STALE.length);
+    await status.selectOption("ok");
+    assert.deepEqual((await rowNames(page, { visibleOnly: true })).sort(byName), FRESH.map((p) => p.name).sort(byName));
+    await status.selectOption("");
+    assert.equal((await rowNames(page, { visibleOnly: true })).length, ALL.length);
+
+    const target = STALE[0];
+    await row(page, target.name).locator("td.name a").click();
+    await page.waitForURL(/\/heartbeat\/pulses\/[0-9a-f]{64}\?secret=/);
+    assert.equal(new URL(page.url()).pathname.split("/").pop(), pulseId(target));
+    assert.equal((await page.textContent("#status")).trim(), "late");
+    assert.match((await page.textContent("#due")).trim(), /^late for /);
+    assert.equal(await page.locator("#durations-chart").isVisible(), true);
+    await page.screenshot({ path: path.join(SHOTS, "detail.png"), fullPage: true });
+    await page.getByRole("link", { name: "← Back to the dashboard" }).click();
+    await page.locator("#tools").waitFor({ state: "visible" });
+    await page.context().close();
+  });
+
   it("edits a threshold and returns to the dashboard showing it", TEST, async () => {
     const page = await newPage();
     const target = FRESH[1]; // invoice-run, 12 h

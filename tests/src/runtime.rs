@@ -56,7 +56,7 @@ impl LocalRuntime {
             let config = Config::from_vars(&env).unwrap_or_else(|e| panic!("config {env:?}: {e}"));
             let secret = config.dashboard_secret.as_ref().map(|s| s.expose().to_owned());
             let app = App::with_client(config, client.clone()).expect("the app builds");
-            let service = Service::new(app);
+            let service = Service::with_keys(app, heartbeat_shared::api::Keys::from_vars(&env));
             let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
             match Server::bind(addr, service.clone()).await {
                 Ok(server) => {

@@ -108,7 +108,9 @@ async fn run() -> Result<(), StartError> {
         .map(|s| s.expose().to_owned())
         .unwrap_or_default();
     let slack = config.slack_webhook_url.is_some();
-    let service = Service::new(App::with_client(config, client)?);
+    let keys = heartbeat_shared::api::Keys::from_vars(&vars);
+    let api_key_set = keys.read_write.is_some() || keys.read_only.is_some();
+    let service = Service::with_keys(App::with_client(config, client)?, keys);
     let server = Server::bind(options.listen, service.clone()).await?;
 
     print_banner(
@@ -117,6 +119,7 @@ async fn run() -> Result<(), StartError> {
         &table,
         dynalite.as_ref().map(|d| d.endpoint()),
         slack,
+        api_key_set,
         &options,
     );
     let serving = tokio::spawn(server.serve());
@@ -152,7 +155,15 @@ fn free_port() -> Result<u16, StartError> {
         .context("no free port for dynalite")
 }
 
-fn print_banner(base: &str, secret: &str, table: &str, dynalite: Option<String>, slack: bool, options: &Options) {
+fn print_banner(
+    base: &str,
+    secret: &str,
+    table: &str,
+    dynalite: Option<String>,
+    slack: bool,
+    api_key_set: bool,
+    options: &Options,
+) {
     let store = match dynalite {
         Some(endpoint) => format!(
             "dynalite at {endpoint}, data in {}",
@@ -164,8 +175,13 @@ fn print_banner(base: &str, secret: &str, table: &str, dynalite: Option<String>,
         Some(every) => format!("every {} s", every.as_secs_f64()),
         None => "on demand only".into(),
     };
+    let api = if api_key_set {
+        format!("{base}/heartbeat/api/v1 (key from API_KEY / API_READ_KEY)")
+    } else {
+        format!("{base}/heartbeat/api/v1 (closed: start with API_KEY=… make run to open it)")
+    };
     println!(
-        "\nheartbeat is running.\n\n  Dashboard:  {base}/heartbeat/dashboard?secret={secret}\n  Pulse URL:  {base}/heartbeat/pulse?host=HOST&category=CATEGORY&type=TYPE&name=NAME\n  Monitor:    {monitor} (now: {base}/heartbeat/monitor?secret={secret})\n  Store:      {store}\n  Slack:      {}\n\nTry it:\n  curl \"{base}/heartbeat/pulse?host=$(hostname)&category=backup&type=nightly&name=db-export&threshold=24\"\n\nPress Ctrl-C to stop.\n",
+        "\nheartbeat is running.\n\n  Dashboard:  {base}/heartbeat/dashboard?secret={secret}\n  API:        {api}\n                curl -H \"Authorization: Bearer $API_KEY\" {base}/heartbeat/api/v1/pulses\n  Pulse URL:  {base}/heartbeat/pulse?host=HOST&category=CATEGORY&type=TYPE&name=NAME\n  Monitor:    {monitor} (now: {base}/heartbeat/monitor?secret={secret})\n  Store:      {store}\n  Slack:      {}\n\nTry it:\n  curl \"{base}/heartbeat/pulse?host=$(hostname)&category=backup&type=nightly&name=db-export&threshold=24\"\n\nPress Ctrl-C to stop.\n",
         if slack {
             "webhook configured"
         } else {

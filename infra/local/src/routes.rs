@@ -3,6 +3,7 @@
 use crate::convert;
 use bytes::Bytes;
 use chrono::Utc;
+use heartbeat_shared::api::{self, ApiDeps, Keys};
 use heartbeat_shared::app::App;
 use heartbeat_shared::handlers::{self, MonitorDeps, monitor};
 use heartbeat_shared::http::params;
@@ -18,6 +19,14 @@ pub enum Route {
     Dashboard,
     Edit,
     Monitor,
+    /// `/heartbeat/api/v1/…`
+    Api,
+    /// `/heartbeat/badge/{key}/{scope}.svg|json`
+    Badge,
+    /// `/heartbeat/export.csv`
+    Export,
+    /// `/heartbeat/pulses/{id}`: the detail page.
+    Detail,
 }
 
 /// `/heartbeat/pulse`, `/Prod/heartbeat/pulse`, …: the stage prefix does not matter.
@@ -27,7 +36,20 @@ pub fn route(path: &str) -> Option<Route> {
     } else {
         path.rsplit_once("/heartbeat/")?.1
     };
+    if tail.starts_with("api/") {
+        return Some(Route::Api);
+    }
+    if tail.starts_with("badge/") {
+        return Some(Route::Badge);
+    }
+    if tail
+        .strip_prefix("pulses/")
+        .is_some_and(|id| !id.is_empty() && !id.contains('/'))
+    {
+        return Some(Route::Detail);
+    }
     match tail.trim_end_matches('/') {
+        "export.csv" => Some(Route::Export),
         "pulse" => Some(Route::Pulse),
         "dashboard" => Some(Route::Dashboard),
         "edit" => Some(Route::Edit),
@@ -39,11 +61,20 @@ pub fn route(path: &str) -> Option<Route> {
 #[derive(Clone)]
 pub struct Service {
     app: Arc<App>,
+    keys: Arc<Keys>,
 }
 
 impl Service {
+    /// Without API or badge keys: those routes answer that they are not configured.
     pub fn new(app: App) -> Self {
-        Self { app: Arc::new(app) }
+        Self::with_keys(app, Keys::default())
+    }
+
+    pub fn with_keys(app: App, keys: Keys) -> Self {
+        Self {
+            app: Arc::new(app),
+            keys: Arc::new(keys),
+        }
     }
 
     pub fn app(&self) -> &App {
@@ -62,7 +93,8 @@ impl Service {
         let Some(route) = route(req.uri().path()) else {
             return convert::plain(
                 404,
-                "Not found: heartbeat serves /heartbeat/pulse, /heartbeat/dashboard, /heartbeat/edit and /heartbeat/monitor\n",
+                "Not found: heartbeat serves /heartbeat/pulse, /heartbeat/dashboard, /heartbeat/edit, /heartbeat/monitor, \
+                 /heartbeat/pulses/{id}, /heartbeat/export.csv, /heartbeat/badge/… and /heartbeat/api/v1/…\n",
             );
         };
         let req = match convert::request(req).await {
@@ -82,6 +114,10 @@ impl Service {
             }
             Route::Edit => handlers::edit_get(req, &app.store, &app.config, now).await,
             Route::Monitor => return self.monitor_by_url(&req).await,
+            Route::Api => api::api(req, &ApiDeps::new(&app.store, &app.config, &self.keys), now).await,
+            Route::Export => handlers::export_csv(req, &app.store, &app.config, now).await,
+            Route::Badge => handlers::badge(req, &app.store, &app.config, &self.keys, now).await,
+            Route::Detail => handlers::detail(req, &app.store, &app.config, now).await,
         };
         convert::response(res)
     }
@@ -139,6 +175,12 @@ mod tests {
         assert_eq!(route("/v1/heartbeat/edit/"), Some(Route::Edit));
         assert_eq!(route("/heartbeat/monitor"), Some(Route::Monitor));
         assert_eq!(route("/heartbeat/other"), None);
+        assert_eq!(route("/Prod/heartbeat/api/v1/pulses"), Some(Route::Api));
+        assert_eq!(route("/heartbeat/badge/k/host:db.svg"), Some(Route::Badge));
+        assert_eq!(route("/heartbeat/export.csv"), Some(Route::Export));
+        assert_eq!(route("/heartbeat/pulses/abc"), Some(Route::Detail));
+        assert_eq!(route("/heartbeat/pulses/"), None);
+        assert_eq!(route("/heartbeat/pulses/a/b"), None);
         assert_eq!(route("/pulse"), None);
     }
 }

@@ -7,7 +7,7 @@ use super::views::edit_view;
 use crate::config::{Config, Secret};
 use crate::http::{HttpError, Params, params, response};
 use crate::links;
-use crate::model::{Pulse, PulseId, Settings, Threshold, Zone};
+use crate::model::{Pulse, PulseId, Settings, validate_settings};
 use crate::pages::{EditErrors, EditForm, render_edit};
 use crate::rules::due;
 use crate::store::{Held, PulseReader, SettingsWriter};
@@ -190,10 +190,11 @@ fn read_form(req: &Request) -> Result<Params, HttpError> {
     }
 }
 
-/// The settings after the post: each field sent replaces the stored one, each field absent keeps it.
-/// A post with none of the fields is a mistake (a script sending the wrong names), not a save.
-/// Every field's problem is reported at once, so the user fixes them in one go. A pulse without a
-/// timezone of its own (written by the original server) gets the default written, as the page shows it.
+/// The settings after the post: each field sent replaces the stored one, each field absent keeps it,
+/// by the same rules as the API's PATCH (`validate_settings`). A post with none of the fields is a
+/// mistake (a script sending the wrong names), not a save. Every field's problem is reported at once,
+/// so the user fixes them in one go. A pulse without a timezone of its own (written by the original
+/// server) gets the default written, as the page shows it.
 fn settings(pulse: &Pulse, changes: &Changes, config: &Config) -> Result<Settings, EditErrors> {
     if changes.threshold.is_none() && changes.saturday.is_none() && changes.tz.is_none() {
         return Err(EditErrors {
@@ -201,24 +202,24 @@ fn settings(pulse: &Pulse, changes: &Changes, config: &Config) -> Result<Setting
             ..EditErrors::default()
         });
     }
-    let threshold = changes
-        .threshold
-        .map_or(Ok(pulse.threshold), |raw| Threshold::parse(raw).map_err(|e| e.problem));
-    let saturday = changes.saturday.map_or(Ok(pulse.saturday), saturday);
-    let tz = changes.tz.map_or(Ok(pulse.timezone(config.default_timezone)), |raw| {
-        Zone::parse(raw).map_err(|e| e.problem)
-    });
-    match (threshold, saturday, tz) {
-        (Ok(threshold), Ok(saturday), Ok(tz)) => Ok(Settings {
-            threshold,
-            saturday,
-            tz,
-        }),
-        (threshold, saturday, tz) => Err(EditErrors {
-            threshold: threshold.err(),
-            saturday: saturday.err(),
-            tz: tz.err(),
-            form: Some("Nothing was saved: correct the fields marked below.".into()),
-        }),
+    let current = Settings {
+        threshold: pulse.threshold,
+        saturday: pulse.saturday,
+        tz: pulse.timezone(config.default_timezone),
+    };
+    let saturday = changes.saturday.map(saturday).transpose();
+    let validated = validate_settings(&current, changes.threshold, saturday.clone().ok().flatten(), changes.tz);
+    match (validated, saturday) {
+        (Ok(settings), Ok(_)) => Ok(settings),
+        (validated, saturday) => {
+            let errors = validated.err().unwrap_or_default();
+            let problem = |field: &str| errors.iter().find(|e| e.field == field).map(|e| e.problem.clone());
+            Err(EditErrors {
+                threshold: problem("threshold"),
+                saturday: saturday.err(),
+                tz: problem("tz"),
+                form: Some("Nothing was saved: correct the fields marked below.".into()),
+            })
+        }
     }
 }

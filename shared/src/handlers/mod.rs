@@ -2,14 +2,20 @@
 //! current time, and always returns a complete response (errors included), never a panic or an `Err`.
 
 mod access;
+pub mod badge;
 pub mod dashboard;
+pub mod detail;
 pub mod edit;
+pub mod export;
 pub mod invocation;
 pub mod monitor;
 pub mod pulse;
 mod views;
 
+pub use badge::badge;
 pub use dashboard::dashboard;
+pub use detail::detail;
 pub use edit::{edit_get, edit_post};
+pub use export::export_csv;
 pub use monitor::{MonitorDeps, monitor_event};
 pub use pulse::pulse;

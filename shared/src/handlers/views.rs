@@ -3,7 +3,8 @@
 use crate::config::{Config, Secret};
 use crate::links;
 use crate::model::{Pulse, format_stamp};
-use crate::pages::{DashboardRow, DashboardView, EditErrors, EditForm, EditView, local_time, relative_time};
+use crate::pages::{DashboardRow, DashboardView, EditErrors, EditForm, EditView, due_in, local_time, relative_time};
+use crate::rules::state::{self, State};
 use crate::rules::status::{Status, status};
 use crate::store::Listing;
 use crate::words;
@@ -23,6 +24,7 @@ pub fn dashboard_view(listing: &Listing, config: &Config, secret: &Secret, now: 
         exceeded,
         unreadable: listing.unreadable.len(),
         generated_at: format_stamp(now),
+        status_names: &state::CURRENT,
         rows,
     }
 }
@@ -45,6 +47,10 @@ fn dashboard_row(pulse: &Pulse, status: &Status, config: &Config, secret: &Secre
         tz: tz.name().to_owned(),
         exceeded: status.exceeded,
         edit_href: links::edit(secret, &pulse.id),
+        detail_href: links::detail(secret, &pulse.id),
+        status: State::of(status).name(),
+        due_in: due_in(status.exceeded_after, now),
+        due_iso: status.exceeded_after.map(format_stamp).unwrap_or_default(),
     }
 }
 

@@ -33,6 +33,11 @@ impl Params {
         Ok(first)
     }
 
+    /// Every parameter name, in order (repeated names repeated).
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.pairs.iter().map(|(k, _)| k.as_str())
+    }
+
     pub fn contains(&self, name: &str) -> bool {
         self.pairs.iter().any(|(k, _)| k == name)
     }

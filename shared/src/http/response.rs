@@ -45,6 +45,21 @@ pub fn json(status: StatusCode, body: &serde_json::Value) -> Response<Body> {
     res
 }
 
+/// JSON already serialised (the API's pages are assembled from serialised pulses).
+pub fn json_text(status: StatusCode, body: String) -> Response<Body> {
+    let mut res = build(status, "application/json", Body::Text(body));
+    keep_private(&mut res);
+    res
+}
+
+/// A status without a body (204 No Content).
+pub fn empty(status: StatusCode) -> Response<Body> {
+    let mut res = Response::new(Body::Empty);
+    *res.status_mut() = status;
+    keep_private(&mut res);
+    res
+}
+
 /// `303 See Other` to a relative location, so the stage prefix (`/Prod`) is kept by the browser.
 pub fn see_other(location: &str) -> Response<Body> {
     let mut res = build(

@@ -2,6 +2,7 @@
 
 mod key;
 mod pulse;
+mod settings;
 mod threshold;
 mod time;
 mod timezone;
@@ -9,6 +10,7 @@ mod workdays;
 
 pub use key::{FieldError, PulseId, PulseKey};
 pub use pulse::{Alert, Claim, Pulse, Settings};
+pub use settings::validate_settings;
 pub use threshold::Threshold;
 pub use time::{format_stamp, parse_stamp};
 pub use timezone::Zone;

@@ -3,12 +3,16 @@
 
 mod assets;
 mod csp;
+mod detail;
+mod due;
 mod format;
 mod render;
 #[cfg(test)]
 mod samples;
 
 pub use csp::content_security_policy;
+pub use detail::{DetailView, TimelineEntry, render_detail};
+pub use due::due_in;
 pub use format::{local_time, relative_time};
 pub use render::{render_dashboard, render_edit, render_error};
 
@@ -38,6 +42,14 @@ pub struct DashboardRow {
     pub exceeded: bool,
     /// Relative link to the edit page, secret included and already URL-encoded.
     pub edit_href: String,
+    /// Relative link to the detail page, secret included.
+    pub detail_href: String,
+    /// As the API names it: `ok`, `late`.
+    pub status: &'static str,
+    /// When it becomes late if it stays quiet, as a person says it: `in 3 h 10 min`, `late for 2 d`.
+    pub due_in: String,
+    /// The same instant in ISO-8601 UTC (the sort key); empty when it never becomes late.
+    pub due_iso: String,
 }
 
 #[derive(Debug, Clone)]
@@ -51,6 +63,8 @@ pub struct DashboardView {
     pub unreadable: usize,
     /// ISO-8601 UTC time of rendering.
     pub generated_at: String,
+    /// The states the status filter offers, as the API names them.
+    pub status_names: &'static [&'static str],
 }
 
 /// The values the form shows: what the user typed when re-shown after an error, else what is stored.

@@ -68,7 +68,7 @@ pub fn render_error(view: &ErrorView) -> String {
 
 /// Our templates only write strings and numbers, so this cannot really fail; if it ever does, the
 /// visitor gets a plain page and the log gets the cause, instead of a panicking Lambda.
-fn finish(rendered: askama::Result<String>) -> String {
+pub(super) fn finish(rendered: askama::Result<String>) -> String {
     rendered.unwrap_or_else(|error| {
         tracing::error!(%error, "rendering a page failed");
         FALLBACK_PAGE.to_string()
@@ -302,7 +302,7 @@ mod tests {
         assert!(html.contains("Showing 8 of 8"));
         assert_eq!(
             html.matches("<button type=\"button\">").count(),
-            8,
+            10,
             "one per data column"
         );
         // Only the default sort column is marked, and as descending.
@@ -488,5 +488,32 @@ mod tests {
                 std::fs::write(std::path::Path::new(dir).join(name), html).unwrap();
             }
         }
+    }
+
+    #[test]
+    fn dashboard_rows_show_status_due_in_and_link_to_the_detail_page() {
+        let view = samples::dashboard();
+        let html = render_dashboard(&view);
+        for (row, data) in pulse_rows(&html).iter().zip(&view.rows) {
+            let status = if data.exceeded { "late" } else { "ok" };
+            assert!(row.contains(&format!("data-status=\"{status}\"")), "{row}");
+            assert!(
+                row.contains(&format!("<td class=\"status\" data-sort=\"{status}\">{status}</td>")),
+                "{row}"
+            );
+            assert!(
+                row.contains("<td class=\"due\" data-sort=\"2026-11-23T23:15:00.000Z\"><time"),
+                "{row}"
+            );
+            assert!(row.contains("<td class=\"name\"><a href=\"pulses/"), "{row}");
+        }
+        assert!(html.contains(">late for 2 h</time>") && html.contains(">in 3 h</time>"));
+        let tools = markup(&html);
+        assert!(tools.contains("<select id=\"status-filter\""));
+        assert!(tools.contains("<option value=\"\">all</option>"));
+        assert!(
+            tools.contains("<option value=\"ok\">ok</option>")
+                && tools.contains("<option value=\"late\">late</option>")
+        );
     }
 }

@@ -42,6 +42,18 @@ fn row(spec: Spec) -> DashboardRow {
         tz: spec.tz.name().to_string(),
         exceeded: spec.hours_since > spec.threshold,
         edit_href: format!("edit?secret=s%26cret&id={:064x}", spec.minutes_ago),
+        detail_href: format!("pulses/{:064x}?secret=s%26cret", spec.minutes_ago),
+        status: if spec.hours_since > spec.threshold {
+            "late"
+        } else {
+            "ok"
+        },
+        due_in: if spec.hours_since > spec.threshold {
+            "late for 2 h".into()
+        } else {
+            "in 3 h".into()
+        },
+        due_iso: "2026-11-23T23:15:00.000Z".into(),
     }
 }
 
@@ -148,6 +160,7 @@ pub(crate) fn dashboard() -> DashboardView {
         rows,
         unreadable: 1,
         generated_at: "2026-11-23T20:15:00.000Z".to_string(),
+        status_names: &crate::rules::state::CURRENT,
     }
 }
 
@@ -159,6 +172,7 @@ pub(crate) fn empty_dashboard() -> DashboardView {
         exceeded: 0,
         unreadable: 0,
         generated_at: "2026-11-23T20:15:00.000Z".to_string(),
+        status_names: &crate::rules::state::CURRENT,
     }
 }
 

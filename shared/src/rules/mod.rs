@@ -2,5 +2,6 @@
 
 pub mod due;
 pub mod incident;
+pub mod state;
 pub mod status;
 pub mod working_time;

@@ -51,7 +51,7 @@ impl MemoryStore {
     }
 
     /// Counts a request and fails it while the store is "down".
-    fn enter(&self) -> Result<std::sync::MutexGuard<'_, BTreeMap<PulseId, Pulse>>, StoreError> {
+    pub(super) fn enter(&self) -> Result<std::sync::MutexGuard<'_, BTreeMap<PulseId, Pulse>>, StoreError> {
         self.requests.fetch_add(1, Ordering::SeqCst);
         if self.down.load(Ordering::SeqCst) {
             return Err(StoreError::Unavailable("the in-memory store is switched off".into()));

@@ -10,12 +10,14 @@ mod error;
 mod expr;
 pub mod item;
 mod memory;
+mod page;
 pub mod schema;
 
 pub use client::{MAX_ATTEMPTS, local_client, sdk_config};
 pub use dynamo::{DynamoStore, StoreStats};
 pub use error::{Cause, StoreError};
 pub use memory::MemoryStore;
+pub use page::{PulsePage, PulsePages};
 
 use crate::model::{Alert, Claim, Pulse, PulseId, PulseKey, Settings, Threshold, Zone};
 

@@ -8,6 +8,7 @@
   const rows = Array.from(body.querySelectorAll("tr.pulse"));
   const headers = Array.from(table.querySelectorAll("thead th[data-type]"));
   const filter = document.getElementById("filter");
+  const statusFilter = document.getElementById("status-filter");
   const showing = document.getElementById("showing");
   const noMatch = document.getElementById("no-match");
   const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: "base" });
@@ -27,15 +28,17 @@
 
   const applyFilter = () => {
     const query = filter.value.trim().toLowerCase();
+    const wanted = statusFilter.value;
     let shown = 0;
     for (const row of rows) {
-      const hit = query === "" || row.dataset.text.includes(query);
+      const hit = (query === "" || row.dataset.text.includes(query)) && (wanted === "" || row.dataset.status === wanted);
       row.hidden = !hit;
       if (hit) shown += 1;
     }
     showing.textContent = "Showing " + shown + " of " + rows.length;
     noMatch.hidden = shown !== 0 || rows.length === 0;
     remember("filter", filter.value);
+    remember("status", statusFilter.value);
   };
 
   const sortKey = (row, column, type) => {
@@ -90,6 +93,9 @@
   }
   filter.value = recall("filter") || "";
   filter.addEventListener("input", applyFilter);
+  const savedStatus = recall("status") || "";
+  if (Array.from(statusFilter.options).some((o) => o.value === savedStatus)) statusFilter.value = savedStatus;
+  statusFilter.addEventListener("change", applyFilter);
   applyFilter();
   // Filtering an empty table would only be noise next to the first-pulse hint.
   document.getElementById("tools").hidden = rows.length === 0;

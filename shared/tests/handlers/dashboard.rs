@@ -31,7 +31,8 @@ fn pulse_rows(html: &str) -> Vec<&str> {
 fn row<'h>(html: &'h str, name: &str) -> &'h str {
     let rows = pulse_rows(html);
     rows.into_iter()
-        .find(|r| r.contains(&format!("<td class=\"name\">{name}</td>")))
+        // The name links to the pulse's detail page.
+        .find(|r| r.contains("<td class=\"name\"><a href=\"pulses/") && r.contains(&format!("\">{name}</a></td>")))
         .unwrap_or_else(|| panic!("no row for {name}"))
 }
 
@@ -148,7 +149,7 @@ async fn user_data_is_escaped() {
     let res = show(&store, &with_secret(), get(&dashboard_uri())).await;
     assert_html_page(&res, 200);
     let html = text(&res);
-    assert!(html.contains("<td class=\"name\">&#60;script&#62;alert(1)&#60;/script&#62;</td>"));
+    assert!(html.contains("\">&#60;script&#62;alert(1)&#60;/script&#62;</a></td>"));
     assert!(!html.contains(XSS_NAME));
     assert_eq!(html.matches("<script").count(), 1, "only our own script element");
 }

@@ -4,6 +4,9 @@
 
 mod common;
 
+mod api;
+mod badges;
+mod detail;
 mod due_index;
 mod faults;
 mod harness;

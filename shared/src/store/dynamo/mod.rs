@@ -69,7 +69,11 @@ impl DynamoStore {
         }
     }
 
-    fn count(&self, items: usize) {
+    pub(in crate::store) fn table(&self) -> &str {
+        &self.table
+    }
+
+    pub(in crate::store) fn count(&self, items: usize) {
         self.stats.requests.fetch_add(1, Ordering::Relaxed);
         self.stats.items_read.fetch_add(items, Ordering::Relaxed);
     }
@@ -210,7 +214,7 @@ impl DynamoStore {
     }
 }
 
-fn push_item(listing: &mut Listing, raw: &Item) {
+pub(in crate::store) fn push_item(listing: &mut Listing, raw: &Item) {
     match Pulse::try_from(raw) {
         Ok(pulse) => listing.pulses.push(pulse),
         Err(err) => {

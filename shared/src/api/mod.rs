@@ -1,0 +1,97 @@
+//! The JSON API under `/heartbeat/api/v1`. Each resource lives in its own file and answers the
+//! paths it owns; adding one (events, calendars, channels…) is a new file and one line in `RESOURCES`.
+
+mod auth;
+pub mod cursor;
+pub mod error;
+pub mod filter;
+pub mod keys;
+mod openapi;
+mod pulses;
+pub mod view;
+
+pub use auth::{Access, authorize};
+pub use error::ApiError;
+pub use keys::Keys;
+pub use openapi::document as openapi_document;
+
+use crate::config::Config;
+use crate::store::{PulsePages, PulseReader, SettingsWriter};
+use chrono::{DateTime, Utc};
+use futures_util::future::BoxFuture;
+use lambda_http::{Body, Request, Response};
+
+/// What the API's handlers may use: narrow store traits, the configuration, the keys.
+pub struct ApiDeps<'a> {
+    pub reader: &'a dyn PulseReader,
+    pub writer: &'a dyn SettingsWriter,
+    pub pages: &'a dyn PulsePages,
+    pub config: &'a Config,
+    pub keys: &'a Keys,
+}
+
+impl<'a> ApiDeps<'a> {
+    /// Every store role played by one store (DynamoDB, or the in-memory one in tests).
+    pub fn new<S: PulseReader + SettingsWriter + PulsePages>(store: &'a S, config: &'a Config, keys: &'a Keys) -> Self {
+        Self {
+            reader: store,
+            writer: store,
+            pages: store,
+            config,
+            keys,
+        }
+    }
+}
+
+/// The api function's two routes: the API, and the dashboard's CSV export (behind the secret).
+pub async fn serve(req: Request, deps: &ApiDeps<'_>, now: DateTime<Utc>) -> Response<Body> {
+    if req.uri().path().ends_with("/heartbeat/export.csv") {
+        return crate::handlers::export_csv(req, deps.reader, deps.config, now).await;
+    }
+    api(req, deps, now).await
+}
+
+/// One request on its way through the resources.
+pub struct Call<'a> {
+    pub req: &'a Request,
+    pub deps: &'a ApiDeps<'a>,
+    pub now: DateTime<Utc>,
+}
+
+impl Call<'_> {
+    pub fn allow(&self, needed: Access) -> Result<(), ApiError> {
+        authorize(self.req, self.deps.keys, needed)
+    }
+}
+
+pub type Answer<'a> = BoxFuture<'a, Result<Response<Body>, ApiError>>;
+
+/// A resource answers the paths it owns (`segments` after `/api/v1/`) and passes on the others.
+pub type Resource = for<'a> fn(segments: &'a [&'a str], call: &'a Call<'a>) -> Option<Answer<'a>>;
+
+const RESOURCES: &[Resource] = &[openapi::resource, pulses::resource];
+
+pub const PREFIX: &str = "/heartbeat/api/v1";
+
+/// Every API request, under any stage prefix. Always a complete JSON (or CSV) response.
+pub async fn api(req: Request, deps: &ApiDeps<'_>, now: DateTime<Utc>) -> Response<Body> {
+    let path = req.uri().path().to_owned();
+    let Some(rest) = path.split_once(PREFIX).map(|(_, rest)| rest) else {
+        return unknown().to_response();
+    };
+    let rest = rest.strip_prefix('/').unwrap_or(rest);
+    let segments: Vec<&str> = rest.split('/').collect();
+    let call = Call { req: &req, deps, now };
+    for resource in RESOURCES {
+        if let Some(answer) = resource(&segments, &call) {
+            return answer.await.unwrap_or_else(|err| err.to_response());
+        }
+    }
+    unknown().to_response()
+}
+
+fn unknown() -> ApiError {
+    ApiError::not_found(format!(
+        "there is no such API resource; the resources are listed in {PREFIX}/openapi.json"
+    ))
+}

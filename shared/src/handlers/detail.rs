@@ -1,0 +1,87 @@
+//! `GET /heartbeat/pulses/{id}?secret=S`: one pulse's page, linked from each dashboard row.
+
+use super::access::require_secret;
+use crate::config::Config;
+use crate::http::{HttpError, params, response};
+use crate::links;
+use crate::model::{Pulse, PulseId, format_stamp};
+use crate::pages::{DetailView, TimelineEntry, due_in, local_time, relative_time, render_detail};
+use crate::rules::state::State;
+use crate::rules::status::status;
+use crate::store::PulseReader;
+use crate::words;
+use chrono::{DateTime, Utc};
+use lambda_http::http::{Method, StatusCode};
+use lambda_http::{Body, Request, Response};
+
+pub async fn detail(req: Request, store: &dyn PulseReader, config: &Config, now: DateTime<Utc>) -> Response<Body> {
+    let page = async {
+        if !matches!(*req.method(), Method::GET | Method::HEAD) {
+            return Err(HttpError::MethodNotAllowed { allow: "GET" });
+        }
+        let params = params::query(&req)?;
+        let secret = require_secret(&params, config)?;
+        let raw = req.uri().path().rsplit('/').next().unwrap_or("");
+        let id = PulseId::parse(raw).map_err(|e| HttpError::BadRequest(e.to_string()))?;
+        let pulse = store.get(&id).await?.ok_or_else(|| {
+            HttpError::NotFound(
+                "there is no pulse with this id; it may have been deleted — go back to the dashboard".into(),
+            )
+        })?;
+        let mut view = detail_view(&pulse, config, now);
+        view.dashboard_href = links::from_detail(&links::dashboard(secret));
+        view.edit_href = links::from_detail(&links::edit(secret, &id));
+        Ok(render_detail(&view))
+    };
+    match page.await {
+        Ok(page) => response::html(StatusCode::OK, page),
+        Err(err) => err.to_page(),
+    }
+}
+
+/// The page's content; the links are filled in by the caller, who knows the secret.
+pub fn detail_view(pulse: &Pulse, config: &Config, now: DateTime<Utc>) -> DetailView {
+    let tz = pulse.timezone(config.default_timezone);
+    let status = status(pulse, now, config.default_timezone);
+    let entry = |at: DateTime<Utc>, what: String| TimelineEntry {
+        when_iso: format_stamp(at),
+        when_local: local_time(at, tz.tz()),
+        what,
+    };
+    let mut timeline = vec![entry(
+        pulse.last_pulse,
+        match &pulse.last_message {
+            Some(message) => format!("Last pulse: {message}"),
+            None => "Last pulse".to_string(),
+        },
+    )];
+    if let Some(alert) = &pulse.alert {
+        timeline.push(entry(alert.notified_at, "Alert sent to Slack".to_string()));
+    }
+    if let Some(first) = pulse.first_seen {
+        timeline.push(entry(first, "First pulse".to_string()));
+    }
+    timeline.sort_by(|a, b| b.when_iso.cmp(&a.when_iso));
+    DetailView {
+        id: pulse.id.to_string(),
+        host: pulse.key.host.clone(),
+        category: pulse.key.category.clone(),
+        kind: pulse.key.kind.clone(),
+        name: pulse.key.name.clone(),
+        status: State::of(&status).name(),
+        threshold: words::hours(pulse.threshold.hours()),
+        saturday: pulse.saturday,
+        tz: tz.name().to_owned(),
+        last_pulse_local: local_time(pulse.last_pulse, tz.tz()),
+        last_pulse_relative: relative_time(pulse.last_pulse, now),
+        due_in: due_in(status.exceeded_after, now),
+        due_local: status.exceeded_after.map(|at| local_time(at, tz.tz())),
+        working_since: words::duration(status.working),
+        pulse_count: pulse.pulse_count,
+        last_message: pulse.last_message.clone(),
+        last_metadata: pulse.last_metadata.clone(),
+        timeline,
+        dashboard_href: String::new(),
+        edit_href: String::new(),
+    }
+}

@@ -1,0 +1,72 @@
+//! A pulse's state by name, as the API, the dashboard, the badges and the CSV call it.
+
+use super::status::Status;
+
+/// Today a pulse is either `ok` or `late`; later capabilities add the other names, which filters
+/// already accept so that clients can be written against the full list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum State {
+    Ok,
+    Late,
+}
+
+/// Every name a filter accepts, in the order a person reads them (worst last).
+pub const NAMES: [&str; 8] = [
+    "ok",
+    "running",
+    "snoozed",
+    "paused",
+    "maintenance",
+    "overrun",
+    "late",
+    "failed",
+];
+
+/// The names that occur today, which the dashboard's status filter offers.
+pub const CURRENT: [&str; 2] = ["ok", "late"];
+
+impl State {
+    pub fn of(status: &Status) -> Self {
+        if status.exceeded { State::Late } else { State::Ok }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            State::Ok => "ok",
+            State::Late => "late",
+        }
+    }
+}
+
+/// The states a `status=late,failed` filter asks for; an unknown name is refused with the list.
+pub fn parse_filter(raw: &str) -> Result<Vec<&'static str>, String> {
+    let mut wanted = Vec::new();
+    for part in raw.split(',') {
+        match NAMES.iter().find(|n| **n == part) {
+            Some(name) => wanted.push(*name),
+            None => {
+                let shown: String = part.chars().take(40).collect();
+                return Err(format!(
+                    "“{shown}” is not a status; use one or more of {}, separated by commas",
+                    NAMES.join(", ")
+                ));
+            }
+        }
+    }
+    Ok(wanted)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn filters() {
+        assert_eq!(parse_filter("late").unwrap(), vec!["late"]);
+        assert_eq!(parse_filter("late,failed").unwrap(), vec!["late", "failed"]);
+        for bad in ["", "LATE", "late,", "exceeded", " late", "late, ok"] {
+            let err = parse_filter(bad).unwrap_err();
+            assert!(err.contains("is not a status"), "{bad}: {err}");
+        }
+    }
+}
