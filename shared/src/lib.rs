@@ -10,7 +10,11 @@ pub mod model;
 pub mod monitor;
 pub mod pages;
 pub mod rules;
+pub mod secrets;
 pub mod slack;
 pub mod store;
 pub mod telemetry;
 pub mod words;
+
+#[cfg(test)]
+mod template_tests;

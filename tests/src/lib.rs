@@ -3,6 +3,7 @@
 
 mod client;
 mod dynalite;
+mod moto;
 mod ports;
 mod repo;
 mod runtime;
@@ -11,6 +12,7 @@ mod summary;
 
 pub use client::dynamo_client;
 pub use dynalite::Dynalite;
+pub use moto::Moto;
 pub use ports::RefusedPort;
 pub use repo::repo_root;
 pub use runtime::{HTTP_TIMEOUT, LocalRuntime, RawResponse, TEST_SECRET, header, original_id, s_attr, stamp_days_ago};
