@@ -140,7 +140,10 @@ mod tests {
 
     #[test]
     fn empty_parameter_variables_are_unset() {
-        let v = vars(&[("SLACK_WEBHOOK_URL_PARAMETER", "  "), ("SLACK_WEBHOOK_URL", "https://x")]);
+        let v = vars(&[
+            ("SLACK_WEBHOOK_URL_PARAMETER", "  "),
+            ("SLACK_WEBHOOK_URL", "https://x"),
+        ]);
         assert!(wanted_names(&v, &["SLACK_WEBHOOK_URL"]).is_empty());
     }
 }

@@ -106,7 +106,11 @@ impl<'t> Eval<'t> {
             return Value::String(value.clone());
         }
         if let Some(args) = v.get("Fn::If").and_then(Value::as_array) {
-            let chosen = if self.condition(args[0].as_str().unwrap()) { &args[1] } else { &args[2] };
+            let chosen = if self.condition(args[0].as_str().unwrap()) {
+                &args[1]
+            } else {
+                &args[2]
+            };
             return self.value(chosen);
         }
         v.clone()
@@ -171,9 +175,41 @@ fn pattern(template: &Value, name: &str) -> regex::Regex {
 /// Decimal numbers around every boundary the code and the template draw, and text that is not one.
 fn number_like_inputs() -> Vec<String> {
     let mut inputs: Vec<String> = [
-        "", " ", "0", "00", "0.0", ".0", "0.", ".", "..", "-1", "+1", "1e3", "1E-3", "inf", "NaN", "0x10", "24 ", " 24",
-        "1,5", "0.001", "0.0001", "0.00099", "0.0000001", "8760", "8760.0", "8760.000", "8760.0001", "8761", "08760",
-        "9999", "99999999999999999999999999", "1.5.5", "abc", "24h", "٣",
+        "",
+        " ",
+        "0",
+        "00",
+        "0.0",
+        ".0",
+        "0.",
+        ".",
+        "..",
+        "-1",
+        "+1",
+        "1e3",
+        "1E-3",
+        "inf",
+        "NaN",
+        "0x10",
+        "24 ",
+        " 24",
+        "1,5",
+        "0.001",
+        "0.0001",
+        "0.00099",
+        "0.0000001",
+        "8760",
+        "8760.0",
+        "8760.000",
+        "8760.0001",
+        "8761",
+        "08760",
+        "9999",
+        "99999999999999999999999999",
+        "1.5.5",
+        "abc",
+        "24h",
+        "٣",
     ]
     .iter()
     .map(|s| s.to_string())
@@ -264,7 +300,10 @@ fn webhook_pattern_accepts_only_urls_the_monitor_accepts() {
         }
     }
     assert!(re.is_match("https://hooks.slack.com/services/T000/B000/XXXX"));
-    assert!(!re.is_match("http://hooks.slack.com/services/T000/B000/XXXX"), "plain http is refused");
+    assert!(
+        !re.is_match("http://hooks.slack.com/services/T000/B000/XXXX"),
+        "plain http is refused"
+    );
 }
 
 #[test]
@@ -304,7 +343,11 @@ fn slack_timeout_range_is_inside_the_codes() {
 #[test]
 fn secret_parameters_are_full_ssm_names() {
     let t = template();
-    for name in ["DashboardSecretParameter", "SlackWebhookUrlParameter", "PulseKeyParameter"] {
+    for name in [
+        "DashboardSecretParameter",
+        "SlackWebhookUrlParameter",
+        "PulseKeyParameter",
+    ] {
         let re = pattern(&t, name);
         for ok in ["", "/heartbeat/dashboard-secret", "/a/b.c_d-e"] {
             assert!(re.is_match(ok), "{name}: {ok:?}");
@@ -323,7 +366,10 @@ fn the_default_schedule_runs_the_monitor_every_minute() {
     assert_eq!(Eval::with(&t, &[]).monitor_schedules(), ["rate(1 minute)"]);
     let mut original = Eval::with(&t, &[("MonitorSchedule", "original")]).monitor_schedules();
     original.sort();
-    assert_eq!(original, ["cron(0 0,3,6-20 ? * MON-SAT *)", "cron(0 6,12,18 ? * SUN *)"]);
+    assert_eq!(
+        original,
+        ["cron(0 0,3,6-20 ? * MON-SAT *)", "cron(0 6,12,18 ? * SUN *)"]
+    );
     for choice in parameter(&t, "MonitorSchedule")["AllowedValues"].as_array().unwrap() {
         let choice = choice.as_str().unwrap();
         let schedules = Eval::with(&t, &[("MonitorSchedule", choice)]).monitor_schedules();
@@ -336,7 +382,9 @@ fn the_default_schedule_runs_the_monitor_every_minute() {
 
 /// Each function's variables: the global ones and its own.
 fn environment(t: &Value, function: &str) -> BTreeSet<String> {
-    let global = t["Globals"]["Function"]["Environment"]["Variables"].as_object().unwrap();
+    let global = t["Globals"]["Function"]["Environment"]["Variables"]
+        .as_object()
+        .unwrap();
     let own = t["Resources"][function]["Properties"]["Environment"]["Variables"]
         .as_object()
         .unwrap_or_else(|| panic!("{function} has its own Environment"));
@@ -364,9 +412,11 @@ fn each_function_gets_only_its_own_settings_and_secrets() {
         .into_iter()
         .chain(["TABLE_NAME", "DEFAULT_TIMEZONE"])
         .map(str::to_owned)
-        .chain(uses.secrets().iter().flat_map(|s| {
-            [s.to_string(), crate::secrets::parameter_variable(s).unwrap().to_owned()]
-        }))
+        .chain(
+            uses.secrets()
+                .iter()
+                .flat_map(|s| [s.to_string(), crate::secrets::parameter_variable(s).unwrap().to_owned()]),
+        )
         .collect();
         assert_eq!(environment(&t, function), expected, "{function}");
     }
@@ -392,10 +442,16 @@ fn ssm_reads_are_allowed_only_for_the_functions_own_parameters() {
         }
         let expected: BTreeSet<&str> = uses.secrets().iter().copied().collect();
         assert_eq!(allowed, expected, "{function}");
-        assert!(!policies.contains("\"ssm:*\"") && !policies.contains("\"kms:*\""), "{function}");
+        assert!(
+            !policies.contains("\"ssm:*\"") && !policies.contains("\"kms:*\""),
+            "{function}"
+        );
         // Without a parameter named, no statement at all: every SSM and KMS grant is conditional.
         let eval = Eval::with(&t, &[]);
-        for statement in t["Resources"][function]["Properties"]["Policies"][0]["Statement"].as_array().unwrap() {
+        for statement in t["Resources"][function]["Properties"]["Policies"][0]["Statement"]
+            .as_array()
+            .unwrap()
+        {
             let text = statement.to_string();
             if text.contains("ssm:") || text.contains("kms:") {
                 assert_eq!(eval.value(statement), json!({"Ref": "AWS::NoValue"}), "{function}");
@@ -407,7 +463,10 @@ fn ssm_reads_are_allowed_only_for_the_functions_own_parameters() {
 #[test]
 fn sam_builds_each_function_from_its_own_package() {
     let t = template();
-    assert!(t["Globals"]["Function"].get("CodeUri").is_none(), "no CodeUri of the whole repository");
+    assert!(
+        t["Globals"]["Function"].get("CodeUri").is_none(),
+        "no CodeUri of the whole repository"
+    );
     for (function, _, folder) in FUNCTIONS {
         let resource = &t["Resources"][function];
         assert_eq!(resource["Metadata"]["BuildMethod"], "rust-cargolambda", "{function}");

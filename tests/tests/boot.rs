@@ -24,7 +24,12 @@ fn get(path: &str, query: &[(&str, &str)]) -> Request {
         .with_query_string_parameters(query)
 }
 
-const PULSE: [(&str, &str); 4] = [("host", "web-1"), ("category", "jobs"), ("type", "cron"), ("name", "nightly")];
+const PULSE: [(&str, &str); 4] = [
+    ("host", "web-1"),
+    ("category", "jobs"),
+    ("type", "cron"),
+    ("name", "nightly"),
+];
 
 /// The table on dynalite; SSM on moto, or on a port that refuses every connection when a test
 /// must show that SSM is not asked at all.
@@ -96,8 +101,14 @@ async fn the_monitor_refuses_to_start_naming_the_bad_setting() {
             Ok(_) => panic!("{variable}={value}: the monitor started"),
             Err(err) => err.to_string(),
         };
-        assert!(err.contains(variable) && err.contains(says), "{variable}={value}: {err}");
-        assert!(!err.contains("/services/T0/B0/X"), "the webhook URL is a credential: {err}");
+        assert!(
+            err.contains(variable) && err.contains(says),
+            "{variable}={value}: {err}"
+        );
+        assert!(
+            !err.contains("/services/T0/B0/X"),
+            "the webhook URL is a credential: {err}"
+        );
     }
 }
 
@@ -106,13 +117,18 @@ async fn secrets_come_from_ssm_securestring_parameters() {
     let dynalite = Dynalite::start().await;
     let table = dynalite.fresh_table().await;
     let moto = Moto::start();
-    moto.put_secure_string("/heartbeat/dashboard-secret", DASHBOARD_SECRET).await;
-    moto.put_secure_string("/heartbeat/pulse-key", "pulse-key-from-ssm").await;
+    moto.put_secure_string("/heartbeat/dashboard-secret", DASHBOARD_SECRET)
+        .await;
+    moto.put_secure_string("/heartbeat/pulse-key", "pulse-key-from-ssm")
+        .await;
     moto.put_secure_string("/heartbeat/slack", "https://hooks.slack.com/services/T0/B0/FROM-SSM")
         .await;
 
     let pages = PagesApp::build(
-        vars(&[("TABLE_NAME", &table), ("DASHBOARD_SECRET_PARAMETER", "/heartbeat/dashboard-secret")]),
+        vars(&[
+            ("TABLE_NAME", &table),
+            ("DASHBOARD_SECRET_PARAMETER", "/heartbeat/dashboard-secret"),
+        ]),
         clients(&dynalite, moto.ssm()),
     )
     .await
@@ -126,7 +142,11 @@ async fn secrets_come_from_ssm_securestring_parameters() {
         )
     };
     assert_eq!(dashboard(DASHBOARD_SECRET).await.status(), 200);
-    assert_eq!(dashboard("/heartbeat/dashboard-secret").await.status(), 403, "the name is not the secret");
+    assert_eq!(
+        dashboard("/heartbeat/dashboard-secret").await.status(),
+        403,
+        "the name is not the secret"
+    );
 
     let pulse = PulseApp::build(
         vars(&[("TABLE_NAME", &table), ("PULSE_KEY_PARAMETER", "/heartbeat/pulse-key")]),
@@ -155,22 +175,35 @@ async fn secrets_come_from_ssm_securestring_parameters() {
         monitor.config.slack_webhook_url.as_deref(),
         Some("https://hooks.slack.com/services/T0/B0/FROM-SSM")
     );
-    assert!(monitor.config.dashboard_secret.as_ref().unwrap().matches(DASHBOARD_SECRET));
+    assert!(
+        monitor
+            .config
+            .dashboard_secret
+            .as_ref()
+            .unwrap()
+            .matches(DASHBOARD_SECRET)
+    );
 }
 
 #[tokio::test]
 async fn a_secret_parameter_that_cannot_be_used_stops_the_function_with_what_to_do() {
     let dynalite = Dynalite::start().await;
     let moto = Moto::start();
-    moto.put_secure_string("/heartbeat/slack", "http://hooks.slack.com/plain-http").await;
+    moto.put_secure_string("/heartbeat/slack", "http://hooks.slack.com/plain-http")
+        .await;
     let missing = PagesApp::build(
         vars(&[("DASHBOARD_SECRET_PARAMETER", "/heartbeat/not-there")]),
         clients(&dynalite, moto.ssm()),
     )
     .await;
-    let err = missing.err().expect("a missing parameter stops the function").to_string();
+    let err = missing
+        .err()
+        .expect("a missing parameter stops the function")
+        .to_string();
     assert!(
-        err.contains("DASHBOARD_SECRET_PARAMETER") && err.contains("/heartbeat/not-there") && err.contains("put-parameter"),
+        err.contains("DASHBOARD_SECRET_PARAMETER")
+            && err.contains("/heartbeat/not-there")
+            && err.contains("put-parameter"),
         "{err}"
     );
 
@@ -183,7 +216,10 @@ async fn a_secret_parameter_that_cannot_be_used_stops_the_function_with_what_to_
     )
     .await;
     let err = both.err().expect("a secret given twice stops the function").to_string();
-    assert!(err.contains("DASHBOARD_SECRET_PARAMETER") && err.contains("set one of them"), "{err}");
+    assert!(
+        err.contains("DASHBOARD_SECRET_PARAMETER") && err.contains("set one of them"),
+        "{err}"
+    );
 
     // A value from SSM is checked like one from the environment, and named by its parameter's variable.
     let bad_url = MonitorApp::build(
@@ -191,7 +227,10 @@ async fn a_secret_parameter_that_cannot_be_used_stops_the_function_with_what_to_
         clients(&dynalite, moto.ssm()),
     )
     .await;
-    let err = bad_url.err().expect("a plain-http webhook stops the monitor").to_string();
+    let err = bad_url
+        .err()
+        .expect("a plain-http webhook stops the monitor")
+        .to_string();
     assert!(err.contains("SLACK_WEBHOOK_URL") && err.contains("https"), "{err}");
     assert!(!err.contains("plain-http"), "the webhook URL is a credential: {err}");
 
@@ -201,6 +240,12 @@ async fn a_secret_parameter_that_cannot_be_used_stops_the_function_with_what_to_
         clients(&dynalite, unreachable_ssm(&refused)),
     )
     .await;
-    let err = unreachable.err().expect("an unreachable SSM stops the function").to_string();
-    assert!(err.contains("could not be read") && err.contains("ssm:GetParameter"), "{err}");
+    let err = unreachable
+        .err()
+        .expect("an unreachable SSM stops the function")
+        .to_string();
+    assert!(
+        err.contains("could not be read") && err.contains("ssm:GetParameter"),
+        "{err}"
+    );
 }

@@ -9,6 +9,8 @@ use std::convert::Infallible;
 async fn main() -> Result<(), Error> {
     telemetry::init();
     let app = &PagesApp::from_env().await?;
-    let handle = move |req| async move { Ok::<_, Infallible>(handlers::edit_get(req, &app.store, &app.config, Utc::now()).await) };
+    let handle = move |req| async move {
+        Ok::<_, Infallible>(handlers::edit_get(req, &app.store, &app.config, Utc::now()).await)
+    };
     run(service_fn(handle)).await
 }

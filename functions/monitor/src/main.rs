@@ -11,7 +11,9 @@ async fn main() -> Result<(), Error> {
     let app = &MonitorApp::from_env().await?;
     let deps = &app.deps();
     let handle = move |event: LambdaEvent<Value>| async move {
-        monitor::monitor_event(event.payload, deps, Utc::now(), &monitor::new_run_id()).await.map_err(Error::from)
+        monitor::monitor_event(event.payload, deps, Utc::now(), &monitor::new_run_id())
+            .await
+            .map_err(Error::from)
     };
     run(service_fn(handle)).await
 }

@@ -9,6 +9,7 @@ use std::convert::Infallible;
 async fn main() -> Result<(), Error> {
     telemetry::init();
     let app = &PulseApp::from_env().await?;
-    let handle = move |req| async move { Ok::<_, Infallible>(handlers::pulse(req, &app.store, &app.config, Utc::now()).await) };
+    let handle =
+        move |req| async move { Ok::<_, Infallible>(handlers::pulse(req, &app.store, &app.config, Utc::now()).await) };
     run(service_fn(handle)).await
 }
