@@ -9,9 +9,10 @@ NODE_MODULES := node_modules/.package-lock.json
 
 help:
 	@echo "make run    start heartbeat locally (http://127.0.0.1:3000/heartbeat/…)"
-	@echo "make test   run every test (unit, end-to-end on dynalite, browser, API contract)"
-	@echo "make ci     what CI runs: format check, clippy, make test, template lint"
+	@echo "make test   run every test (unit, end-to-end on dynalite and moto, browser, API contract)"
+	@echo "make ci     what CI runs: format check, clippy, make test, template lint, sam build check"
 	@echo "make build  build the five Lambda bootstraps (cargo lambda, arm64)"
+	@echo "make deploy sam build, then sam deploy (--guided the first time): see README, Deploy to AWS"
 
 # npm ci only when the lockfile changed since the last install.
 $(NODE_MODULES): package-lock.json
@@ -21,9 +22,10 @@ $(NODE_MODULES): package-lock.json
 run: $(NODE_MODULES)
 	$(CARGO) run --quiet -p heartbeat-local
 
-test: $(NODE_MODULES) unit-and-e2e browser api-contract
+# moto (SSM Parameter Store stand-in of the boot tests) comes into .venv with test-services.
+test: $(NODE_MODULES) test-services unit-and-e2e browser api-contract
 
-unit-and-e2e:
+unit-and-e2e: test-services
 	$(CARGO) nextest run --workspace --no-fail-fast
 
 browser: $(NODE_MODULES)
@@ -49,7 +51,7 @@ fmt-check:
 clippy:
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 
-ci: fmt-check clippy test lint-template
+ci: fmt-check clippy test lint-template check-sam-build
 
 clean:
 	$(CARGO) clean

@@ -16,6 +16,13 @@
 #                  cargo-zigbuild as `python3 -m ziglang` since .venv/bin comes first on PATH).
 #                  Artifacts: target/lambda/<function>/bootstrap. cargo-lambda comes from its PyPI
 #                  wheel into .venv (seconds), not `cargo install` (a 13-minute compile).
+#   check-sam-build  `sam build` of template.yaml (each function with cargo-lambda, BuildMethod
+#                  rust-cargolambda), then checks that .aws-sam/build/ holds one arm64 `bootstrap`
+#                  for each function of the template, and nothing else in its folder.
+#   deploy         `sam build`, then `sam deploy --guided` the first time (it saves the answers in
+#                  samconfig.toml), `sam deploy --no-confirm-changeset` once samconfig.toml has them.
+#   test-services  moto (the SSM stand-in of the secrets tests) into .venv, from
+#                  infra/requirements-test.txt (pinned), again only when that file changes.
 
 INFRA_MK := $(lastword $(MAKEFILE_LIST))
 INFRA_ROOT := $(abspath $(dir $(INFRA_MK))..)
@@ -34,7 +41,7 @@ INFRA_LINT_REGION ?= us-east-1
 
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: lint-template build-lambda
+.PHONY: lint-template build-lambda check-sam-build deploy test-services
 
 $(INFRA_VENV)/bin/python:
 	$(INFRA_PYTHON) -m venv $(INFRA_VENV)
@@ -46,6 +53,12 @@ $(INFRA_VENV)/.lint-installed: $(INFRA_ROOT)/infra/requirements-lint.txt | $(INF
 lint-template: $(INFRA_VENV)/.lint-installed
 	cd $(INFRA_ROOT) && $(INFRA_VENV)/bin/cfn-lint $(INFRA_LAMBDA_TEMPLATE)
 	cd $(INFRA_ROOT) && $(INFRA_VENV)/bin/sam validate --lint --region $(INFRA_LINT_REGION) --template $(INFRA_LAMBDA_TEMPLATE)
+
+$(INFRA_VENV)/.test-installed: $(INFRA_ROOT)/infra/requirements-test.txt | $(INFRA_VENV)/bin/python
+	$(INFRA_VENV)/bin/python -m pip install --disable-pip-version-check --quiet -r $<
+	touch $@
+
+test-services: $(INFRA_VENV)/.test-installed
 
 $(INFRA_VENV)/.zig-installed: | $(INFRA_VENV)/bin/python
 	$(INFRA_VENV)/bin/python -m pip install --disable-pip-version-check --quiet ziglang==$(INFRA_ZIGLANG_VERSION) cargo-lambda==$(INFRA_CARGO_LAMBDA_VERSION)
@@ -66,6 +79,30 @@ build-lambda: $(INFRA_VENV)/.zig-installed
 	       zipped=$$(python3 -c 'import io,sys,zipfile; b=io.BytesIO(); z=zipfile.ZipFile(b,"w",zipfile.ZIP_DEFLATED,compresslevel=9); z.write(sys.argv[1],"bootstrap"); z.close(); print(len(b.getvalue()))' $$bin); \
 	       printf '%-10s %12s %12s\n' $$f $$(wc -c < $$bin) $$zipped; \
 	     done
+
+# What `sam build` needs on PATH: cargo-lambda and Zig from .venv, the arm64 standard library.
+INFRA_SAM_ENV = cd $(INFRA_ROOT) && export PATH="$(INFRA_VENV)/bin:$$PATH" \
+	  && { ! command -v rustup >/dev/null 2>&1 \
+	       || rustup target list --installed | grep -qx $(INFRA_LAMBDA_TARGET) \
+	       || rustup target add $(INFRA_LAMBDA_TARGET) \
+	       || { echo "Rust's standard library for $(INFRA_LAMBDA_TARGET) is missing and rustup could not fetch it" >&2; exit 1; }; }
+
+# The check proves the template's build wiring (every function found, built by cargo-lambda for arm64),
+# not the optimisation: it builds without LTO at opt-level 1, which takes a fraction of the release
+# profile's time on a 2-core CI machine. `make deploy` and `make build` use the real release profile.
+INFRA_CHECK_PROFILE := CARGO_PROFILE_RELEASE_LTO=off CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 CARGO_PROFILE_RELEASE_OPT_LEVEL=1
+check-sam-build: $(INFRA_VENV)/.lint-installed $(INFRA_VENV)/.zig-installed
+	$(INFRA_SAM_ENV) && rm -rf .aws-sam/build \
+	  && export $(INFRA_CHECK_PROFILE) && sam build --template $(INFRA_LAMBDA_TEMPLATE)
+	cd $(INFRA_ROOT) && $(INFRA_VENV)/bin/python infra/check_sam_build.py $(INFRA_LAMBDA_TEMPLATE) .aws-sam/build
+
+deploy: $(INFRA_VENV)/.lint-installed $(INFRA_VENV)/.zig-installed
+	$(INFRA_SAM_ENV) && sam build --template $(INFRA_LAMBDA_TEMPLATE)
+	$(INFRA_SAM_ENV) && if grep -q '^parameter_overrides' samconfig.toml; then \
+	    sam deploy --no-confirm-changeset; \
+	  else \
+	    sam deploy --guided; \
+	  fi
 
 ifeq ($(INFRA_MK),$(firstword $(MAKEFILE_LIST)))
 .DEFAULT_GOAL := lint-template

@@ -1,14 +1,12 @@
-//! What a function builds once at cold start: configuration, the table client and the notifier.
+//! What each function builds once at cold start, and only that: its configuration (secrets from SSM
+//! when their `_PARAMETER` variable names one), the table client, and for the monitor the notifier.
+//! A function's `main` owns the result and lends it to every invocation.
 
-use crate::config::{Config, ConfigError};
+use crate::config::{Config, ConfigError, Uses};
+use crate::handlers::MonitorDeps;
 use crate::slack::{LogNotifier, Notifier, WebhookConfigError, WebhookNotifier};
 use crate::store::{DynamoStore, sdk_config};
-
-pub struct App {
-    pub config: Config,
-    pub store: DynamoStore,
-    pub notifier: Box<dyn Notifier>,
-}
+use std::collections::HashMap;
 
 #[derive(Debug, thiserror::Error)]
 pub enum BootError {
@@ -18,22 +16,80 @@ pub enum BootError {
     Slack(#[from] WebhookConfigError),
 }
 
-impl App {
+/// The AWS clients a function may use; building one does no I/O.
+pub struct Clients {
+    pub dynamo: aws_sdk_dynamodb::Client,
+    pub ssm: aws_sdk_ssm::Client,
+}
+
+impl Clients {
+    /// Region and credentials from the Lambda environment.
+    pub async fn from_env() -> Self {
+        let aws = sdk_config().await;
+        Self {
+            dynamo: aws_sdk_dynamodb::Client::new(&aws),
+            ssm: aws_sdk_ssm::Client::new(&aws),
+        }
+    }
+}
+
+/// The process environment as the configuration reads it.
+pub fn env_vars() -> HashMap<String, String> {
+    std::env::vars().collect()
+}
+
+/// `GET|POST /heartbeat/pulse`: the pulse settings and the table.
+pub struct PulseApp {
+    pub config: Config,
+    pub store: DynamoStore,
+}
+
+/// The dashboard and the edit pages: the dashboard secret, the default time zone and the table.
+pub struct PagesApp {
+    pub config: Config,
+    pub store: DynamoStore,
+}
+
+/// The monitor: everything about alerting, the table and the notifier.
+pub struct MonitorApp {
+    pub config: Config,
+    pub store: DynamoStore,
+    pub notifier: Box<dyn Notifier>,
+}
+
+impl PulseApp {
     pub async fn from_env() -> Result<Self, BootError> {
-        let config = Config::from_env()?;
-        let client = aws_sdk_dynamodb::Client::new(&sdk_config().await);
-        Self::with_client(config, client)
+        Self::build(env_vars(), Clients::from_env().await).await
     }
 
-    pub fn with_client(config: Config, client: aws_sdk_dynamodb::Client) -> Result<Self, BootError> {
-        let notifier: Box<dyn Notifier> = match &config.slack_webhook_url {
-            Some(url) => Box::new(WebhookNotifier::new(url.clone(), config.slack_timeout)?),
-            None => {
-                tracing::info!("SLACK_WEBHOOK_URL is not set: alerts are logged, not sent");
-                Box::new(LogNotifier)
-            }
-        };
-        let store = DynamoStore::new(client, config.table_name.clone());
+    pub async fn build(vars: HashMap<String, String>, clients: Clients) -> Result<Self, BootError> {
+        let config = config(Uses::Pulse, vars, &clients.ssm).await?;
+        let store = DynamoStore::new(clients.dynamo, config.table_name.clone());
+        Ok(Self { config, store })
+    }
+}
+
+impl PagesApp {
+    pub async fn from_env() -> Result<Self, BootError> {
+        Self::build(env_vars(), Clients::from_env().await).await
+    }
+
+    pub async fn build(vars: HashMap<String, String>, clients: Clients) -> Result<Self, BootError> {
+        let config = config(Uses::Pages, vars, &clients.ssm).await?;
+        let store = DynamoStore::new(clients.dynamo, config.table_name.clone());
+        Ok(Self { config, store })
+    }
+}
+
+impl MonitorApp {
+    pub async fn from_env() -> Result<Self, BootError> {
+        Self::build(env_vars(), Clients::from_env().await).await
+    }
+
+    pub async fn build(vars: HashMap<String, String>, clients: Clients) -> Result<Self, BootError> {
+        let config = config(Uses::Monitor, vars, &clients.ssm).await?;
+        let notifier = notifier(&config)?;
+        let store = DynamoStore::new(clients.dynamo, config.table_name.clone());
         Ok(Self {
             config,
             store,
@@ -41,8 +97,53 @@ impl App {
         })
     }
 
-    /// Functions serve until the process ends, so the app is built once and borrowed forever.
-    pub fn leak(self) -> &'static App {
-        Box::leak(Box::new(self))
+    /// What a monitor run borrows.
+    pub fn deps(&self) -> MonitorDeps<'_> {
+        MonitorDeps {
+            ledger: &self.store,
+            notifier: self.notifier.as_ref(),
+            config: &self.config,
+        }
     }
+}
+
+/// Every route in one process, as the local runtime serves them: a configuration of
+/// [`Uses::Everything`], the table and the notifier.
+pub struct App {
+    pub config: Config,
+    pub store: DynamoStore,
+    pub notifier: Box<dyn Notifier>,
+}
+
+impl App {
+    pub fn with_client(config: Config, client: aws_sdk_dynamodb::Client) -> Result<Self, BootError> {
+        let notifier = notifier(&config)?;
+        let store = DynamoStore::new(client, config.table_name.clone());
+        Ok(Self {
+            config,
+            store,
+            notifier,
+        })
+    }
+}
+
+/// Slack when a webhook is set; otherwise alerts are only logged.
+fn notifier(config: &Config) -> Result<Box<dyn Notifier>, WebhookConfigError> {
+    Ok(match &config.slack_webhook_url {
+        Some(url) => Box::new(WebhookNotifier::new(url.clone(), config.slack_timeout)?),
+        None => {
+            tracing::info!("SLACK_WEBHOOK_URL is not set: alerts are logged, not sent");
+            Box::new(LogNotifier)
+        }
+    })
+}
+
+/// The function's settings: its secrets first (from SSM where a parameter is named), then parsing.
+async fn config(
+    uses: Uses,
+    mut vars: HashMap<String, String>,
+    ssm: &aws_sdk_ssm::Client,
+) -> Result<Config, ConfigError> {
+    crate::secrets::resolve(&mut vars, uses.secrets(), ssm).await?;
+    Config::for_function(uses, &vars)
 }

@@ -1,5 +1,6 @@
-//! Configuration from the environment, parsed once at cold start. A bad value stops the function with
-//! a message naming the variable, except `DASHBOARD_SECRET`, whose absence only closes the pages (503).
+//! Configuration from the environment, parsed once at cold start, each function reading only the
+//! settings it uses. A bad value stops that function with a message naming the variable, except
+//! `DASHBOARD_SECRET`, whose absence only closes the pages (503).
 
 use crate::model::{Threshold, Zone};
 use std::collections::HashMap;
@@ -58,14 +59,60 @@ impl std::fmt::Debug for Secret {
     }
 }
 
-impl Config {
-    pub fn from_env() -> Result<Self, ConfigError> {
-        Self::from_vars(&std::env::vars().collect())
+/// Which function a configuration is for. Each reads and checks only the settings it uses, so that a
+/// bad alerting setting (a webhook, a reminder interval) stops the monitor, never pulse intake.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Uses {
+    /// `TABLE_NAME`, `DEFAULT_THRESHOLD_HOURS`, `DEFAULT_TIMEZONE`, `PULSE_KEY`.
+    Pulse,
+    /// The dashboard and the edit pages: `TABLE_NAME`, `DEFAULT_TIMEZONE`, `DASHBOARD_SECRET`.
+    Pages,
+    /// `TABLE_NAME`, `DEFAULT_TIMEZONE`, `DASHBOARD_SECRET`, `SLACK_WEBHOOK_URL`, `BASE_URL`,
+    /// `REMIND_EVERY_HOURS`, `SLACK_TIMEOUT_SECONDS`.
+    Monitor,
+    /// All of them: the local runtime serves every route from one process.
+    Everything,
+}
+
+impl Uses {
+    /// The secrets this function reads, each from its variable or from the SSM parameter that
+    /// `<variable>_PARAMETER` names (see [`crate::secrets`]).
+    pub fn secrets(self) -> &'static [&'static str] {
+        match self {
+            Uses::Pulse => &["PULSE_KEY"],
+            Uses::Pages => &["DASHBOARD_SECRET"],
+            Uses::Monitor => &["DASHBOARD_SECRET", "SLACK_WEBHOOK_URL"],
+            Uses::Everything => &["DASHBOARD_SECRET", "SLACK_WEBHOOK_URL", "PULSE_KEY"],
+        }
     }
 
+    fn pulse(self) -> bool {
+        matches!(self, Uses::Pulse | Uses::Everything)
+    }
+
+    fn pages(self) -> bool {
+        matches!(self, Uses::Pages | Uses::Monitor | Uses::Everything)
+    }
+
+    fn alerting(self) -> bool {
+        matches!(self, Uses::Monitor | Uses::Everything)
+    }
+}
+
+/// The longest reminder interval: a year, like the longest threshold; a longer one is surely a typo.
+pub const MAX_REMIND_HOURS: f64 = 8760.0;
+
+impl Config {
+    /// Every setting, as the local runtime (all five routes in one process) needs them.
     pub fn from_vars(vars: &HashMap<String, String>) -> Result<Self, ConfigError> {
+        Self::for_function(Uses::Everything, vars)
+    }
+
+    /// Only the settings `uses` names are read; the others keep their neutral value (absent, or the
+    /// built-in default), which that function never looks at.
+    pub fn for_function(uses: Uses, vars: &HashMap<String, String>) -> Result<Self, ConfigError> {
         let get = |name: &str| vars.get(name).map(|v| v.trim()).filter(|v| !v.is_empty());
-        let default_threshold = match get("DEFAULT_THRESHOLD_HOURS") {
+        let default_threshold = match get("DEFAULT_THRESHOLD_HOURS").filter(|_| uses.pulse()) {
             None => Threshold::from_hours(24.0).expect("24 h is a valid threshold"),
             Some(raw) => Threshold::parse(raw).map_err(|e| ConfigError {
                 variable: "DEFAULT_THRESHOLD_HOURS",
@@ -79,30 +126,27 @@ impl Config {
                 problem: e.problem,
             })?,
         };
-        let remind_every = match get("REMIND_EVERY_HOURS") {
+        let alerting = |name: &str| get(name).filter(|_| uses.alerting());
+        let remind_every = match alerting("REMIND_EVERY_HOURS") {
             None => Some(Duration::from_secs(24 * 3600)),
+            Some(raw) => parse_remind_every(raw).ok_or_else(|| ConfigError {
+                variable: "REMIND_EVERY_HOURS",
+                problem: format!(
+                    "“{raw}” is not a number of hours from 0 to {MAX_REMIND_HOURS} (0 turns reminders off)"
+                ),
+            })?,
+        };
+        let slack_webhook_url = match alerting("SLACK_WEBHOOK_URL") {
+            None => None,
             Some(raw) => {
-                let hours: f64 = raw
-                    .parse()
-                    .ok()
-                    .filter(|h: &f64| h.is_finite() && *h >= 0.0)
-                    .ok_or_else(|| ConfigError {
-                        variable: "REMIND_EVERY_HOURS",
-                        problem: format!("“{raw}” is not a number of hours ≥ 0 (0 turns reminders off)"),
-                    })?;
-                (hours > 0.0).then(|| Duration::from_secs_f64(hours * 3600.0))
+                crate::slack::parse_webhook_url(raw).map_err(|problem| ConfigError {
+                    variable: "SLACK_WEBHOOK_URL",
+                    problem: format!("{problem}; use the Slack incoming-webhook URL (https://hooks.slack.com/…)"),
+                })?;
+                Some(raw.to_owned())
             }
         };
-        let slack_webhook_url = get("SLACK_WEBHOOK_URL").map(str::to_owned);
-        if let Some(url) = &slack_webhook_url {
-            if !(url.starts_with("https://") || url.starts_with("http://")) {
-                return Err(ConfigError {
-                    variable: "SLACK_WEBHOOK_URL",
-                    problem: "must be an http(s) URL (a Slack incoming-webhook URL)".into(),
-                });
-            }
-        }
-        let slack_timeout = match get("SLACK_TIMEOUT_SECONDS") {
+        let slack_timeout = match alerting("SLACK_TIMEOUT_SECONDS") {
             None => Duration::from_secs(10),
             Some(raw) => raw
                 .parse::<f64>()
@@ -116,16 +160,26 @@ impl Config {
         };
         Ok(Self {
             table_name: get("TABLE_NAME").unwrap_or("Heartbeat").to_owned(),
-            dashboard_secret: get("DASHBOARD_SECRET").map(Secret::new),
+            dashboard_secret: get("DASHBOARD_SECRET").filter(|_| uses.pages()).map(Secret::new),
             slack_webhook_url,
-            base_url: get("BASE_URL").map(|u| u.trim_end_matches('/').to_owned()),
-            pulse_key: get("PULSE_KEY").map(Secret::new),
+            base_url: alerting("BASE_URL").map(|u| u.trim_end_matches('/').to_owned()),
+            pulse_key: get("PULSE_KEY").filter(|_| uses.pulse()).map(Secret::new),
             default_threshold,
             default_timezone,
             remind_every,
             slack_timeout,
         })
     }
+}
+
+/// Hours from 0 (never remind) to a year. `None` for anything else, a number too large for a
+/// `Duration` included (which `Duration::from_secs_f64` would panic on).
+fn parse_remind_every(raw: &str) -> Option<Option<Duration>> {
+    let hours: f64 = raw.parse().ok()?;
+    if !(hours.is_finite() && (0.0..=MAX_REMIND_HOURS).contains(&hours)) {
+        return None;
+    }
+    Some((hours > 0.0).then(|| Duration::from_secs_f64(hours * 3600.0)))
 }
 
 #[cfg(test)]

@@ -12,9 +12,13 @@ pub mod model;
 pub mod monitor;
 pub mod pages;
 pub mod rules;
+pub mod secrets;
 pub mod slack;
 pub mod store;
 pub mod telemetry;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 pub mod words;
+
+#[cfg(test)]
+mod template_tests;

@@ -1,16 +1,16 @@
 //! `GET /heartbeat/edit?secret=S&id=ID`: the edit form of one pulse.
 
 use chrono::Utc;
-use heartbeat_shared::{app::App, handlers, telemetry};
+use heartbeat_shared::{app::PagesApp, handlers, telemetry};
 use lambda_http::{Error, run, service_fn};
 use std::convert::Infallible;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     telemetry::init();
-    let app = App::from_env().await?.leak();
-    run(service_fn(move |req| async move {
+    let app = &PagesApp::from_env().await?;
+    let handle = move |req| async move {
         Ok::<_, Infallible>(handlers::edit_get(req, &app.store, &app.config, Utc::now()).await)
-    }))
-    .await
+    };
+    run(service_fn(handle)).await
 }

@@ -1,16 +1,15 @@
 //! `GET|POST /heartbeat/pulse`: records that a job ran.
 
 use chrono::Utc;
-use heartbeat_shared::{app::App, handlers, telemetry};
+use heartbeat_shared::{app::PulseApp, handlers, telemetry};
 use lambda_http::{Error, run, service_fn};
 use std::convert::Infallible;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     telemetry::init();
-    let app = App::from_env().await?.leak();
-    run(service_fn(move |req| async move {
-        Ok::<_, Infallible>(handlers::pulse(req, &app.store, &app.config, Utc::now()).await)
-    }))
-    .await
+    let app = &PulseApp::from_env().await?;
+    let handle =
+        move |req| async move { Ok::<_, Infallible>(handlers::pulse(req, &app.store, &app.config, Utc::now()).await) };
+    run(service_fn(handle)).await
 }

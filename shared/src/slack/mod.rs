@@ -9,4 +9,4 @@ mod webhook;
 pub use escape::escape;
 pub use message::{MAX_LINES, PulseLine, SlackMessage, alert_message, recovery_message, reminder_message};
 pub use notifier::{LogNotifier, Notifier, NotifyError};
-pub use webhook::{WebhookConfigError, WebhookNotifier};
+pub use webhook::{WebhookConfigError, WebhookNotifier, parse_url as parse_webhook_url};

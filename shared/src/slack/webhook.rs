@@ -33,29 +33,10 @@ pub struct WebhookNotifier {
 }
 
 impl WebhookNotifier {
-    /// `url` must be `https` (plain `http` only to a loopback address, for local runs and tests);
-    /// `timeout` bounds each request as a whole, connection to last byte.
+    /// `url` must pass [`parse_url`]; `timeout` bounds each request as a whole, connection to last byte.
     pub fn new(url: String, timeout: Duration) -> Result<Self, WebhookConfigError> {
-        let url = Url::parse(url.trim()).map_err(|err| WebhookConfigError::InvalidUrl(err.to_string()))?;
-        let host = url
-            .host_str()
-            .filter(|host| !host.is_empty())
-            .ok_or_else(|| WebhookConfigError::InvalidUrl("it has no host".to_owned()))?
-            .to_owned();
-        match url.scheme() {
-            "https" => {}
-            "http" if is_loopback(&host) => {}
-            "http" => {
-                return Err(WebhookConfigError::InvalidUrl(format!(
-                    "it must use https (plain http is only accepted for a loopback address, not {host})"
-                )));
-            }
-            other => {
-                return Err(WebhookConfigError::InvalidUrl(format!(
-                    "it must use https, not {other}"
-                )));
-            }
-        }
+        let url = parse_url(&url).map_err(WebhookConfigError::InvalidUrl)?;
+        let host = url.host_str().unwrap_or_default().to_owned();
         if timeout.is_zero() {
             return Err(WebhookConfigError::ZeroTimeout);
         }
@@ -133,6 +114,25 @@ impl fmt::Debug for WebhookNotifier {
         f.debug_struct("WebhookNotifier")
             .field("host", &self.host)
             .finish_non_exhaustive()
+    }
+}
+
+/// The one check of a webhook URL, made by the configuration at start and by the notifier: `https`
+/// with a host (plain `http` only to a loopback address, for local runs and tests). The problem it
+/// returns never contains the URL, which is a credential.
+pub fn parse_url(raw: &str) -> Result<Url, String> {
+    let url = Url::parse(raw.trim()).map_err(|err| format!("it is not a URL ({err})"))?;
+    let host = url
+        .host_str()
+        .filter(|host| !host.is_empty())
+        .ok_or_else(|| "it has no host".to_owned())?;
+    match url.scheme() {
+        "https" => Ok(url),
+        "http" if is_loopback(host) => Ok(url),
+        "http" => Err(format!(
+            "it must use https (plain http is only accepted for a loopback address, not {host})"
+        )),
+        other => Err(format!("it must use https, not {other}")),
     }
 }
 
