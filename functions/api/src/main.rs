@@ -2,14 +2,14 @@
 
 use chrono::Utc;
 use heartbeat_shared::api::{self, ApiDeps, Keys};
-use heartbeat_shared::{app::App, telemetry};
+use heartbeat_shared::{app::PagesApp, telemetry};
 use lambda_http::{Error, run, service_fn};
 use std::convert::Infallible;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     telemetry::init();
-    let app = App::from_env().await?;
+    let app = &PagesApp::from_env().await?;
     let keys = Keys::from_env();
     let deps = ApiDeps::new(&app.store, &app.config, &keys);
     run(service_fn(|req| async {

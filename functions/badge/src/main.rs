@@ -2,14 +2,14 @@
 
 use chrono::Utc;
 use heartbeat_shared::api::Keys;
-use heartbeat_shared::{app::App, handlers, telemetry};
+use heartbeat_shared::{app::PagesApp, handlers, telemetry};
 use lambda_http::{Error, run, service_fn};
 use std::convert::Infallible;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     telemetry::init();
-    let app = App::from_env().await?;
+    let app = &PagesApp::from_env().await?;
     let keys = Keys::from_env();
     let handle =
         |req| async { Ok::<_, Infallible>(handlers::badge(req, &app.store, &app.config, &keys, Utc::now()).await) };

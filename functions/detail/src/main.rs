@@ -1,14 +1,14 @@
 //! `GET /heartbeat/pulses/{id}?secret=S`: one pulse's page.
 
 use chrono::Utc;
-use heartbeat_shared::{app::App, handlers, telemetry};
+use heartbeat_shared::{app::PagesApp, handlers, telemetry};
 use lambda_http::{Error, run, service_fn};
 use std::convert::Infallible;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     telemetry::init();
-    let app = App::from_env().await?.leak();
+    let app = &PagesApp::from_env().await?;
     run(service_fn(move |req| async move {
         Ok::<_, Infallible>(handlers::detail(req, &app.store, &app.config, Utc::now()).await)
     }))

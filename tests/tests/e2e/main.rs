@@ -6,6 +6,7 @@ mod common;
 
 mod api;
 mod badges;
+mod boot;
 mod detail;
 mod due_index;
 mod faults;
