@@ -34,7 +34,7 @@ impl ApiType {
 /// One route's integration.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Integration {
-    /// The function binary (its `BuildProperties.Binary`).
+    /// The function binary (the package folder of its `CodeUri`).
     pub binary: String,
     /// `payloadFormatVersion`; API Gateway's default for REST proxy integrations is 1.0.
     pub payload_format: String,
@@ -104,8 +104,8 @@ pub fn api_routes(api: ApiType) -> ApiRoutes {
         for (method, operation) in methods.as_hash().expect("methods") {
             let integration = &operation["x-amazon-apigateway-integration"];
             let function = function_of(&integration["uri"]);
-            let binary = text(&resources[function.as_str()]["Metadata"]["BuildProperties"]["Binary"])
-                .unwrap_or_else(|| panic!("{function} (of {path}) has no BuildProperties.Binary"));
+            let binary = binary_of(&resources[function.as_str()])
+                .unwrap_or_else(|| panic!("{function} (of {path}) has no CodeUri functions/<binary>"));
             routes.insert(
                 (text(method).expect("a method").to_uppercase(), path.clone()),
                 Integration {
@@ -144,7 +144,7 @@ pub fn invoke_permissions(binary: &str, api: &str) -> Vec<String> {
     let resources = template["Resources"].as_hash().expect("Resources");
     let function = resources
         .iter()
-        .find(|(_, r)| text(&r["Metadata"]["BuildProperties"]["Binary"]).as_deref() == Some(binary))
+        .find(|(_, r)| binary_of(r).as_deref() == Some(binary))
         .and_then(|(id, _)| text(id))
         .unwrap_or_else(|| panic!("no function is built as {binary}"));
     let marker = format!("${{{api}}}/*/");
@@ -169,4 +169,12 @@ pub fn invoke_permissions(binary: &str, api: &str) -> Vec<String> {
         }
     }
     routes
+}
+
+/// The binary a function resource builds: its package folder `functions/<binary>` (`CodeUri`), whose
+/// package and binary share the name.
+fn binary_of(resource: &Yaml) -> Option<String> {
+    text(&resource["Properties"]["CodeUri"])?
+        .strip_prefix("functions/")
+        .map(|name| name.trim_end_matches('/').to_owned())
 }

@@ -99,22 +99,7 @@ async fn get<S: ContractStore>(store: &S, name: &str) -> Pulse {
 
 fn foreign(name: &str, last: DateTime<Utc>, threshold: &str) -> Pulse {
     let key = PulseKey::parse(Some("legacy"), Some("jobs"), Some("node"), Some(name)).unwrap();
-    Pulse {
-        id: key.id(),
-        key,
-        last_pulse: last,
-        stamp: format_stamp(last),
-        threshold: Threshold::parse(threshold).unwrap(),
-        saturday: false,
-        tz: None,
-        pulse_count: None,
-        first_seen: None,
-        last_message: None,
-        last_metadata: None,
-        alert: None,
-        claim: None,
-        due_at: None,
-    }
+    crate::testing::original_pulse(key, last, threshold, false)
 }
 
 fn claim(run: &str, now: DateTime<Utc>) -> Claim {

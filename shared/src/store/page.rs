@@ -71,26 +71,11 @@ impl PulsePages for MemoryStore {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Pulse, PulseKey, Threshold};
+    use crate::model::{Pulse, PulseKey};
 
     fn pulse(name: &str) -> Pulse {
         let key = PulseKey::parse(Some("h"), Some("c"), Some("t"), Some(name)).unwrap();
-        Pulse {
-            id: key.id(),
-            key,
-            last_pulse: chrono::DateTime::UNIX_EPOCH,
-            stamp: "1970-01-01T00:00:00.000Z".into(),
-            threshold: Threshold::parse("24").unwrap(),
-            saturday: false,
-            tz: None,
-            pulse_count: None,
-            first_seen: None,
-            last_message: None,
-            last_metadata: None,
-            alert: None,
-            claim: None,
-            due_at: None,
-        }
+        crate::testing::original_pulse(key, chrono::DateTime::UNIX_EPOCH, "24", false)
     }
 
     #[tokio::test]

@@ -3,10 +3,12 @@
 //! them over, and a notifier that records. Compiled for this crate's tests and behind the `testing`
 //! feature for the others; never part of a Lambda function.
 
+mod items;
 mod notifier;
 pub mod recorder;
 mod requests;
 
+pub use items::original_pulse;
 pub use notifier::RecordingNotifier;
 pub use recorder::{Behaviour, RecordedRequest, Recorder, Reply};
 pub use requests::{FORM, JSON, get, header, post, request, text};

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use heartbeat_shared::config::Config;
-use heartbeat_shared::model::{Pulse, PulseId, PulseKey, Threshold, Zone, format_stamp};
+use heartbeat_shared::model::{Pulse, PulseId, PulseKey, Zone};
 pub use heartbeat_shared::testing::{FORM, JSON, RecordingNotifier, get, header, post, request, text};
 use lambda_http::{Body, Response};
 use sha2::{Digest, Sha256};
@@ -71,23 +71,7 @@ pub fn id_of(host: &str, category: &str, kind: &str, name: &str) -> PulseId {
 
 /// An item shaped like one the original Node server wrote: none of the new attributes.
 pub fn original_pulse(name: &str, last: DateTime<Utc>, threshold: &str, saturday: bool) -> Pulse {
-    let key = key("legacy-host", "cron", "node", name);
-    Pulse {
-        id: key.id(),
-        key,
-        last_pulse: last,
-        stamp: format_stamp(last),
-        threshold: Threshold::parse(threshold).expect("a valid threshold"),
-        saturday,
-        tz: None,
-        pulse_count: None,
-        first_seen: None,
-        last_message: None,
-        last_metadata: None,
-        alert: None,
-        claim: None,
-        due_at: None,
-    }
+    heartbeat_shared::testing::original_pulse(key("legacy-host", "cron", "node", name), last, threshold, saturday)
 }
 
 /// A pulse as this project writes it, in a given timezone.

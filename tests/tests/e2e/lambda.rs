@@ -521,10 +521,16 @@ fn both_api_types_route_the_same_requests_to_the_same_functions() {
     };
     assert_eq!(binaries(&http), binaries(&rest));
     let expected = [
+        ("DELETE", "/heartbeat/api/v1/{proxy+}", "api"),
+        ("GET", "/heartbeat/api/v1/{proxy+}", "api"),
+        ("GET", "/heartbeat/badge/{key}/{scope}", "badge"),
         ("GET", "/heartbeat/dashboard", "dashboard"),
         ("GET", "/heartbeat/edit", "edit-get"),
+        ("GET", "/heartbeat/export.csv", "api"),
         ("GET", "/heartbeat/monitor", "monitor"),
         ("GET", "/heartbeat/pulse", "pulse"),
+        ("GET", "/heartbeat/pulses/{id}", "detail"),
+        ("PATCH", "/heartbeat/api/v1/{proxy+}", "api"),
         ("POST", "/heartbeat/edit", "edit-post"),
         ("POST", "/heartbeat/pulse", "pulse"),
     ]
@@ -537,11 +543,39 @@ fn both_api_types_route_the_same_requests_to_the_same_functions() {
             assert!(
                 permitted.iter().any(|arn| {
                     let (route_method, route_path) = arn.split_once('/').expect("METHOD/path");
-                    (route_method == "*" || route_method == method) && format!("/{route_path}") == *path
+                    (route_method == "*" || route_method == method) && permits(&format!("/{route_path}"), path)
                 }),
                 "{api} may not invoke {} for {method} {path}: {permitted:?}",
                 integration.binary
             );
         }
     }
+}
+
+/// Whether a permission's path (`*` for any text) covers a route of the API's definition, whose
+/// `{name}` and `{name+}` parts stand for any text a request puts there.
+fn permits(pattern: &str, route: &str) -> bool {
+    let sample: String = route
+        .split('/')
+        .map(|part| if part.starts_with('{') { "some-value/more" } else { part })
+        .collect::<Vec<_>>()
+        .join("/");
+    glob(pattern.as_bytes(), sample.as_bytes())
+}
+
+fn glob(pattern: &[u8], text: &[u8]) -> bool {
+    match pattern.split_first() {
+        None => text.is_empty(),
+        Some((b'*', rest)) => (0..=text.len()).any(|skip| glob(rest, &text[skip..])),
+        Some((c, rest)) => text.first() == Some(c) && glob(rest, &text[1..]),
+    }
+}
+
+#[test]
+fn a_permission_path_covers_only_its_routes() {
+    assert!(permits("/heartbeat/pulse", "/heartbeat/pulse"));
+    assert!(!permits("/heartbeat/pulse", "/heartbeat/pulses/{id}"));
+    assert!(permits("/heartbeat/pulses/*", "/heartbeat/pulses/{id}"));
+    assert!(permits("/heartbeat/api/v1/*", "/heartbeat/api/v1/{proxy+}"));
+    assert!(!permits("/heartbeat/api/v1/*", "/heartbeat/export.csv"));
 }
