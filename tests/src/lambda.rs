@@ -10,7 +10,16 @@ use std::sync::OnceLock;
 use std::time::Duration;
 
 /// The workspace's function packages, which are also their binaries' names.
-pub const FUNCTIONS: [&str; 5] = ["pulse", "dashboard", "monitor", "edit-get", "edit-post"];
+pub const FUNCTIONS: [&str; 8] = [
+    "pulse",
+    "dashboard",
+    "monitor",
+    "edit-get",
+    "edit-post",
+    "api",
+    "badge",
+    "detail",
+];
 const INVOKE_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The environment Lambda gives a function (as `template.yaml` configures it), pointed at a local

@@ -22,6 +22,8 @@ const SECRET: &str = "local-dashboard-secret-123";
 /// The samples' API Gateway domain.
 const DOMAIN: &str = "a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com";
 const OK_BODY: &str = "Successful Heartbeat Pulse";
+const API_KEY: &str = "lambda-path-api-key-5f2e9c";
+const BADGE_KEY: &str = "lambda-path-badge-key-81d3";
 const SLACK_WAIT: Duration = Duration::from_secs(10);
 
 fn sample(name: &str) -> Value {
@@ -30,7 +32,7 @@ fn sample(name: &str) -> Value {
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-/// The five functions, started as Lambda starts them, over one fresh table.
+/// Every function, started as Lambda starts them, over one fresh table.
 struct Stack {
     dynalite: Dynalite,
     table: String,
@@ -49,6 +51,8 @@ impl Stack {
             ("TABLE_NAME", table.as_str()),
             ("DASHBOARD_SECRET", SECRET),
             ("SLACK_WEBHOOK_URL", slack_url.as_str()),
+            ("API_KEY", API_KEY),
+            ("BADGE_KEY", BADGE_KEY),
         ];
         let mut functions = HashMap::new();
         for function in FUNCTIONS {
@@ -110,6 +114,38 @@ impl Api {
         }
     }
 
+    /// A request for `path` on the template's `route` (whose `{name}` parts `params` fill), as this
+    /// API type hands it over: the dashboard sample with its method, path and route replaced.
+    fn request(&self, method: &str, route: &str, path: &str, params: &[(&str, &str)]) -> Value {
+        let mut event = self.event("dashboard-get");
+        let params: serde_json::Map<String, Value> = params.iter().map(|(k, v)| ((*k).to_owned(), json!(v))).collect();
+        event["pathParameters"] = if params.is_empty() {
+            Value::Null
+        } else {
+            Value::Object(params)
+        };
+        match self.kind {
+            ApiType::Rest => {
+                event["resource"] = json!(route);
+                event["path"] = json!(path);
+                event["httpMethod"] = json!(method);
+                event["requestContext"]["resourcePath"] = json!(route);
+                event["requestContext"]["httpMethod"] = json!(method);
+                event["requestContext"]["path"] = json!(format!("/Prod{path}"));
+            }
+            ApiType::Http => {
+                let route_key = format!("{method} {route}");
+                event["routeKey"] = json!(route_key);
+                event["rawPath"] = json!(path);
+                event["requestContext"]["routeKey"] = json!(route_key);
+                event["requestContext"]["http"]["method"] = json!(method);
+                event["requestContext"]["http"]["path"] = json!(path);
+            }
+        }
+        set_query(&mut event, &[]);
+        event
+    }
+
     /// `(METHOD, path)` of an event of this API's payload version, checked against that version.
     fn route_of(&self, event: &Value) -> (String, String) {
         match self.kind {
@@ -130,7 +166,11 @@ impl Api {
                 assert_eq!(event["requestContext"]["stage"], json!("$default"));
                 let route_key = str_of(&event["routeKey"]);
                 let (method, path) = route_key.split_once(' ').expect("METHOD /path");
-                assert_eq!(event["rawPath"], json!(path), "the $default stage adds no prefix");
+                // The $default stage adds no prefix: the path is the route's, its parameters filled in.
+                assert_eq!(event["rawPath"], event["requestContext"]["http"]["path"]);
+                if !path.contains('{') {
+                    assert_eq!(event["rawPath"], json!(path), "the $default stage adds no prefix");
+                }
                 assert_eq!(event["requestContext"]["http"]["method"], json!(method));
                 (method.to_owned(), path.to_owned())
             }
@@ -439,6 +479,60 @@ async fn every_route(kind: ApiType) {
         text.contains(&format!("<{base}/heartbeat/dashboard?secret={SECRET}|")),
         "{text}"
     );
+
+    // The JSON API issue's routes: the detail page, the API (read and change), its CSV, a badge.
+    let detail_path = format!("/heartbeat/pulses/{id}");
+    let mut detail = api.request("GET", "/heartbeat/pulses/{id}", &detail_path, &[("id", &id)]);
+    set_query(&mut detail, &[("secret", SECRET)]);
+    let answer = api.send(&stack, &detail).await;
+    answer.assert(200, "text/html");
+    assert!(answer.text().contains("nightly"), "the detail page shows the pulse");
+
+    let list_route = "/heartbeat/api/v1/{proxy+}";
+    let mut list = api.request("GET", list_route, "/heartbeat/api/v1/pulses", &[("proxy", "pulses")]);
+    set_query(&mut list, &[("host", "web-1")]);
+    set_header(&mut list, "Authorization", &format!("Bearer {API_KEY}"));
+    let answer = api.send(&stack, &list).await;
+    answer.assert(200, "application/json");
+    let listed = answer.json();
+    let ids: Vec<&str> = listed["pulses"]
+        .as_array()
+        .expect("pulses")
+        .iter()
+        .filter_map(|p| p["id"].as_str())
+        .collect();
+    assert_eq!(ids, [id.as_str()], "{listed}");
+
+    let one = format!("/heartbeat/api/v1/pulses/{id}");
+    let patch = api.request(
+        "PATCH",
+        list_route,
+        &one,
+        &[("proxy", &one["/heartbeat/api/v1/".len()..])],
+    );
+    let mut patch = api.with_body(patch, "application/json", r#"{"threshold": 12}"#);
+    set_header(&mut patch, "Authorization", &format!("Bearer {API_KEY}"));
+    let answer = api.send(&stack, &patch).await;
+    answer.assert(200, "application/json");
+    assert_eq!(s_attr(&stack.item(&id).await, "thresholdF"), "12", "the API changed it");
+
+    let mut csv = api.request("GET", "/heartbeat/export.csv", "/heartbeat/export.csv", &[]);
+    set_query(&mut csv, &[("secret", SECRET)]);
+    let answer = api.send(&stack, &csv).await;
+    answer.assert(200, "text/csv");
+    assert!(answer.text().contains("nightly"), "{}", answer.text());
+
+    let scope = format!("{id}.svg");
+    let badge_path = format!("/heartbeat/badge/{BADGE_KEY}/{scope}");
+    let badge = api.request(
+        "GET",
+        "/heartbeat/badge/{key}/{scope}",
+        &badge_path,
+        &[("key", BADGE_KEY), ("scope", &scope)],
+    );
+    let answer = api.send(&stack, &badge).await;
+    answer.assert(200, "image/svg+xml");
+    assert!(answer.text().starts_with("<svg"), "{}", answer.text());
 
     let mut wrong = api.event("monitor-get");
     set_query(&mut wrong, &[("secret", "not-the-secret")]);
