@@ -23,7 +23,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-cargo build --quiet -p heartbeat-local
+# The workspace's binaries with the tests' feature set, as the end-to-end tests build them: a plain
+# `cargo build -p heartbeat-local` resolves features differently and compiles the AWS SDK again.
+cargo build --quiet --workspace --tests --bins
 HEARTBEAT_PORT="$port" HEARTBEAT_DATA="$data" HEARTBEAT_MONITOR_EVERY=0 DYNALITE_PORT=0 \
   API_KEY="$key" API_READ_KEY="$read_key" DASHBOARD_SECRET="contract-secret" \
   "$root/target/debug/heartbeat-local" >"$log" 2>&1 &

@@ -40,6 +40,8 @@ if [ ! -f node_modules/playwright-core/package.json ] || [ ! -f node_modules/dyn
   npm ci --no-audit --no-fund
 fi
 
-cargo build -p heartbeat-local
+# The workspace's binaries with the tests' feature set, as the end-to-end tests build them: a plain
+# `cargo build -p heartbeat-local` resolves features differently and compiles the AWS SDK again.
+cargo build --workspace --tests --bins
 
 node --test --test-reporter=spec tests/browser/

@@ -67,7 +67,7 @@ fn profile_dir() -> PathBuf {
         .to_path_buf()
 }
 
-/// Builds the five function binaries with this test's cargo profile, once per test process (a
+/// Builds the function binaries (all of the workspace's) with this test's cargo profile, once per test process (a
 /// no-op when they are fresh), and returns the folder holding them.
 pub fn built_functions() -> &'static Path {
     static BUILT: OnceLock<PathBuf> = OnceLock::new();
@@ -85,9 +85,10 @@ pub fn built_functions() -> &'static Path {
                 command.args(["--profile", profile]);
             }
         }
-        for function in FUNCTIONS {
-            command.args(["-p", function]);
-        }
+        // Every binary of the workspace, with the tests' feature set: `cargo build -p <function>`
+        // would resolve features without the dev-dependencies and compile the AWS SDK a second time
+        // (about two minutes on a fresh clone); this way only the binaries are linked.
+        command.args(["--workspace", "--tests", "--bins"]);
         let output = command.output().expect("cargo runs");
         assert!(
             output.status.success(),
