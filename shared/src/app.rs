@@ -2,6 +2,7 @@
 //! when their `_PARAMETER` variable names one), the table client, and for the monitor the notifier.
 //! A function's `main` owns the result and lends it to every invocation.
 
+use crate::api::Keys;
 use crate::config::{Config, ConfigError, Uses};
 use crate::handlers::MonitorDeps;
 use crate::slack::{LogNotifier, Notifier, WebhookConfigError, WebhookNotifier};
@@ -78,6 +79,28 @@ impl PagesApp {
         let config = config(Uses::Pages, vars, &clients.ssm).await?;
         let store = DynamoStore::new(clients.dynamo, config.table_name.clone());
         Ok(Self { config, store })
+    }
+}
+
+/// The JSON API (`Uses::Api`) and the badges (`Uses::Badge`): the pages' settings and the keys of
+/// their routes, each from its variable or from the SSM parameter its `_PARAMETER` variable names.
+pub struct KeyedApp {
+    pub config: Config,
+    pub store: DynamoStore,
+    pub keys: Keys,
+}
+
+impl KeyedApp {
+    pub async fn from_env(uses: Uses) -> Result<Self, BootError> {
+        Self::build(uses, env_vars(), Clients::from_env().await).await
+    }
+
+    pub async fn build(uses: Uses, mut vars: HashMap<String, String>, clients: Clients) -> Result<Self, BootError> {
+        crate::secrets::resolve(&mut vars, uses.secrets(), &clients.ssm).await?;
+        let config = Config::for_function(uses, &vars)?;
+        let keys = Keys::for_function(uses, &vars);
+        let store = DynamoStore::new(clients.dynamo, config.table_name.clone());
+        Ok(Self { config, store, keys })
     }
 }
 

@@ -67,6 +67,11 @@ pub enum Uses {
     Pulse,
     /// The dashboard and the edit pages: `TABLE_NAME`, `DEFAULT_TIMEZONE`, `DASHBOARD_SECRET`.
     Pages,
+    /// The JSON API and its CSV export: the pages' settings and `API_KEY`, `API_READ_KEY`.
+    Api,
+    /// The status badges: `TABLE_NAME`, `DEFAULT_TIMEZONE`, `BADGE_KEY` (never the dashboard secret:
+    /// badge URLs end up in public READMEs).
+    Badge,
     /// `TABLE_NAME`, `DEFAULT_TIMEZONE`, `DASHBOARD_SECRET`, `SLACK_WEBHOOK_URL`, `BASE_URL`,
     /// `REMIND_EVERY_HOURS`, `SLACK_TIMEOUT_SECONDS`.
     Monitor,
@@ -81,8 +86,17 @@ impl Uses {
         match self {
             Uses::Pulse => &["PULSE_KEY"],
             Uses::Pages => &["DASHBOARD_SECRET"],
+            Uses::Api => &["DASHBOARD_SECRET", "API_KEY", "API_READ_KEY"],
+            Uses::Badge => &["BADGE_KEY"],
             Uses::Monitor => &["DASHBOARD_SECRET", "SLACK_WEBHOOK_URL"],
-            Uses::Everything => &["DASHBOARD_SECRET", "SLACK_WEBHOOK_URL", "PULSE_KEY"],
+            Uses::Everything => &[
+                "DASHBOARD_SECRET",
+                "SLACK_WEBHOOK_URL",
+                "PULSE_KEY",
+                "API_KEY",
+                "API_READ_KEY",
+                "BADGE_KEY",
+            ],
         }
     }
 
@@ -91,7 +105,7 @@ impl Uses {
     }
 
     fn pages(self) -> bool {
-        matches!(self, Uses::Pages | Uses::Monitor | Uses::Everything)
+        matches!(self, Uses::Pages | Uses::Api | Uses::Monitor | Uses::Everything)
     }
 
     fn alerting(self) -> bool {

@@ -8,10 +8,13 @@ use futures_util::future::try_join_all;
 use std::collections::HashMap;
 
 /// Each secret and the variable that may name its parameter instead.
-const PARAMETER_VARIABLES: [(&str, &str); 3] = [
+const PARAMETER_VARIABLES: [(&str, &str); 6] = [
     ("DASHBOARD_SECRET", "DASHBOARD_SECRET_PARAMETER"),
     ("SLACK_WEBHOOK_URL", "SLACK_WEBHOOK_URL_PARAMETER"),
     ("PULSE_KEY", "PULSE_KEY_PARAMETER"),
+    ("API_KEY", "API_KEY_PARAMETER"),
+    ("API_READ_KEY", "API_READ_KEY_PARAMETER"),
+    ("BADGE_KEY", "BADGE_KEY_PARAMETER"),
 ];
 
 /// The variable that names `secret`'s SSM parameter, e.g. `PULSE_KEY_PARAMETER` for `PULSE_KEY`.

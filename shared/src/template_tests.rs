@@ -347,6 +347,9 @@ fn secret_parameters_are_full_ssm_names() {
         "DashboardSecretParameter",
         "SlackWebhookUrlParameter",
         "PulseKeyParameter",
+        "ApiKeyParameter",
+        "ApiReadKeyParameter",
+        "BadgeKeyParameter",
     ] {
         let re = pattern(&t, name);
         for ok in ["", "/heartbeat/dashboard-secret", "/a/b.c_d-e"] {
@@ -391,12 +394,15 @@ fn environment(t: &Value, function: &str) -> BTreeSet<String> {
     global.keys().chain(own.keys()).cloned().collect()
 }
 
-const FUNCTIONS: [(&str, Uses, &str); 5] = [
+const FUNCTIONS: [(&str, Uses, &str); 8] = [
     ("PulseFunction", Uses::Pulse, "functions/pulse"),
     ("DashboardFunction", Uses::Pages, "functions/dashboard"),
     ("EditGetFunction", Uses::Pages, "functions/edit-get"),
     ("EditPostFunction", Uses::Pages, "functions/edit-post"),
     ("MonitorFunction", Uses::Monitor, "functions/monitor"),
+    ("ApiFunction", Uses::Api, "functions/api"),
+    ("BadgeFunction", Uses::Badge, "functions/badge"),
+    ("DetailFunction", Uses::Pages, "functions/detail"),
 ];
 
 #[test]
@@ -405,7 +411,7 @@ fn each_function_gets_only_its_own_settings_and_secrets() {
     for (function, uses, _) in FUNCTIONS {
         let expected: BTreeSet<String> = match uses {
             Uses::Pulse => vec!["DEFAULT_THRESHOLD_HOURS"],
-            Uses::Pages => vec![],
+            Uses::Pages | Uses::Api | Uses::Badge => vec![],
             Uses::Monitor => vec!["BASE_URL", "REMIND_EVERY_HOURS", "SLACK_TIMEOUT_SECONDS"],
             Uses::Everything => unreachable!(),
         }
@@ -431,6 +437,9 @@ fn ssm_reads_are_allowed_only_for_the_functions_own_parameters() {
         ("DASHBOARD_SECRET", "DashboardSecretParameter"),
         ("SLACK_WEBHOOK_URL", "SlackWebhookUrlParameter"),
         ("PULSE_KEY", "PulseKeyParameter"),
+        ("API_KEY", "ApiKeyParameter"),
+        ("API_READ_KEY", "ApiReadKeyParameter"),
+        ("BADGE_KEY", "BadgeKeyParameter"),
     ]);
     for (function, uses, _) in FUNCTIONS {
         let policies = t["Resources"][function]["Properties"]["Policies"].to_string();

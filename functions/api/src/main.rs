@@ -1,17 +1,17 @@
 //! `/heartbeat/api/v1/…` (the JSON API, Bearer keys) and `GET /heartbeat/export.csv?secret=S`.
 
 use chrono::Utc;
-use heartbeat_shared::api::{self, ApiDeps, Keys};
-use heartbeat_shared::{app::PagesApp, telemetry};
+use heartbeat_shared::api::{self, ApiDeps};
+use heartbeat_shared::{app::KeyedApp, config::Uses, telemetry};
 use lambda_http::{Error, run, service_fn};
 use std::convert::Infallible;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     telemetry::init();
-    let app = &PagesApp::from_env().await?;
-    let keys = Keys::from_env();
-    let deps = ApiDeps::new(&app.store, &app.config, &keys);
+    let app = &KeyedApp::from_env(Uses::Api).await?;
+    let keys = &app.keys;
+    let deps = ApiDeps::new(&app.store, &app.config, keys);
     run(service_fn(|req| async {
         Ok::<_, Infallible>(api::serve(req, &deps, Utc::now()).await)
     }))

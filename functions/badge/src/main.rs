@@ -1,17 +1,16 @@
 //! `GET /heartbeat/badge/{badgeKey}/{scope}.svg|.json`: status badges for READMEs.
 
 use chrono::Utc;
-use heartbeat_shared::api::Keys;
-use heartbeat_shared::{app::PagesApp, handlers, telemetry};
+use heartbeat_shared::{app::KeyedApp, config::Uses, handlers, telemetry};
 use lambda_http::{Error, run, service_fn};
 use std::convert::Infallible;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     telemetry::init();
-    let app = &PagesApp::from_env().await?;
-    let keys = Keys::from_env();
+    let app = &KeyedApp::from_env(Uses::Badge).await?;
+    let keys = &app.keys;
     let handle =
-        |req| async { Ok::<_, Infallible>(handlers::badge(req, &app.store, &app.config, &keys, Utc::now()).await) };
+        |req| async { Ok::<_, Infallible>(handlers::badge(req, &app.store, &app.config, keys, Utc::now()).await) };
     run(service_fn(handle)).await
 }

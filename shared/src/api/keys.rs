@@ -1,7 +1,7 @@
 //! The keys of the JSON API and of the status badges, read once at cold start. Each is optional:
 //! without one its routes answer 503 (API) or 404 (badges) and say nothing else.
 
-use crate::config::Secret;
+use crate::config::{Secret, Uses};
 use std::collections::HashMap;
 
 #[derive(Debug, Clone, Default)]
@@ -15,13 +15,16 @@ pub struct Keys {
 }
 
 impl Keys {
-    pub fn from_env() -> Self {
-        Self::from_vars(&std::env::vars().collect())
+    pub fn from_vars(vars: &HashMap<String, String>) -> Self {
+        Self::for_function(Uses::Everything, vars)
     }
 
-    pub fn from_vars(vars: &HashMap<String, String>) -> Self {
+    /// Only the keys `uses` reads (after `crate::secrets::resolve` put any from SSM into `vars`):
+    /// the badge function never holds an API key, the API never the badge key.
+    pub fn for_function(uses: Uses, vars: &HashMap<String, String>) -> Self {
         let get = |name: &str| {
             vars.get(name)
+                .filter(|_| uses.secrets().contains(&name))
                 .map(|v| v.trim())
                 .filter(|v| !v.is_empty())
                 .map(Secret::new)
@@ -48,5 +51,21 @@ mod tests {
         assert!(keys.read_write.is_none());
         assert!(keys.read_only.as_ref().unwrap().matches("r"));
         assert!(keys.badge.is_none());
+    }
+
+    #[test]
+    fn each_function_holds_only_its_own_keys() {
+        let vars = HashMap::from([
+            ("API_KEY".to_owned(), "rw".to_owned()),
+            ("API_READ_KEY".to_owned(), "r".to_owned()),
+            ("BADGE_KEY".to_owned(), "b".to_owned()),
+        ]);
+        let badge = Keys::for_function(Uses::Badge, &vars);
+        assert!(badge.read_write.is_none() && badge.read_only.is_none());
+        assert!(badge.badge.unwrap().matches("b"));
+        let api = Keys::for_function(Uses::Api, &vars);
+        assert!(api.read_write.unwrap().matches("rw") && api.read_only.unwrap().matches("r"));
+        assert!(api.badge.is_none());
+        assert!(Keys::for_function(Uses::Pages, &vars).read_write.is_none());
     }
 }

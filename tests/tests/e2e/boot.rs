@@ -4,7 +4,8 @@
 
 use chrono::Utc;
 use heartbeat_e2e::{Dynalite, Moto, RefusedPort};
-use heartbeat_shared::app::{Clients, MonitorApp, PagesApp, PulseApp};
+use heartbeat_shared::app::{Clients, KeyedApp, MonitorApp, PagesApp, PulseApp};
+use heartbeat_shared::config::Uses;
 use heartbeat_shared::handlers;
 use lambda_http::{Body, Request, RequestExt};
 use std::collections::HashMap;
@@ -182,6 +183,51 @@ async fn secrets_come_from_ssm_securestring_parameters() {
             .as_ref()
             .unwrap()
             .matches(DASHBOARD_SECRET)
+    );
+}
+
+#[tokio::test]
+async fn api_and_badge_keys_come_from_ssm_and_each_function_holds_only_its_own() {
+    let dynalite = Dynalite::start().await;
+    let table = dynalite.fresh_table().await;
+    let moto = Moto::start();
+    moto.put_secure_string("/heartbeat/api-key", "api-key-from-ssm-0123456789")
+        .await;
+    moto.put_secure_string("/heartbeat/api-read-key", "read-key-from-ssm-0123456789")
+        .await;
+    moto.put_secure_string("/heartbeat/badge-key", "badge-key-from-ssm-0123")
+        .await;
+    let env = vars(&[
+        ("TABLE_NAME", &table),
+        ("API_KEY_PARAMETER", "/heartbeat/api-key"),
+        ("API_READ_KEY_PARAMETER", "/heartbeat/api-read-key"),
+        ("BADGE_KEY_PARAMETER", "/heartbeat/badge-key"),
+    ]);
+
+    let api = KeyedApp::build(Uses::Api, env.clone(), clients(&dynalite, moto.ssm()))
+        .await
+        .unwrap();
+    let list = |key: &str| {
+        let req = lambda_http::http::Request::builder()
+            .uri("/heartbeat/api/v1/pulses")
+            .header("authorization", format!("Bearer {key}"))
+            .body(Body::Empty)
+            .unwrap();
+        let deps = heartbeat_shared::api::ApiDeps::new(&api.store, &api.config, &api.keys);
+        async move { heartbeat_shared::api::serve(req, &deps, Utc::now()).await.status() }
+    };
+    assert_eq!(list("api-key-from-ssm-0123456789").await, 200);
+    assert_eq!(list("read-key-from-ssm-0123456789").await, 200);
+    assert_eq!(list("/heartbeat/api-key").await, 401, "the name is not the key");
+    assert!(api.keys.badge.is_none(), "the API function never holds the badge key");
+
+    let badge = KeyedApp::build(Uses::Badge, env, clients(&dynalite, moto.ssm()))
+        .await
+        .unwrap();
+    assert!(badge.keys.badge.as_ref().unwrap().matches("badge-key-from-ssm-0123"));
+    assert!(
+        badge.keys.read_write.is_none() && badge.keys.read_only.is_none(),
+        "the badge function never holds an API key"
     );
 }
 
