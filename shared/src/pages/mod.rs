@@ -6,6 +6,7 @@ mod csp;
 mod detail;
 mod due;
 mod format;
+mod quiet;
 mod render;
 #[cfg(test)]
 mod samples;
@@ -14,6 +15,7 @@ pub use csp::content_security_policy;
 pub use detail::{DetailView, TimelineEntry, render_detail};
 pub use due::due_in;
 pub use format::{local_time, relative_time};
+pub use quiet::{MaintenanceView, QuietChoice, QuietView, WindowRow, render_maintenance, render_quiet};
 pub use render::{render_dashboard, render_edit, render_error};
 
 /// One row of the dashboard; every field is plain text and is escaped by the template.

@@ -118,7 +118,7 @@ fn summary(given: &[(&str, u64)]) -> Value {
     let mut all = json!({
         "checked": 0, "exceeded": 0, "newly_exceeded": 0, "recovered": 0, "reminded": 0, "notified": 0,
         "messages_sent": 0, "delivery_failures": 0, "skipped": 0, "store_errors": 0, "unreadable": 0,
-        "rescheduled": 0, "backfilled": 0, "remaining": 0
+        "rescheduled": 0, "backfilled": 0, "remaining": 0, "silenced": 0
     });
     for (name, value) in given {
         assert!(all.get(*name).is_some(), "no summary field {name}");
