@@ -31,6 +31,7 @@ pub async fn detail(req: Request, store: &dyn PulseReader, config: &Config, now:
         let mut view = detail_view(&pulse, config, now);
         view.dashboard_href = links::from_detail(&links::dashboard(secret));
         view.edit_href = links::from_detail(&links::edit(secret, &id));
+        view.quiet_href = links::from_detail(&links::quiet(secret, &id));
         Ok(render_detail(&view))
     };
     match page.await {
@@ -83,5 +84,6 @@ pub fn detail_view(pulse: &Pulse, config: &Config, now: DateTime<Utc>) -> Detail
         timeline,
         dashboard_href: String::new(),
         edit_href: String::new(),
+        quiet_href: String::new(),
     }
 }

@@ -67,6 +67,8 @@ pub struct DashboardView {
     pub generated_at: String,
     /// The states the status filter offers, as the API names them.
     pub status_names: &'static [&'static str],
+    /// Relative link to the maintenance page, secret included.
+    pub maintenance_href: String,
 }
 
 /// The values the form shows: what the user typed when re-shown after an error, else what is stored.
@@ -115,6 +117,8 @@ pub struct EditView {
     pub dashboard_href: String,
     /// The default timezone the form pre-selects for pulses without one.
     pub default_tz: String,
+    /// The snooze/pause page, secret included.
+    pub quiet_href: String,
 }
 
 /// A complete page for an error status (403, 404, 400, 503 …): says what happened and what to do.
