@@ -91,7 +91,10 @@ async fn run() -> Result<(), StartError> {
                 .context(format!("cannot create the table {} in dynalite", config.table_name))?;
             heartbeat_shared::store::ensure_config_table(&client, &config.config_table_name)
                 .await
-                .context(format!("cannot create the table {} in dynalite", config.config_table_name))?;
+                .context(format!(
+                    "cannot create the table {} in dynalite",
+                    config.config_table_name
+                ))?;
             (client, Some(dynalite))
         }
         StoreChoice::Aws { create_table } => {

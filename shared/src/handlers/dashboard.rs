@@ -15,7 +15,12 @@ pub trait DashboardStore: PulseReader + MaintenanceStore {}
 
 impl<T: PulseReader + MaintenanceStore> DashboardStore for T {}
 
-pub async fn dashboard(req: Request, store: &dyn DashboardStore, config: &Config, now: DateTime<Utc>) -> Response<Body> {
+pub async fn dashboard(
+    req: Request,
+    store: &dyn DashboardStore,
+    config: &Config,
+    now: DateTime<Utc>,
+) -> Response<Body> {
     match render(&req, store, config, now).await {
         Ok(page) if accepts_gzip(&req) => response::gzip(response::html(StatusCode::OK, page)),
         Ok(page) => response::html(StatusCode::OK, page),
@@ -57,5 +62,7 @@ async fn render(
     let secret = require_secret(&params, config)?;
     let listing = store.list().await?;
     let windows = store.windows().await?;
-    Ok(render_dashboard(&dashboard_view(&listing, &windows, config, secret, now)))
+    Ok(render_dashboard(&dashboard_view(
+        &listing, &windows, config, secret, now,
+    )))
 }
