@@ -23,6 +23,14 @@ use chrono::{DateTime, Utc};
 use futures_util::future::BoxFuture;
 use lambda_http::{Body, Request, Response};
 
+/// Every store role the API plays, as one bound (DynamoDB, or the in-memory store in tests).
+pub trait ApiStore:
+    PulseReader + SettingsWriter + PulsePages + QuietWriter + MaintenanceStore + IncidentLedger
+{
+}
+
+impl<T: PulseReader + SettingsWriter + PulsePages + QuietWriter + MaintenanceStore + IncidentLedger> ApiStore for T {}
+
 /// What the API's handlers may use: narrow store traits, the configuration, the keys.
 pub struct ApiDeps<'a> {
     pub reader: &'a dyn PulseReader,
@@ -38,11 +46,7 @@ pub struct ApiDeps<'a> {
 
 impl<'a> ApiDeps<'a> {
     /// Every store role played by one store (DynamoDB, or the in-memory one in tests).
-    pub fn new<S: PulseReader + SettingsWriter + PulsePages + QuietWriter + MaintenanceStore + IncidentLedger>(
-        store: &'a S,
-        config: &'a Config,
-        keys: &'a Keys,
-    ) -> Self {
+    pub fn new<S: ApiStore>(store: &'a S, config: &'a Config, keys: &'a Keys) -> Self {
         Self {
             reader: store,
             writer: store,

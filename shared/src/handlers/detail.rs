@@ -69,7 +69,9 @@ pub fn detail_view(pulse: &Pulse, config: &Config, now: DateTime<Utc>) -> Detail
         category: pulse.key.category.clone(),
         kind: pulse.key.kind.clone(),
         name: pulse.key.name.clone(),
-        status: State::of(&status).name(),
+        // The pulse's own snooze or pause (the windows are on the dashboard and the snooze page).
+        status: crate::rules::quiet::silence(&pulse.key, &pulse.quiet, &[], now)
+            .map_or_else(|| State::of(&status).name(), |silence| silence.status()),
         threshold: words::hours(pulse.threshold.hours()),
         saturday: pulse.saturday,
         tz: tz.name().to_owned(),
