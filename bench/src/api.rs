@@ -8,7 +8,7 @@ use crate::stats::millis;
 use heartbeat_e2e::Dynalite;
 use heartbeat_shared::api::{self, ApiDeps, Keys};
 use heartbeat_shared::config::Secret;
-use heartbeat_shared::store::{DynamoStore, PulsePages, PulseReader, SettingsWriter};
+use heartbeat_shared::store::DynamoStore;
 use lambda_http::Body;
 use std::time::{Duration, Instant};
 
@@ -50,7 +50,7 @@ pub async fn run(pulses: usize, load_limit: Duration) -> Result<Outcome, String>
     })
 }
 
-async fn walk<S: PulseReader + SettingsWriter + PulsePages>(store: &S) -> Result<Walk, String> {
+async fn walk<S: heartbeat_shared::api::ApiStore>(store: &S) -> Result<Walk, String> {
     let keys = Keys {
         read_write: Some(Secret::new(KEY)),
         ..Keys::default()

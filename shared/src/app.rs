@@ -65,7 +65,8 @@ impl PulseApp {
 
     pub async fn build(vars: HashMap<String, String>, clients: Clients) -> Result<Self, BootError> {
         let config = config(Uses::Pulse, vars, &clients.ssm).await?;
-        let store = DynamoStore::new(clients.dynamo, config.table_name.clone());
+        let store = DynamoStore::new(clients.dynamo, config.table_name.clone())
+            .with_config_table(config.config_table_name.clone());
         Ok(Self { config, store })
     }
 }
@@ -77,7 +78,8 @@ impl PagesApp {
 
     pub async fn build(vars: HashMap<String, String>, clients: Clients) -> Result<Self, BootError> {
         let config = config(Uses::Pages, vars, &clients.ssm).await?;
-        let store = DynamoStore::new(clients.dynamo, config.table_name.clone());
+        let store = DynamoStore::new(clients.dynamo, config.table_name.clone())
+            .with_config_table(config.config_table_name.clone());
         Ok(Self { config, store })
     }
 }
@@ -112,7 +114,8 @@ impl MonitorApp {
     pub async fn build(vars: HashMap<String, String>, clients: Clients) -> Result<Self, BootError> {
         let config = config(Uses::Monitor, vars, &clients.ssm).await?;
         let notifier = notifier(&config)?;
-        let store = DynamoStore::new(clients.dynamo, config.table_name.clone());
+        let store = DynamoStore::new(clients.dynamo, config.table_name.clone())
+            .with_config_table(config.config_table_name.clone());
         Ok(Self {
             config,
             store,
@@ -141,7 +144,8 @@ pub struct App {
 impl App {
     pub fn with_client(config: Config, client: aws_sdk_dynamodb::Client) -> Result<Self, BootError> {
         let notifier = notifier(&config)?;
-        let store = DynamoStore::new(client, config.table_name.clone());
+        let store =
+            DynamoStore::new(client, config.table_name.clone()).with_config_table(config.config_table_name.clone());
         Ok(Self {
             config,
             store,

@@ -9,6 +9,9 @@ use std::time::Duration;
 #[derive(Debug, Clone)]
 pub struct Config {
     pub table_name: String,
+    /// `CONFIG_TABLE_NAME`: the service's own settings (maintenance windows); `{TABLE_NAME}-config`
+    /// when unset.
+    pub config_table_name: String,
     pub dashboard_secret: Option<Secret>,
     pub slack_webhook_url: Option<String>,
     /// Public base of the links in Slack messages, e.g. `https://abc.execute-api.eu-west-1.amazonaws.com/Prod`.
@@ -172,8 +175,10 @@ impl Config {
                     problem: format!("“{raw}” is not a number of seconds between 0 and 60"),
                 })?,
         };
+        let table_name = get("TABLE_NAME").unwrap_or("Heartbeat").to_owned();
         Ok(Self {
-            table_name: get("TABLE_NAME").unwrap_or("Heartbeat").to_owned(),
+            config_table_name: get("CONFIG_TABLE_NAME").map_or_else(|| format!("{table_name}-config"), str::to_owned),
+            table_name,
             dashboard_secret: get("DASHBOARD_SECRET").filter(|_| uses.pages()).map(Secret::new),
             slack_webhook_url,
             base_url: alerting("BASE_URL").map(|u| u.trim_end_matches('/').to_owned()),

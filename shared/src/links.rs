@@ -25,6 +25,20 @@ pub fn detail(secret: &Secret, id: &PulseId) -> String {
     format!("pulses/{}?secret={}", encode(id.as_str()), encode(secret.expose()))
 }
 
+/// The snooze/pause page of a pulse; `choice` (`action=snooze&for=1h`) pre-selects a button.
+pub fn quiet(secret: &Secret, id: &PulseId) -> String {
+    format!("quiet?secret={}&id={}", encode(secret.expose()), encode(id.as_str()))
+}
+
+/// The snooze/pause page with one choice asked for, as the alert's links open it.
+pub fn quiet_choice(secret: &Secret, id: &PulseId, action: &str, length: &str) -> String {
+    format!("{}&action={}&for={}", quiet(secret, id), encode(action), encode(length))
+}
+
+pub fn maintenance(secret: &Secret) -> String {
+    format!("maintenance?secret={}", encode(secret.expose()))
+}
+
 /// A page link as seen from the detail page, one folder down (`/heartbeat/pulses/{id}`).
 pub fn from_detail(relative: &str) -> String {
     format!("../{relative}")

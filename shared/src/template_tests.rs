@@ -416,7 +416,7 @@ fn each_function_gets_only_its_own_settings_and_secrets() {
             Uses::Everything => unreachable!(),
         }
         .into_iter()
-        .chain(["TABLE_NAME", "DEFAULT_TIMEZONE"])
+        .chain(["TABLE_NAME", "CONFIG_TABLE_NAME", "DEFAULT_TIMEZONE"])
         .map(str::to_owned)
         .chain(
             uses.secrets()

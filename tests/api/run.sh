@@ -45,7 +45,7 @@ for i in $(seq 1 12); do
 done
 sleep 4 # the 0.001 h (3.6 s) pulses become late
 
-"$st" run "$base/heartbeat/api/v1/openapi.json" \
+"$st" --config-file "$root/tests/api/schemathesis.toml" run "$base/heartbeat/api/v1/openapi.json" \
   --url "$base/heartbeat/api/v1" \
   -H "Authorization: Bearer $key" \
   --checks all \

@@ -89,6 +89,12 @@ async fn run() -> Result<(), StartError> {
             schema::ensure_table(&client, &config.table_name)
                 .await
                 .context(format!("cannot create the table {} in dynalite", config.table_name))?;
+            heartbeat_shared::store::ensure_config_table(&client, &config.config_table_name)
+                .await
+                .context(format!(
+                    "cannot create the table {} in dynalite",
+                    config.config_table_name
+                ))?;
             (client, Some(dynalite))
         }
         StoreChoice::Aws { create_table } => {
@@ -97,6 +103,9 @@ async fn run() -> Result<(), StartError> {
                 schema::ensure_table(&client, &config.table_name)
                     .await
                     .context(format!("cannot create the table {} on AWS", config.table_name))?;
+                heartbeat_shared::store::ensure_config_table(&client, &config.config_table_name)
+                    .await
+                    .context(format!("cannot create the table {} on AWS", config.config_table_name))?;
             }
             (client, None)
         }

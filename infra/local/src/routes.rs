@@ -27,6 +27,8 @@ pub enum Route {
     Export,
     /// `/heartbeat/pulses/{id}`: the detail page.
     Detail,
+    /// `/heartbeat/quiet` (snooze/pause) and `/heartbeat/maintenance`: pages the api function serves.
+    QuietPages,
 }
 
 /// `/heartbeat/pulse`, `/Prod/heartbeat/pulse`, …: the stage prefix does not matter.
@@ -54,6 +56,7 @@ pub fn route(path: &str) -> Option<Route> {
         "dashboard" => Some(Route::Dashboard),
         "edit" => Some(Route::Edit),
         "monitor" => Some(Route::Monitor),
+        "quiet" | "maintenance" => Some(Route::QuietPages),
         _ => None,
     }
 }
@@ -94,7 +97,8 @@ impl Service {
             return convert::plain(
                 404,
                 "Not found: heartbeat serves /heartbeat/pulse, /heartbeat/dashboard, /heartbeat/edit, /heartbeat/monitor, \
-                 /heartbeat/pulses/{id}, /heartbeat/export.csv, /heartbeat/badge/… and /heartbeat/api/v1/…\n",
+                 /heartbeat/pulses/{id}, /heartbeat/quiet, /heartbeat/maintenance, /heartbeat/export.csv, /heartbeat/badge/… \
+                 and /heartbeat/api/v1/…\n",
             );
         };
         let req = match convert::request(req).await {
@@ -116,6 +120,7 @@ impl Service {
             Route::Monitor => return self.monitor_by_url(&req).await,
             Route::Api => api::api(req, &ApiDeps::new(&app.store, &app.config, &self.keys), now).await,
             Route::Export => handlers::export_csv(req, &app.store, &app.config, now).await,
+            Route::QuietPages => api::serve(req, &ApiDeps::new(&app.store, &app.config, &self.keys), now).await,
             Route::Badge => handlers::badge(req, &app.store, &app.config, &self.keys, now).await,
             Route::Detail => handlers::detail(req, &app.store, &app.config, now).await,
         };

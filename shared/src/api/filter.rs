@@ -3,9 +3,8 @@
 
 use super::error::ApiError;
 use crate::http::Params;
-use crate::model::{Pulse, Zone};
-use crate::rules::state::{self, State};
-use crate::rules::status::status;
+use crate::model::{Pulse, Window, Zone};
+use crate::rules::state;
 use chrono::{DateTime, Utc};
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -14,6 +13,8 @@ pub struct Filter {
     pub states: Vec<&'static str>,
     pub host: Option<String>,
     pub category: Option<String>,
+    /// The maintenance windows, for the `maintenance` status; the caller fills them in.
+    pub windows: Vec<Window>,
 }
 
 impl Filter {
@@ -35,6 +36,7 @@ impl Filter {
             states,
             host: text("host")?,
             category: text("category")?,
+            windows: Vec::new(),
         })
     }
 
@@ -42,7 +44,7 @@ impl Filter {
         self.host.as_ref().is_none_or(|h| *h == pulse.key.host)
             && self.category.as_ref().is_none_or(|c| *c == pulse.key.category)
             && (self.states.is_empty() || {
-                let name = State::of(&status(pulse, now, default_tz)).name();
+                let name = super::view::status_name(pulse, default_tz, now, &self.windows);
                 self.states.contains(&name)
             })
     }

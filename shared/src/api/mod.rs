@@ -6,8 +6,10 @@ pub mod cursor;
 pub mod error;
 pub mod filter;
 pub mod keys;
+mod maintenance;
 mod openapi;
 mod pulses;
+mod quiet;
 pub mod view;
 
 pub use auth::{Access, authorize};
@@ -16,27 +18,42 @@ pub use keys::Keys;
 pub use openapi::document as openapi_document;
 
 use crate::config::Config;
-use crate::store::{PulsePages, PulseReader, SettingsWriter};
+use crate::store::{IncidentLedger, MaintenanceStore, PulsePages, PulseReader, QuietWriter, SettingsWriter};
 use chrono::{DateTime, Utc};
 use futures_util::future::BoxFuture;
 use lambda_http::{Body, Request, Response};
+
+/// Every store role the API plays, as one bound (DynamoDB, or the in-memory store in tests).
+pub trait ApiStore:
+    PulseReader + SettingsWriter + PulsePages + QuietWriter + MaintenanceStore + IncidentLedger
+{
+}
+
+impl<T: PulseReader + SettingsWriter + PulsePages + QuietWriter + MaintenanceStore + IncidentLedger> ApiStore for T {}
 
 /// What the API's handlers may use: narrow store traits, the configuration, the keys.
 pub struct ApiDeps<'a> {
     pub reader: &'a dyn PulseReader,
     pub writer: &'a dyn SettingsWriter,
     pub pages: &'a dyn PulsePages,
+    pub quiet: &'a dyn QuietWriter,
+    pub maintenance: &'a dyn MaintenanceStore,
+    /// Removing a maintenance window makes the pulses it held due at once (`quieting`).
+    pub ledger: &'a dyn IncidentLedger,
     pub config: &'a Config,
     pub keys: &'a Keys,
 }
 
 impl<'a> ApiDeps<'a> {
     /// Every store role played by one store (DynamoDB, or the in-memory one in tests).
-    pub fn new<S: PulseReader + SettingsWriter + PulsePages>(store: &'a S, config: &'a Config, keys: &'a Keys) -> Self {
+    pub fn new<S: ApiStore>(store: &'a S, config: &'a Config, keys: &'a Keys) -> Self {
         Self {
             reader: store,
             writer: store,
             pages: store,
+            quiet: store,
+            maintenance: store,
+            ledger: store,
             config,
             keys,
         }
@@ -45,8 +62,17 @@ impl<'a> ApiDeps<'a> {
 
 /// The api function's two routes: the API, and the dashboard's CSV export (behind the secret).
 pub async fn serve(req: Request, deps: &ApiDeps<'_>, now: DateTime<Utc>) -> Response<Body> {
-    if req.uri().path().ends_with("/heartbeat/export.csv") {
+    let path = req.uri().path();
+    if path.ends_with("/heartbeat/export.csv") {
         return crate::handlers::export_csv(req, deps.reader, deps.config, now).await;
+    }
+    // The snooze/pause confirming page and the maintenance page: pages behind the dashboard secret,
+    // served here because this function already holds every store role they use.
+    if path.ends_with("/heartbeat/quiet") {
+        return crate::handlers::quiet_page(req, deps, now).await;
+    }
+    if path.ends_with("/heartbeat/maintenance") {
+        return crate::handlers::maintenance_page(req, deps, now).await;
     }
     api(req, deps, now).await
 }
@@ -69,7 +95,12 @@ pub type Answer<'a> = BoxFuture<'a, Result<Response<Body>, ApiError>>;
 /// A resource answers the paths it owns (`segments` after `/api/v1/`) and passes on the others.
 pub type Resource = for<'a> fn(segments: &'a [&'a str], call: &'a Call<'a>) -> Option<Answer<'a>>;
 
-const RESOURCES: &[Resource] = &[openapi::resource, pulses::resource];
+const RESOURCES: &[Resource] = &[
+    openapi::resource,
+    pulses::resource,
+    quiet::resource,
+    maintenance::resource,
+];
 
 pub const PREFIX: &str = "/heartbeat/api/v1";
 

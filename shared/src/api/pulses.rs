@@ -3,7 +3,7 @@
 
 use super::cursor;
 use super::filter::Filter;
-use super::view::pulse_json;
+use super::view::{pulse_json, pulse_json_in};
 use super::{Access, Answer, ApiError, Call};
 use crate::export;
 use crate::http::{Params, params, response};
@@ -44,7 +44,7 @@ pub fn resource<'a>(segments: &'a [&'a str], call: &'a Call<'a>) -> Option<Answe
 }
 
 /// The query parameters, refusing names the operation does not know (a typo must not be ignored).
-fn query(call: &Call<'_>, known: &[&str]) -> Result<Params, ApiError> {
+pub(super) fn query(call: &Call<'_>, known: &[&str]) -> Result<Params, ApiError> {
     let params = params::query(call.req)?;
     if let Some(name) = params.names().find(|n| !known.contains(n)) {
         let shown: String = name.chars().take(40).collect();
@@ -81,7 +81,8 @@ fn limit(params: &Params) -> Result<usize, ApiError> {
 async fn list(call: &Call<'_>) -> Result<Response<Body>, ApiError> {
     call.allow(Access::Read)?;
     let params = query(call, &["status", "host", "category", "limit", "cursor"])?;
-    let filter = Filter::from_params(&params)?;
+    let mut filter = Filter::from_params(&params)?;
+    filter.windows = call.deps.maintenance.windows().await?;
     let limit = limit(&params)?;
     let mut after = params.single("cursor")?.map(cursor::decode).transpose()?;
     let default_tz = call.deps.config.default_timezone;
@@ -99,7 +100,7 @@ async fn list(call: &Call<'_>) -> Result<Response<Body>, ApiError> {
             if !filter.matches(pulse, default_tz, call.now) {
                 continue;
             }
-            let text = pulse_json(pulse, default_tz, call.now).to_string();
+            let text = pulse_json_in(pulse, default_tz, call.now, &filter.windows).to_string();
             if bytes + text.len() > MAX_PAGE_BYTES && !pulses.is_empty() {
                 stop = Some(Stop::Budget);
                 break;
@@ -140,7 +141,8 @@ enum Stop {
 async fn csv(call: &Call<'_>) -> Result<Response<Body>, ApiError> {
     call.allow(Access::Read)?;
     let params = query(call, &["status", "host", "category"])?;
-    let filter = Filter::from_params(&params)?;
+    let mut filter = Filter::from_params(&params)?;
+    filter.windows = call.deps.maintenance.windows().await?;
     let listing = call.deps.reader.list().await?;
     Ok(csv_response(&listing.pulses, &filter, call))
 }
@@ -155,7 +157,7 @@ pub fn csv_response(pulses: &[Pulse], filter: &Filter, call: &Call<'_>) -> Respo
     export::response(&export::csv(&chosen, default_tz, call.now))
 }
 
-fn parse_id(raw: &str) -> Result<PulseId, ApiError> {
+pub(super) fn parse_id(raw: &str) -> Result<PulseId, ApiError> {
     PulseId::parse(raw).map_err(|_| {
         ApiError::bad(
             "id",
@@ -164,7 +166,7 @@ fn parse_id(raw: &str) -> Result<PulseId, ApiError> {
     })
 }
 
-fn no_such_pulse() -> ApiError {
+pub(super) fn no_such_pulse() -> ApiError {
     ApiError::not_found(
         "there is no pulse with this id; it may have been deleted (GET /heartbeat/api/v1/pulses lists them)",
     )
@@ -368,6 +370,7 @@ mod tests {
             alert: None,
             claim: None,
             due_at: None,
+            quiet: Default::default(),
         }
     }
 

@@ -1,14 +1,33 @@
 //! A pulse as the API shows it: its settings, its state by name and its times in RFC 3339 UTC.
 //! Durations are seconds, thresholds hours, as the OpenAPI document says.
 
-use crate::model::{Pulse, Zone, format_stamp};
+use crate::model::{Pulse, Window, Zone, format_stamp};
+use crate::rules::quiet::{Silence, silence};
 use crate::rules::state::State;
 use crate::rules::status::status;
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
+/// The pulse without the maintenance windows (a single pulse's answers: its snooze and pause show).
 pub fn pulse_json(pulse: &Pulse, default_tz: Zone, now: DateTime<Utc>) -> Value {
+    pulse_json_in(pulse, default_tz, now, &[])
+}
+
+/// The status name: the silence, if the pulse is silenced, else `ok` or `late`.
+pub fn status_name(pulse: &Pulse, default_tz: Zone, now: DateTime<Utc>, windows: &[Window]) -> &'static str {
+    match silence(&pulse.key, &pulse.quiet, windows, now) {
+        Some(silence) => silence.status(),
+        None => State::of(&status(pulse, now, default_tz)).name(),
+    }
+}
+
+pub fn pulse_json_in(pulse: &Pulse, default_tz: Zone, now: DateTime<Utc>, windows: &[Window]) -> Value {
     let status = status(pulse, now, default_tz);
+    let silenced = silence(&pulse.key, &pulse.quiet, windows, now);
+    let maintenance_until = match &silenced {
+        Some(Silence::Maintenance { until, .. }) => Some(format_stamp(*until)),
+        _ => None,
+    };
     let workdays: &[&str] = if pulse.saturday {
         &["mon", "tue", "wed", "thu", "fri", "sat"]
     } else {
@@ -26,7 +45,7 @@ pub fn pulse_json(pulse: &Pulse, default_tz: Zone, now: DateTime<Utc>) -> Value 
         "category": pulse.key.category,
         "type": pulse.key.kind,
         "name": pulse.key.name,
-        "status": State::of(&status).name(),
+        "status": silenced.as_ref().map_or_else(|| State::of(&status).name(), Silence::status),
         "threshold": pulse.threshold.hours(),
         "saturday": pulse.saturday,
         "workdays": workdays,
@@ -40,5 +59,8 @@ pub fn pulse_json(pulse: &Pulse, default_tz: Zone, now: DateTime<Utc>) -> Value 
         "firstSeen": pulse.first_seen.map(format_stamp),
         "lastMessage": pulse.last_message,
         "lastMetadata": metadata,
+        "snoozedUntil": pulse.quiet.snoozed_until.filter(|until| *until > now).map(format_stamp),
+        "paused": pulse.quiet.paused,
+        "maintenanceUntil": maintenance_until,
     })
 }

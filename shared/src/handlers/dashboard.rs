@@ -5,12 +5,22 @@ use super::views::dashboard_view;
 use crate::config::Config;
 use crate::http::{HttpError, params, response};
 use crate::pages::render_dashboard;
-use crate::store::PulseReader;
+use crate::store::{MaintenanceStore, PulseReader};
 use chrono::{DateTime, Utc};
 use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Request, Response};
 
-pub async fn dashboard(req: Request, store: &dyn PulseReader, config: &Config, now: DateTime<Utc>) -> Response<Body> {
+/// What the dashboard reads: the pulses, and the maintenance windows for the `maintenance` status.
+pub trait DashboardStore: PulseReader + MaintenanceStore {}
+
+impl<T: PulseReader + MaintenanceStore> DashboardStore for T {}
+
+pub async fn dashboard(
+    req: Request,
+    store: &dyn DashboardStore,
+    config: &Config,
+    now: DateTime<Utc>,
+) -> Response<Body> {
     match render(&req, store, config, now).await {
         Ok(page) if accepts_gzip(&req) => response::gzip(response::html(StatusCode::OK, page)),
         Ok(page) => response::html(StatusCode::OK, page),
@@ -41,7 +51,7 @@ fn accepts_gzip(req: &Request) -> bool {
 
 async fn render(
     req: &Request,
-    store: &dyn PulseReader,
+    store: &dyn DashboardStore,
     config: &Config,
     now: DateTime<Utc>,
 ) -> Result<String, HttpError> {
@@ -51,5 +61,8 @@ async fn render(
     let params = params::query(req)?;
     let secret = require_secret(&params, config)?;
     let listing = store.list().await?;
-    Ok(render_dashboard(&dashboard_view(&listing, config, secret, now)))
+    let windows = store.windows().await?;
+    Ok(render_dashboard(&dashboard_view(
+        &listing, &windows, config, secret, now,
+    )))
 }

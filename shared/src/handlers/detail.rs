@@ -31,6 +31,7 @@ pub async fn detail(req: Request, store: &dyn PulseReader, config: &Config, now:
         let mut view = detail_view(&pulse, config, now);
         view.dashboard_href = links::from_detail(&links::dashboard(secret));
         view.edit_href = links::from_detail(&links::edit(secret, &id));
+        view.quiet_href = links::from_detail(&links::quiet(secret, &id));
         Ok(render_detail(&view))
     };
     match page.await {
@@ -68,7 +69,9 @@ pub fn detail_view(pulse: &Pulse, config: &Config, now: DateTime<Utc>) -> Detail
         category: pulse.key.category.clone(),
         kind: pulse.key.kind.clone(),
         name: pulse.key.name.clone(),
-        status: State::of(&status).name(),
+        // The pulse's own snooze or pause (the windows are on the dashboard and the snooze page).
+        status: crate::rules::quiet::silence(&pulse.key, &pulse.quiet, &[], now)
+            .map_or_else(|| State::of(&status).name(), |silence| silence.status()),
         threshold: words::hours(pulse.threshold.hours()),
         saturday: pulse.saturday,
         tz: tz.name().to_owned(),
@@ -83,5 +86,6 @@ pub fn detail_view(pulse: &Pulse, config: &Config, now: DateTime<Utc>) -> Detail
         timeline,
         dashboard_href: String::new(),
         edit_href: String::new(),
+        quiet_href: String::new(),
     }
 }

@@ -8,8 +8,10 @@ pub mod detail;
 pub mod edit;
 pub mod export;
 pub mod invocation;
+mod maintenance;
 pub mod monitor;
 pub mod pulse;
+mod quiet;
 mod views;
 
 pub use badge::badge;
@@ -17,5 +19,7 @@ pub use dashboard::dashboard;
 pub use detail::detail;
 pub use edit::{edit_get, edit_post};
 pub use export::export_csv;
+pub use maintenance::maintenance_page;
 pub use monitor::{MonitorDeps, monitor_event};
 pub use pulse::pulse;
+pub use quiet::quiet_page;

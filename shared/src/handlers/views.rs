@@ -2,19 +2,30 @@
 
 use crate::config::{Config, Secret};
 use crate::links;
-use crate::model::{Pulse, format_stamp};
+use crate::model::{Pulse, Window, format_stamp};
 use crate::pages::{DashboardRow, DashboardView, EditErrors, EditForm, EditView, due_in, local_time, relative_time};
+use crate::rules::quiet::{Silence, silence};
 use crate::rules::state::{self, State};
 use crate::rules::status::{Status, status};
 use crate::store::Listing;
 use crate::words;
 use chrono::{DateTime, Utc};
 
-pub fn dashboard_view(listing: &Listing, config: &Config, secret: &Secret, now: DateTime<Utc>) -> DashboardView {
+pub fn dashboard_view(
+    listing: &Listing,
+    windows: &[Window],
+    config: &Config,
+    secret: &Secret,
+    now: DateTime<Utc>,
+) -> DashboardView {
     let mut rows: Vec<DashboardRow> = listing
         .pulses
         .iter()
-        .map(|pulse| dashboard_row(pulse, &status(pulse, now, config.default_timezone), config, secret, now))
+        .map(|pulse| {
+            let mut row = dashboard_row(pulse, &status(pulse, now, config.default_timezone), config, secret, now);
+            quiet_row(&mut row, pulse, windows, config, now);
+            row
+        })
         .collect();
     rows.sort_by(|a, b| b.delta.total_cmp(&a.delta));
     let exceeded = rows.iter().filter(|r| r.exceeded).count();
@@ -24,9 +35,24 @@ pub fn dashboard_view(listing: &Listing, config: &Config, secret: &Secret, now: 
         exceeded,
         unreadable: listing.unreadable.len(),
         generated_at: format_stamp(now),
-        status_names: &state::CURRENT,
+        status_names: &state::ON_DASHBOARD,
+        maintenance_href: links::maintenance(secret),
         rows,
     }
+}
+
+/// A snoozed, paused or in-maintenance pulse shows that status, and until when in the "due" column.
+fn quiet_row(row: &mut DashboardRow, pulse: &Pulse, windows: &[Window], config: &Config, now: DateTime<Utc>) {
+    let Some(silence) = silence(&pulse.key, &pulse.quiet, windows, now) else {
+        return;
+    };
+    let tz = pulse.timezone(config.default_timezone).tz();
+    row.status = silence.status();
+    row.due_in = match &silence {
+        Silence::Paused => "paused until its next signal".to_owned(),
+        Silence::Snoozed { until } => format!("snoozed until {}", local_time(*until, tz)),
+        Silence::Maintenance { until, .. } => format!("in maintenance until {}", local_time(*until, tz)),
+    };
 }
 
 fn dashboard_row(pulse: &Pulse, status: &Status, config: &Config, secret: &Secret, now: DateTime<Utc>) -> DashboardRow {
@@ -90,5 +116,6 @@ pub fn edit_view(
         action_href: links::edit(secret, &pulse.id),
         dashboard_href: links::dashboard(secret),
         default_tz: config.default_timezone.name().to_owned(),
+        quiet_href: links::quiet(secret, &pulse.id),
     }
 }

@@ -2,6 +2,7 @@
 
 mod key;
 mod pulse;
+mod quiet;
 mod settings;
 mod threshold;
 mod time;
@@ -10,6 +11,7 @@ mod workdays;
 
 pub use key::{FieldError, PulseId, PulseKey};
 pub use pulse::{Alert, Claim, Pulse, Settings};
+pub use quiet::{LONGEST, NOTE_LIMIT, Quieting, Scope, Window};
 pub use settings::validate_settings;
 pub use threshold::Threshold;
 pub use time::{format_stamp, parse_stamp};

@@ -40,6 +40,11 @@ pub fn line(
         edit_url: base_url
             .zip(secret)
             .map(|(base, secret)| links::absolute(base, &links::edit(secret, &pulse.id))),
+        // A recovery needs no snooze; an alert or reminder offers one.
+        snooze_urls: base_url.zip(secret).filter(|_| !recovery).map(|(base, secret)| {
+            ["1h", "1d", crate::quieting::NEXT_WORKING_DAY]
+                .map(|length| links::absolute(base, &links::quiet_choice(secret, &pulse.id, "snooze", length)))
+        }),
     }
 }
 

@@ -4,9 +4,10 @@
 mod lines;
 
 use crate::config::Config;
-use crate::model::{Alert, Claim, Pulse, PulseId};
+use crate::model::{Alert, Claim, Pulse, PulseId, Window};
 use crate::rules::due;
 use crate::rules::incident::{Decision, decide};
+use crate::rules::quiet;
 use crate::rules::status::{Status, status};
 use crate::slack::{Notifier, PulseLine, SlackMessage, alert_message, recovery_message, reminder_message};
 use crate::store::due_index::sweep_slice;
@@ -68,6 +69,8 @@ pub struct Summary {
     pub backfilled: usize,
     /// Due pulses this run left for the next one because its time budget ran out (runs by URL).
     pub remaining: usize,
+    /// Pulses that owed a message but are snoozed, paused or in a maintenance window: held until then.
+    pub silenced: usize,
 }
 
 impl Summary {
@@ -143,17 +146,32 @@ pub async fn run_within(
     listing.unreadable.extend(unindexed.unreadable);
     summary.checked = listing.pulses.len();
     summary.unreadable = listing.unreadable.len();
+    // One Query, and only when there is something to judge: an idle run stays at its index reads.
+    let windows = if listing.pulses.is_empty() {
+        Vec::new()
+    } else {
+        let mut windows = deps.ledger.maintenance_windows().await?;
+        windows.retain(|w| w.end > now);
+        windows
+    };
     let run = Run {
         deps,
         now,
         base_url,
         run_id,
+        windows: &windows,
     };
-    let (mut alerts, mut reminders, mut recoveries, mut quiet) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut alerts, mut reminders, mut recoveries, mut idle) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for pulse in listing.pulses {
         let status = status(&pulse, now, deps.config.default_timezone);
         summary.exceeded += usize::from(status.exceeded);
         let decision = decide(&pulse, &status, now, deps.config.remind_every);
+        // Owed, but quiet on purpose: nothing now; due again when it may speak (the held `now`).
+        if decision != Decision::Quiet && quiet::silence(&pulse.key, &pulse.quiet, &windows, now).is_some() {
+            summary.silenced += 1;
+            idle.push((pulse, status, true));
+            continue;
+        }
         let expect = match (decision, &pulse.alert) {
             (Decision::Alert, _) => Expectation::Alert {
                 stamp: pulse.stamp.clone(),
@@ -166,7 +184,7 @@ pub async fn run_within(
                 alerted_stamp: a.for_stamp.clone(),
             },
             _ => {
-                quiet.push((pulse, status));
+                idle.push((pulse, status, false));
                 continue;
             }
         };
@@ -183,7 +201,7 @@ pub async fn run_within(
             _ => recoveries.push(candidate),
         }
     }
-    run.reschedule(quiet, &mut summary).await;
+    run.reschedule(idle, &mut summary).await;
     summary.newly_exceeded = alerts.len();
     summary.reminded = reminders.len();
     summary.recovered = recoveries.len();
@@ -203,9 +221,16 @@ struct Run<'a> {
     /// Public base of the links in messages; without it messages carry no links.
     base_url: Option<&'a str>,
     run_id: &'a str,
+    /// The maintenance windows not yet over.
+    windows: &'a [Window],
 }
 
 impl Run<'_> {
+    /// `due`, held back past the pulse's snooze, pause and the windows in its scope.
+    fn hold(&self, pulse: &Pulse, due: DateTime<Utc>) -> DateTime<Utc> {
+        quiet::hold(due, &pulse.key, &pulse.quiet, self.windows)
+    }
+
     async fn deliver(&self, kind: Kind, candidates: Vec<Candidate>, summary: &mut Summary) {
         let claimed = self.claim_all(candidates, summary).await;
         if claimed.is_empty() {
@@ -281,7 +306,7 @@ impl Run<'_> {
         match &c.expect {
             Expectation::Recovery { alerted_stamp } => {
                 // The incident is over; the pulse is due again by its own (current) last pulse.
-                let next = due::next_look(&c.status, None, self.now, remind_every);
+                let next = self.hold(&c.pulse, due::next_look(&c.status, None, self.now, remind_every));
                 ledger
                     .record_recovery(&c.pulse.id, self.run_id, alerted_stamp, next)
                     .await
@@ -291,17 +316,26 @@ impl Run<'_> {
                     for_stamp: c.pulse.stamp.clone(),
                     notified_at: self.now,
                 };
-                let next = due::next_look(&c.status, Some(&alert), self.now, remind_every);
+                let next = self.hold(
+                    &c.pulse,
+                    due::next_look(&c.status, Some(&alert), self.now, remind_every),
+                );
                 ledger.record_alert(&c.pulse.id, self.run_id, &alert, next).await
             }
         }
     }
 
-    /// Nothing to send: look again when something can next be owed.
-    async fn reschedule(&self, quiet: Vec<(Pulse, Status)>, summary: &mut Summary) {
+    /// Nothing to send: look again when something can next be owed (`owed`: it is owed now, but
+    /// silenced), and not before the pulse may speak.
+    async fn reschedule(&self, quiet: Vec<(Pulse, Status, bool)>, summary: &mut Summary) {
         let remind_every = self.deps.config.remind_every;
-        let plans = quiet.into_iter().filter_map(|(pulse, status)| {
-            let next = due::next_look(&status, pulse.alert.as_ref(), self.now, remind_every);
+        let plans = quiet.into_iter().filter_map(|(pulse, status, owed)| {
+            let next = if owed {
+                self.now
+            } else {
+                due::next_look(&status, pulse.alert.as_ref(), self.now, remind_every)
+            };
+            let next = self.hold(&pulse, next);
             // From the latest pulse: a healthy job's due time moves here, once per threshold
             // period, instead of with every pulse.
             let plan = Reschedule {

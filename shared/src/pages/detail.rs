@@ -37,6 +37,8 @@ pub struct DetailView {
     pub timeline: Vec<TimelineEntry>,
     pub dashboard_href: String,
     pub edit_href: String,
+    /// The snooze/pause page, secret included.
+    pub quiet_href: String,
 }
 
 #[derive(Template)]
@@ -80,6 +82,7 @@ mod tests {
             }],
             dashboard_href: "../dashboard?secret=s".into(),
             edit_href: "../edit?secret=s&id=x".into(),
+            quiet_href: "../quiet?secret=s&id=x".into(),
         }
     }
 

@@ -6,6 +6,7 @@ mod csp;
 mod detail;
 mod due;
 mod format;
+mod quiet;
 mod render;
 #[cfg(test)]
 mod samples;
@@ -14,6 +15,7 @@ pub use csp::content_security_policy;
 pub use detail::{DetailView, TimelineEntry, render_detail};
 pub use due::due_in;
 pub use format::{local_time, relative_time};
+pub use quiet::{MaintenanceView, QuietChoice, QuietView, WindowRow, render_maintenance, render_quiet};
 pub use render::{render_dashboard, render_edit, render_error};
 
 /// One row of the dashboard; every field is plain text and is escaped by the template.
@@ -65,6 +67,8 @@ pub struct DashboardView {
     pub generated_at: String,
     /// The states the status filter offers, as the API names them.
     pub status_names: &'static [&'static str],
+    /// Relative link to the maintenance page, secret included.
+    pub maintenance_href: String,
 }
 
 /// The values the form shows: what the user typed when re-shown after an error, else what is stored.
@@ -113,6 +117,8 @@ pub struct EditView {
     pub dashboard_href: String,
     /// The default timezone the form pre-selects for pulses without one.
     pub default_tz: String,
+    /// The snooze/pause page, secret included.
+    pub quiet_href: String,
 }
 
 /// A complete page for an error status (403, 404, 400, 503 …): says what happened and what to do.

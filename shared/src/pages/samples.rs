@@ -161,6 +161,7 @@ pub(crate) fn dashboard() -> DashboardView {
         unreadable: 1,
         generated_at: "2026-11-23T20:15:00.000Z".to_string(),
         status_names: &crate::rules::state::CURRENT,
+        maintenance_href: "maintenance?secret=s".into(),
     }
 }
 
@@ -173,6 +174,7 @@ pub(crate) fn empty_dashboard() -> DashboardView {
         unreadable: 0,
         generated_at: "2026-11-23T20:15:00.000Z".to_string(),
         status_names: &crate::rules::state::CURRENT,
+        maintenance_href: "maintenance?secret=s".into(),
     }
 }
 
@@ -209,6 +211,7 @@ pub(crate) fn edit_with_errors() -> EditView {
         action_href: "edit?secret=s%26cret&id=9f86d081".to_string(),
         dashboard_href: "dashboard?secret=s%26cret".to_string(),
         default_tz: "UTC".to_string(),
+        quiet_href: "quiet?secret=s&id=x".into(),
     }
 }
 

@@ -25,6 +25,9 @@ pub const NAMES: [&str; 8] = [
 /// The names that occur today, which the dashboard's status filter offers.
 pub const CURRENT: [&str; 2] = ["ok", "late"];
 
+/// What the dashboard's status filter offers: today's states and the quiet ones.
+pub const ON_DASHBOARD: [&str; 5] = ["ok", "late", "snoozed", "paused", "maintenance"];
+
 impl State {
     pub fn of(status: &Status) -> Self {
         if status.exceeded { State::Late } else { State::Ok }

@@ -26,10 +26,20 @@ const MORE_MAX: usize = 40;
 /// "• " + four fields joined by " / " + " — " detail + " (<" url "|edit>)".
 const LINE_MAX: usize = 2 + 4 * FIELD_MAX + 3 * 3 + 3 + DETAIL_MAX + 3 + EDIT_URL_MAX + 1 + EDIT_LABEL.len() + 2;
 const DASHBOARD_LINE_MAX: usize = 1 + DASHBOARD_URL_MAX + 1 + DASHBOARD_LABEL.len() + 1;
+/// The snooze links' labels, in the order of `PulseLine::snooze_urls`.
+const SNOOZE_LABELS: [&str; 3] = ["1 h", "1 day", "until the next working day"];
+/// " · snooze " + three links of at most `EDIT_URL_MAX` each, " · " between them.
+const SNOOZE_MAX: usize = 10 + 3 * (EDIT_URL_MAX + 3 + 26) + 2 * 3;
+/// A message about more pulses than this carries no snooze links: a big incident is better
+/// silenced with a maintenance window (the dashboard link) than pulse by pulse.
+pub const SNOOZE_LINKS_UP_TO: usize = 5;
 
-// The longest possible message (every line at its budget, plus the newlines) fits in Slack's limit.
+// The longest possible message (every line at its budget, plus the newlines) fits in Slack's limit,
+// with and without snooze links.
 const _: () =
     assert!(HEADER_MAX + MAX_LINES * (1 + LINE_MAX) + (1 + MORE_MAX) + (1 + DASHBOARD_LINE_MAX) <= TEXT_LIMIT);
+const _: () =
+    assert!(HEADER_MAX + SNOOZE_LINKS_UP_TO * (1 + LINE_MAX + SNOOZE_MAX) + (1 + DASHBOARD_LINE_MAX) <= TEXT_LIMIT);
 
 /// An incoming-webhook payload: `text`, which is also what notifications show.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -47,6 +57,8 @@ pub struct PulseLine {
     /// Prepared by the caller, e.g. "3 h 30 min of working time over its 1 d threshold".
     pub detail: String,
     pub edit_url: Option<String>,
+    /// The snooze page for 1 h, 1 day and until the next working day (alerts and reminders only).
+    pub snooze_urls: Option<[String; 3]>,
 }
 
 /// The pulses that became exceeded since the last run.
@@ -85,9 +97,10 @@ fn header(kind: Kind, count: usize) -> String {
 
 fn build(kind: Kind, lines: &[PulseLine], dashboard_url: Option<&str>) -> SlackMessage {
     let mut text = header(kind, lines.len());
+    let snooze = lines.len() <= SNOOZE_LINKS_UP_TO;
     for line in lines.iter().take(MAX_LINES) {
         text.push('\n');
-        push_line(&mut text, line);
+        push_line(&mut text, line, snooze);
     }
     if lines.len() > MAX_LINES {
         text.push_str(&format!("\n…and {} more", lines.len() - MAX_LINES));
@@ -101,7 +114,7 @@ fn build(kind: Kind, lines: &[PulseLine], dashboard_url: Option<&str>) -> SlackM
 }
 
 /// `• host / category / type / name — detail (<url|edit>)`
-fn push_line(out: &mut String, line: &PulseLine) {
+fn push_line(out: &mut String, line: &PulseLine, snooze: bool) {
     out.push_str("• ");
     let fields = [&line.host, &line.category, &line.kind, &line.name];
     for (i, field) in fields.into_iter().enumerate() {
@@ -122,6 +135,20 @@ fn push_line(out: &mut String, line: &PulseLine) {
         out.push_str(" (");
         out.push_str(&link);
         out.push(')');
+    }
+    // ` · snooze <url|1 h> · <url|1 day> · <url|until the next working day>`: each opens a page
+    // with a button, so a link preview or a mail scanner fetching it changes nothing.
+    let snooze_links: Vec<String> = match (&line.snooze_urls, snooze) {
+        (Some(urls), true) => urls
+            .iter()
+            .zip(SNOOZE_LABELS)
+            .filter_map(|(url, label)| link(url, EDIT_URL_MAX, label))
+            .collect(),
+        _ => Vec::new(),
+    };
+    if !snooze_links.is_empty() {
+        out.push_str(" · snooze ");
+        out.push_str(&snooze_links.join(" · "));
     }
 }
 
@@ -182,6 +209,7 @@ mod tests {
             name: name.into(),
             detail: "3.5 h over its 24 h threshold".into(),
             edit_url: Some(format!("https://hb.example.com/heartbeat/edit?secret=s3cret&id={name}")),
+            snooze_urls: None,
         }
     }
 
@@ -254,6 +282,7 @@ mod tests {
                 name: payload.into(),
                 detail: payload.into(),
                 edit_url: Some(format!("https://hb.example.com/edit?id=1{payload}")),
+                snooze_urls: None,
             };
             for make in [alert_message, reminder_message, recovery_message] {
                 let text = make(std::slice::from_ref(&pulse), Some(payload)).text;
@@ -284,6 +313,7 @@ mod tests {
                 name: "<https://evil|x>".into(),
                 detail: "&lt;".into(),
                 edit_url: None,
+                snooze_urls: None,
             }],
             None,
         )
@@ -356,8 +386,25 @@ mod tests {
                     "s".repeat(64),
                     "0".repeat(64)
                 )),
+                snooze_urls: Some(std::array::from_fn(|_| {
+                    format!("https://x.example/{}", "q".repeat(EDIT_URL_MAX - 18))
+                })),
             };
+            // Up to SNOOZE_LINKS_UP_TO pulses, each line with its three snooze links, still fits.
+            let few = vec![pulse.clone(); SNOOZE_LINKS_UP_TO];
+            let dashboard = format!("https://example.com/{}", "d".repeat(DASHBOARD_URL_MAX - 20));
+            let message = alert_message(&few, Some(&dashboard));
+            assert!(message.text.chars().count() <= TEXT_LIMIT);
+            assert_eq!(message.text.matches(" · snooze <").count(), SNOOZE_LINKS_UP_TO);
+            assert_eq!(
+                message.text.matches("|until the next working day>").count(),
+                SNOOZE_LINKS_UP_TO
+            );
             let many = vec![pulse; 120];
+            assert!(
+                !alert_message(&many, None).text.contains("snooze"),
+                "no snooze links past {SNOOZE_LINKS_UP_TO}"
+            );
             let dashboard = format!("https://example.com/{}", "d".repeat(DASHBOARD_URL_MAX - 20));
             for make in [alert_message, reminder_message, recovery_message] {
                 let message = make(&many, Some(&dashboard));

@@ -4,7 +4,8 @@
 //! so the two cannot disagree about a condition without a test failing.
 
 use super::{
-    Expectation, Held, IncidentLedger, PulseReader, PulseReceipt, PulseRecorder, Reschedule, SettingsWriter, Slice,
+    Expectation, Held, IncidentLedger, MaintenanceStore, PulseReader, PulseReceipt, PulseRecorder, QuietWriter,
+    Reschedule, SettingsWriter, Slice,
 };
 use crate::model::{Alert, Claim, Pulse, PulseId, PulseKey, Settings, Threshold, Zone, format_stamp};
 use async_trait::async_trait;
@@ -12,7 +13,9 @@ use chrono::{DateTime, TimeDelta, TimeZone as _, Utc};
 
 /// What the suite needs beyond the traits: a way to write an item as another writer would.
 #[async_trait]
-pub trait ContractStore: PulseRecorder + PulseReader + SettingsWriter + IncidentLedger {
+pub trait ContractStore:
+    PulseRecorder + PulseReader + SettingsWriter + IncidentLedger + QuietWriter + MaintenanceStore
+{
     /// Writes `pulse` as the original server would: its attributes only, outside the due index.
     async fn put_foreign(&self, pulse: &Pulse);
 }
@@ -54,7 +57,11 @@ macro_rules! store_contract {
             an_alert_recorded_after_a_racing_pulse_is_due_at_once,
             a_recovery_is_recorded_by_the_claimant_only,
             a_release_drops_only_the_own_lease,
-            due_ids_come_in_due_order_and_fetch_keeps_it
+            due_ids_come_in_due_order_and_fetch_keeps_it,
+            snooze_and_pause_never_create_and_move_the_due_time,
+            a_signal_ends_a_pause_and_is_due_at_once,
+            no_claim_holds_while_snoozed_or_paused,
+            windows_are_added_listed_and_removed
         );
     };
     (@cases $make:expr; $($case:ident),+) => {
@@ -541,4 +548,140 @@ pub async fn due_ids_come_in_due_order_and_fetch_keeps_it<S: ContractStore>(stor
         .map(|p| p.key.name)
         .collect();
     assert_eq!(names, ["c", "a"], "in the order asked, missing ids left out");
+}
+
+pub async fn snooze_and_pause_never_create_and_move_the_due_time<S: ContractStore>(store: &S) {
+    let until = monday() + hours(6);
+    assert_eq!(
+        store.set_snooze(&id("ghost"), Some(until), until).await.unwrap(),
+        Held::No
+    );
+    assert_eq!(store.set_pause(&id("ghost"), true, until).await.unwrap(), Held::No);
+    assert!(store.get(&id("ghost")).await.unwrap().is_none(), "no phantom item");
+
+    store.record_pulse(&receipt("nightly", monday())).await.unwrap();
+    assert_eq!(
+        store.set_snooze(&id("nightly"), Some(until), until).await.unwrap(),
+        Held::Yes
+    );
+    let p = get(store, "nightly").await;
+    assert_eq!((p.quiet.snoozed_until, p.due_at), (Some(until), Some(until)));
+    assert!(store.due(until - hours(1)).await.unwrap().is_empty());
+    store
+        .set_snooze(&id("nightly"), None, monday() + hours(2))
+        .await
+        .unwrap();
+    let p = get(store, "nightly").await;
+    assert_eq!((p.quiet.snoozed_until, p.due_at), (None, Some(monday() + hours(2))));
+
+    let never = crate::rules::due::never();
+    assert_eq!(store.set_pause(&id("nightly"), true, never).await.unwrap(), Held::Yes);
+    let p = get(store, "nightly").await;
+    assert!(p.quiet.paused);
+    assert_eq!(p.due_at, Some(never));
+    store
+        .set_pause(&id("nightly"), false, monday() + hours(2))
+        .await
+        .unwrap();
+    assert!(!get(store, "nightly").await.quiet.paused);
+}
+
+pub async fn a_signal_ends_a_pause_and_is_due_at_once<S: ContractStore>(store: &S) {
+    store.record_pulse(&receipt("nightly", monday())).await.unwrap();
+    store
+        .set_pause(&id("nightly"), true, crate::rules::due::never())
+        .await
+        .unwrap();
+    let back = monday() + hours(30);
+    store.record_pulse(&receipt("nightly", back)).await.unwrap();
+    let p = get(store, "nightly").await;
+    assert!(!p.quiet.paused, "the signal ended the pause");
+    assert_eq!(p.due_at, Some(back), "due at once: the monitor computes the rest");
+    // A snooze is not ended by a signal: it lasts until its instant.
+    store
+        .set_snooze(&id("nightly"), Some(back + hours(5)), back + hours(5))
+        .await
+        .unwrap();
+    store.record_pulse(&receipt("nightly", back + hours(1))).await.unwrap();
+    let p = get(store, "nightly").await;
+    assert_eq!(
+        (p.quiet.snoozed_until, p.due_at),
+        (Some(back + hours(5)), Some(back + hours(5)))
+    );
+}
+
+/// A snooze or pause written after a run read the pulse wins over the run's claim.
+pub async fn no_claim_holds_while_snoozed_or_paused<S: ContractStore>(store: &S) {
+    let now = monday() + hours(3);
+    store.record_pulse(&receipt("nightly", monday())).await.unwrap();
+    let expect = Expectation::Alert {
+        stamp: format_stamp(monday()),
+    };
+    store
+        .set_snooze(&id("nightly"), Some(now + hours(1)), now + hours(1))
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .claim(&id("nightly"), &expect, &claim("run-a", now), now)
+            .await
+            .unwrap(),
+        Held::No
+    );
+    // Once the snooze is over, the claim holds.
+    let later = now + hours(1);
+    assert_eq!(
+        store
+            .claim(&id("nightly"), &expect, &claim("run-a", later), later)
+            .await
+            .unwrap(),
+        Held::Yes
+    );
+    store.release(&id("nightly"), "run-a").await.unwrap();
+    store
+        .set_pause(&id("nightly"), true, crate::rules::due::never())
+        .await
+        .unwrap();
+    let latest = later + hours(1);
+    assert_eq!(
+        store
+            .claim(&id("nightly"), &expect, &claim("run-b", latest), latest)
+            .await
+            .unwrap(),
+        Held::No
+    );
+}
+
+pub async fn windows_are_added_listed_and_removed<S: ContractStore>(store: &S) {
+    use crate::model::{Scope, Window};
+    assert!(store.windows().await.unwrap().is_empty());
+    let window = |start: DateTime<Utc>, scope: Scope| {
+        Window::new(
+            super::new_window_id(start),
+            start,
+            start + hours(4),
+            scope,
+            "db migration".into(),
+            monday(),
+        )
+        .unwrap()
+    };
+    let later = window(monday() + hours(10), Scope::Host("db-1".into()));
+    let sooner = window(monday() + hours(2), Scope::Category("backup".into()));
+    assert_eq!(store.add_window(&later).await.unwrap(), Held::Yes);
+    assert_eq!(store.add_window(&sooner).await.unwrap(), Held::Yes);
+    assert_eq!(store.add_window(&sooner).await.unwrap(), Held::No, "the same id twice");
+    assert_eq!(
+        store.windows().await.unwrap(),
+        vec![sooner.clone(), later.clone()],
+        "in start order"
+    );
+    assert_eq!(
+        store.maintenance_windows().await.unwrap().len(),
+        2,
+        "the monitor sees them"
+    );
+    assert_eq!(store.remove_window(&sooner.id).await.unwrap(), Some(sooner.clone()));
+    assert_eq!(store.remove_window(&sooner.id).await.unwrap(), None);
+    assert_eq!(store.windows().await.unwrap(), vec![later]);
 }

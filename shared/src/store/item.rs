@@ -1,7 +1,7 @@
 //! The one place where a table item becomes a `Pulse` and back. The original attributes keep the
 //! names and string types the parcelLab server used; the newer ones are optional on read.
 
-use crate::model::{Alert, Claim, Pulse, PulseId, PulseKey, Threshold, Zone, parse_stamp};
+use crate::model::{Alert, Claim, Pulse, PulseId, PulseKey, Quieting, Threshold, Zone, parse_stamp};
 use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
@@ -32,6 +32,11 @@ pub const CLAIM_UNTIL: &str = "claimUntil";
 pub const DUE_AT: &str = "dueAt";
 /// The index's partition key, one of a few shards so no single partition takes every write.
 pub const DUE_SHARD: &str = "dueShard";
+// Staying quiet on purpose (rules/quiet.rs).
+/// ISO-8601 UTC in `timestampF`'s format, so a condition compares it as text with a stamp.
+pub const SNOOZED_UNTIL: &str = "snoozedUntil";
+/// `"1"` while paused; removed by the pulse's next signal.
+pub const PAUSED: &str = "paused";
 // Earlier versions also wrote `thresholdMs` (a pulse added it to its time); nothing reads it now, and
 // items that still carry it need no change.
 
@@ -98,6 +103,10 @@ impl TryFrom<&Item> for Pulse {
             alert,
             claim,
             due_at: number(item, DUE_AT).and_then(DateTime::<Utc>::from_timestamp_millis),
+            quiet: Quieting {
+                snoozed_until: text(item, SNOOZED_UNTIL).as_deref().and_then(parse_stamp),
+                paused: text(item, PAUSED).is_some_and(|p| p == "1"),
+            },
         })
     }
 }
@@ -197,6 +206,12 @@ mod tests {
         assert_eq!(p.pulse_count, Some(7));
         assert_eq!(p.alert.unwrap().for_stamp, "2026-11-20T18:00:00.000Z");
         assert_eq!(p.claim.unwrap().run, "run-1");
+        assert_eq!(p.quiet, Quieting::default());
+        item.insert(SNOOZED_UNTIL.into(), s("2026-11-24T15:00:00.000Z"));
+        item.insert(PAUSED.into(), s("1"));
+        let p = Pulse::try_from(&item).unwrap();
+        assert_eq!(p.quiet.snoozed_until, parse_stamp("2026-11-24T15:00:00.000Z"));
+        assert!(p.quiet.paused);
     }
 
     #[test]

@@ -2,8 +2,8 @@
 //! It also counts requests, so tests can assert how much work an operation did.
 
 use super::{
-    Expectation, Held, IncidentLedger, Listing, PulseReader, PulseReceipt, PulseRecorder, Reschedule, SettingsWriter,
-    Slice, StoreError,
+    Expectation, Held, IncidentLedger, Listing, PulseReader, PulseReceipt, PulseRecorder, QuietWriter, Reschedule,
+    SettingsWriter, Slice, StoreError,
 };
 use crate::model::{Alert, Claim, Pulse, PulseId, Settings, format_stamp, parse_stamp};
 use async_trait::async_trait;
@@ -15,6 +15,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 #[derive(Default)]
 pub struct MemoryStore {
     pulses: Mutex<BTreeMap<PulseId, Pulse>>,
+    windows: Mutex<Vec<crate::model::Window>>,
     requests: AtomicUsize,
     /// When set, every request fails as if the table could not be reached.
     down: AtomicBool,
@@ -44,6 +45,10 @@ impl MemoryStore {
 
     pub fn requests(&self) -> usize {
         self.requests.load(Ordering::SeqCst)
+    }
+
+    pub(super) fn windows_cell(&self) -> &Mutex<Vec<crate::model::Window>> {
+        &self.windows
     }
 
     pub fn set_down(&self, down: bool) {
@@ -85,13 +90,15 @@ impl PulseRecorder for MemoryStore {
                 }
                 // As in DynamoDB: the due time stays, except that an alerted pulse, and an item
                 // another writer made, are due at once (a second write there).
-                match (&p.alert, p.due_at) {
-                    (None, Some(_)) => {}
+                // A signal ends a pause: due at once too.
+                match (&p.alert, p.due_at, p.quiet.paused) {
+                    (None, Some(_), false) => {}
                     _ => {
                         self.requests.fetch_add(1, Ordering::SeqCst);
                         p.due_at = Some(receipt.at);
                     }
                 }
+                p.quiet.paused = false;
                 p.key = receipt.key.clone();
                 p.last_pulse = receipt.at;
                 p.stamp = stamp.clone();
@@ -120,6 +127,7 @@ impl PulseRecorder for MemoryStore {
                     alert: None,
                     claim: None,
                     due_at: Some(receipt.first_due()),
+                    quiet: Default::default(),
                 };
                 pulses.insert(id, pulse);
             }
@@ -168,7 +176,39 @@ impl SettingsWriter for MemoryStore {
 }
 
 #[async_trait]
+impl QuietWriter for MemoryStore {
+    async fn set_snooze(
+        &self,
+        id: &PulseId,
+        until: Option<DateTime<Utc>>,
+        due_at: DateTime<Utc>,
+    ) -> Result<Held, StoreError> {
+        let mut pulses = self.enter()?;
+        let Some(p) = pulses.get_mut(id) else {
+            return Ok(Held::No);
+        };
+        p.quiet.snoozed_until = until;
+        p.due_at = Some(due_at);
+        Ok(Held::Yes)
+    }
+
+    async fn set_pause(&self, id: &PulseId, paused: bool, due_at: DateTime<Utc>) -> Result<Held, StoreError> {
+        let mut pulses = self.enter()?;
+        let Some(p) = pulses.get_mut(id) else {
+            return Ok(Held::No);
+        };
+        p.quiet.paused = paused;
+        p.due_at = Some(due_at);
+        Ok(Held::Yes)
+    }
+}
+
+#[async_trait]
 impl IncidentLedger for MemoryStore {
+    async fn maintenance_windows(&self) -> Result<Vec<crate::model::Window>, StoreError> {
+        super::MaintenanceStore::windows(self).await
+    }
+
     async fn due(&self, now: DateTime<Utc>) -> Result<Vec<PulseId>, StoreError> {
         let pulses = self.enter()?;
         let mut due: Vec<_> = pulses
@@ -237,6 +277,13 @@ impl IncidentLedger for MemoryStore {
             }
             Expectation::Recovery { alerted_stamp } => alert_for == Some(alerted_stamp.as_str()),
         };
+        // As the DynamoDB condition: a snooze or pause written after the run's read wins.
+        let now_stamp = format_stamp(now);
+        let awake = !p.quiet.paused
+            && p.quiet
+                .snoozed_until
+                .is_none_or(|until| format_stamp(until) <= now_stamp);
+        let holds = holds && awake;
         if free && holds {
             p.claim = Some(claim.clone());
         }

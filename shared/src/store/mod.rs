@@ -2,6 +2,7 @@
 //! AWS types stop here; everything above sees `Pulse`, `PulseId` and `StoreError`.
 
 mod client;
+pub mod config;
 #[cfg(any(test, feature = "testing"))]
 pub mod contract;
 pub mod due_index;
@@ -14,6 +15,7 @@ mod page;
 pub mod schema;
 
 pub use client::{MAX_ATTEMPTS, local_client, sdk_config};
+pub use config::{MaintenanceStore, ensure_config_table, new_window_id};
 pub use dynamo::{DynamoStore, StoreStats};
 pub use error::{Cause, StoreError};
 pub use memory::MemoryStore;
@@ -135,10 +137,31 @@ pub trait SettingsWriter: Send + Sync {
     async fn delete(&self, id: &PulseId) -> Result<Held, StoreError>;
 }
 
+/// Snooze and pause (`rules/quiet.rs`). Each write moves the due time with it, so the monitor reads
+/// the pulse exactly when it may speak again; neither ever creates a pulse.
+#[async_trait]
+pub trait QuietWriter: Send + Sync {
+    /// `None` ends the snooze.
+    async fn set_snooze(
+        &self,
+        id: &PulseId,
+        until: Option<DateTime<Utc>>,
+        due_at: DateTime<Utc>,
+    ) -> Result<Held, StoreError>;
+    /// A pause also ends with the pulse's next signal (`record_pulse` removes it and makes the pulse
+    /// due at once).
+    async fn set_pause(&self, id: &PulseId, paused: bool, due_at: DateTime<Utc>) -> Result<Held, StoreError>;
+}
+
 /// The monitor's bookkeeping. Every write is conditional, so racing pulses and overlapping runs
 /// cannot produce a false or a duplicate message.
 #[async_trait]
 pub trait IncidentLedger: Send + Sync {
+    /// The maintenance windows a run respects (one Query of the config table). A ledger without
+    /// one (test doubles wrapping another) has none.
+    async fn maintenance_windows(&self) -> Result<Vec<crate::model::Window>, StoreError> {
+        Ok(Vec::new())
+    }
     /// The ids of pulses due by `now`, in due order: only these owe a decision.
     async fn due(&self, now: DateTime<Utc>) -> Result<Vec<PulseId>, StoreError>;
     /// The pulses with these ids (at most `FETCH_BATCH`); ids no longer in the table are left out.

@@ -66,6 +66,15 @@ pub async fn ensure_table(client: &Client, table: &str) -> Result<(), SchemaErro
         table: table.to_owned(),
         source,
     })?;
+    create_and_wait(client, table, request).await
+}
+
+/// Sends a CreateTable unless the table exists, then waits until it is ACTIVE (the config table too).
+pub(crate) async fn create_and_wait(
+    client: &Client,
+    table: &str,
+    request: CreateTableFluentBuilder,
+) -> Result<(), SchemaError> {
     match request.send().await {
         Ok(_) => {}
         // It exists already, or another process is creating it right now: either way, wait.

@@ -10,4 +10,5 @@ mod edit;
 mod monitor;
 mod parsing_props;
 mod pulse;
+mod quiet;
 mod secrets;

@@ -437,7 +437,12 @@ mod contract {
 
     heartbeat_shared::store_contract!(async {
         let dynalite = Dynalite::start().await;
-        let store = DynamoStore::new(dynalite.client(), dynalite.fresh_table().await);
+        let table = dynalite.fresh_table().await;
+        // The config table too: the contract covers the maintenance windows.
+        heartbeat_shared::store::ensure_config_table(&dynalite.client(), &format!("{table}-config"))
+            .await
+            .expect("the config table");
+        let store = DynamoStore::new(dynalite.client(), table);
         (dynalite, store)
     });
 }

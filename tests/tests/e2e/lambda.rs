@@ -621,12 +621,17 @@ fn both_api_types_route_the_same_requests_to_the_same_functions() {
         ("GET", "/heartbeat/dashboard", "dashboard"),
         ("GET", "/heartbeat/edit", "edit-get"),
         ("GET", "/heartbeat/export.csv", "api"),
+        ("GET", "/heartbeat/maintenance", "api"),
         ("GET", "/heartbeat/monitor", "monitor"),
         ("GET", "/heartbeat/pulse", "pulse"),
         ("GET", "/heartbeat/pulses/{id}", "detail"),
+        ("GET", "/heartbeat/quiet", "api"),
         ("PATCH", "/heartbeat/api/v1/{proxy+}", "api"),
+        ("POST", "/heartbeat/api/v1/{proxy+}", "api"),
         ("POST", "/heartbeat/edit", "edit-post"),
+        ("POST", "/heartbeat/maintenance", "api"),
         ("POST", "/heartbeat/pulse", "pulse"),
+        ("POST", "/heartbeat/quiet", "api"),
     ]
     .map(|(m, p, b)| (m.to_owned(), p.to_owned(), b.to_owned()));
     assert_eq!(binaries(&http), expected);

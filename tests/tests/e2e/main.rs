@@ -18,4 +18,5 @@ mod monitor;
 mod original_items;
 mod pages;
 mod pulse;
+mod quiet;
 mod races;

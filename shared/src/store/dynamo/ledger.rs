@@ -36,6 +36,10 @@ impl DynamoStore {
 
 #[async_trait]
 impl IncidentLedger for DynamoStore {
+    async fn maintenance_windows(&self) -> Result<Vec<crate::model::Window>, StoreError> {
+        crate::store::MaintenanceStore::windows(self).await
+    }
+
     /// One Query per shard (more pages only when many pulses are due at once). The index holds only
     /// keys, so each due entry costs a few bytes here and one item read in `fetch`.
     async fn due(&self, now: DateTime<Utc>) -> Result<Vec<PulseId>, StoreError> {
@@ -149,7 +153,14 @@ impl IncidentLedger for DynamoStore {
             }
             Expectation::Recovery { alerted_stamp } => format!("{alert_for} = {}", e.value(s(alerted_stamp))),
         };
-        self.conditional_update(id, &update, &format!("{free} AND {state}"), e)
+        // A snooze or pause written after the run read the pulse wins: the run sends nothing about it.
+        let paused = e.name(item::PAUSED);
+        let snoozed = e.name(item::SNOOZED_UNTIL);
+        let awake = format!(
+            "attribute_not_exists({paused}) AND (attribute_not_exists({snoozed}) OR {snoozed} <= {})",
+            e.value(s(format_stamp(now)))
+        );
+        self.conditional_update(id, &update, &format!("{free} AND {state} AND {awake}"), e)
             .await
     }
 

@@ -5,6 +5,7 @@
 
 mod ledger;
 mod pulses;
+mod quiet;
 mod settings;
 
 use super::error::{Cause, classify, is_condition_failure};
@@ -28,6 +29,8 @@ const BATCH_ATTEMPTS: u32 = 5;
 pub struct DynamoStore {
     client: Client,
     table: String,
+    /// The service's config table (maintenance windows): `CONFIG_TABLE_NAME`.
+    config_table: String,
     stats: Arc<Counters>,
 }
 
@@ -49,12 +52,24 @@ pub struct StoreStats {
 }
 
 impl DynamoStore {
+    /// The config table defaults to `{table}-config`, as `CONFIG_TABLE_NAME` does.
     pub fn new(client: Client, table: impl Into<String>) -> Self {
+        let table = table.into();
         Self {
             client,
-            table: table.into(),
+            config_table: format!("{table}-config"),
+            table,
             stats: Arc::default(),
         }
+    }
+
+    pub fn with_config_table(mut self, config_table: impl Into<String>) -> Self {
+        self.config_table = config_table.into();
+        self
+    }
+
+    pub fn config_table(&self) -> &str {
+        &self.config_table
     }
 
     pub fn client(&self) -> &Client {

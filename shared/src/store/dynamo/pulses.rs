@@ -40,9 +40,11 @@ impl PulseRecorder for DynamoStore {
         if let Some(metadata) = &receipt.metadata {
             sets.push(e.set(item::LAST_METADATA, s(metadata)));
         }
+        // Any signal ends a pause (expectations: "until the pulse's next signal").
         let update = format!(
-            "SET {} ADD {} {}",
+            "SET {} REMOVE {} ADD {} {}",
             sets.join(", "),
+            e.name(item::PAUSED),
             e.name(item::PULSE_COUNT),
             e.value(n(1))
         );
@@ -58,6 +60,8 @@ impl PulseRecorder for DynamoStore {
             Some(old) if !old.is_empty() && !old.contains_key(item::DUE_SHARD) => {
                 self.due_now(&id, receipt.at, Some(first_due)).await
             }
+            // Paused until now, so out of the due index: due at once, the monitor computes the rest.
+            Some(old) if old.contains_key(item::PAUSED) => self.unpaused(&id, receipt.at).await,
             Some(_) => Ok(()),
             None => self.count_late_pulse(&id).await,
         }
@@ -74,6 +78,14 @@ impl DynamoStore {
             None => format!("attribute_exists({})", e.name(item::ALERT_FOR)),
             Some(written) => format!("{} = {}", e.name(item::DUE_AT), e.value(millis(written))),
         };
+        self.conditional_update(id, &update, &condition, e).await.map(|_| ())
+    }
+
+    /// The pause this pulse ended: due at `at`, unless a new pause was written since (its due time stands).
+    async fn unpaused(&self, id: &PulseId, at: DateTime<Utc>) -> Result<(), StoreError> {
+        let mut e = Expr::default();
+        let update = format!("SET {}", e.set(item::DUE_AT, millis(at)));
+        let condition = format!("attribute_not_exists({})", e.name(item::PAUSED));
         self.conditional_update(id, &update, &condition, e).await.map(|_| ())
     }
 

@@ -28,8 +28,9 @@ async fn a_stale_pulse_gets_one_alert_then_silence_then_one_recovery() {
         messages[0].text,
         format!(
             ":rotating_light: 1 pulse exceeded its threshold\n\
-             • web-1 / backup / db / nightly — 1 d 3 h of working time over its 1 d threshold ({})\n{}",
+             • web-1 / backup / db / nightly — 1 d 3 h of working time over its 1 d threshold ({}){}\n{}",
             edit_link("nightly"),
+            snooze_links("nightly"),
             dashboard_link(BASE_URL)
         )
     );

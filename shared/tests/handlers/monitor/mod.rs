@@ -118,7 +118,7 @@ fn summary(given: &[(&str, u64)]) -> Value {
     let mut all = json!({
         "checked": 0, "exceeded": 0, "newly_exceeded": 0, "recovered": 0, "reminded": 0, "notified": 0,
         "messages_sent": 0, "delivery_failures": 0, "skipped": 0, "store_errors": 0, "unreadable": 0,
-        "rescheduled": 0, "backfilled": 0, "remaining": 0
+        "rescheduled": 0, "backfilled": 0, "remaining": 0, "silenced": 0
     });
     for (name, value) in given {
         assert!(all.get(*name).is_some(), "no summary field {name}");
@@ -222,6 +222,22 @@ fn edit_link(name: &str) -> String {
     )
 }
 
+/// The alert's snooze links: each opens the confirming page with that choice.
+fn snooze_links(name: &str) -> String {
+    let page = |length: &str, label: &str| {
+        format!(
+            "<{BASE_URL}/heartbeat/quiet?secret={SECRET_IN_URL}&id={}&action=snooze&for={length}|{label}>",
+            id_of("web-1", "backup", "db", name)
+        )
+    };
+    format!(
+        " · snooze {} · {} · {}",
+        page("1h", "1 h"),
+        page("1d", "1 day"),
+        page("next-working-day", "until the next working day")
+    )
+}
+
 fn dashboard_link(base: &str) -> String {
     format!("<{base}/heartbeat/dashboard?secret={SECRET_IN_URL}|Open the dashboard>")
 }
@@ -229,4 +245,5 @@ fn dashboard_link(base: &str) -> String {
 mod delivery;
 mod invocation;
 mod lifecycle;
+mod quiet;
 mod races;
