@@ -4,8 +4,8 @@
 use super::error::ApiError;
 use crate::http::Params;
 use crate::model::{Pulse, Zone};
-use crate::rules::state::{self, State};
 use crate::rules::status::status;
+use crate::rules::{signals, state};
 use chrono::{DateTime, Utc};
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -42,7 +42,7 @@ impl Filter {
         self.host.as_ref().is_none_or(|h| *h == pulse.key.host)
             && self.category.as_ref().is_none_or(|c| *c == pulse.key.category)
             && (self.states.is_empty() || {
-                let name = State::of(&status(pulse, now, default_tz)).name();
+                let name = signals::state(pulse, &status(pulse, now, default_tz), now).name();
                 self.states.contains(&name)
             })
     }

@@ -2,7 +2,7 @@
 //! Durations are seconds, thresholds hours, as the OpenAPI document says.
 
 use crate::model::{Pulse, Zone, format_stamp};
-use crate::rules::state::State;
+use crate::rules::signals;
 use crate::rules::status::status;
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
@@ -26,7 +26,7 @@ pub fn pulse_json(pulse: &Pulse, default_tz: Zone, now: DateTime<Utc>) -> Value 
         "category": pulse.key.category,
         "type": pulse.key.kind,
         "name": pulse.key.name,
-        "status": State::of(&status).name(),
+        "status": signals::state(pulse, &status, now).name(),
         "threshold": pulse.threshold.hours(),
         "saturday": pulse.saturday,
         "workdays": workdays,

@@ -6,7 +6,7 @@ use crate::http::{HttpError, params, response};
 use crate::links;
 use crate::model::{Pulse, PulseId, format_stamp};
 use crate::pages::{DetailView, TimelineEntry, due_in, local_time, relative_time, render_detail};
-use crate::rules::state::State;
+use crate::rules::signals;
 use crate::rules::status::status;
 use crate::store::PulseReader;
 use crate::words;
@@ -68,7 +68,7 @@ pub fn detail_view(pulse: &Pulse, config: &Config, now: DateTime<Utc>) -> Detail
         category: pulse.key.category.clone(),
         kind: pulse.key.kind.clone(),
         name: pulse.key.name.clone(),
-        status: State::of(&status).name(),
+        status: signals::state(pulse, &status, now).name(),
         threshold: words::hours(pulse.threshold.hours()),
         saturday: pulse.saturday,
         tz: tz.name().to_owned(),

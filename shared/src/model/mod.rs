@@ -2,6 +2,7 @@
 
 mod key;
 mod pulse;
+mod run;
 mod settings;
 mod threshold;
 mod time;
@@ -10,6 +11,7 @@ mod workdays;
 
 pub use key::{FieldError, PulseId, PulseKey};
 pub use pulse::{Alert, Claim, Pulse, Settings};
+pub use run::{MAX_LOG_BYTES, MaxRuntime, RunState, Signal, SignalKind, log_tail};
 pub use settings::validate_settings;
 pub use threshold::Threshold;
 pub use time::{format_stamp, parse_stamp};

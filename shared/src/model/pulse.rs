@@ -1,6 +1,6 @@
 //! A pulse as the rest of the code sees it, independent of how the table stores it.
 
-use super::{PulseId, PulseKey, Threshold, WorkingDays, Zone};
+use super::{PulseId, PulseKey, RunState, Threshold, WorkingDays, Zone};
 use chrono::{DateTime, Utc};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -28,6 +28,8 @@ pub struct Pulse {
     /// When the monitor should next look at this pulse (the due index); `None` for items that are not
     /// in the index yet (written by the original server and not pulsed since).
     pub due_at: Option<DateTime<Utc>>,
+    /// Starts, failures, exit codes and durations (signals); empty for plain pulses.
+    pub run: RunState,
 }
 
 impl Pulse {

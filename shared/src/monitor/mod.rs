@@ -5,8 +5,8 @@ mod lines;
 
 use crate::config::Config;
 use crate::model::{Alert, Claim, Pulse, PulseId};
-use crate::rules::due;
 use crate::rules::incident::{Decision, decide};
+use crate::rules::signals;
 use crate::rules::status::{Status, status};
 use crate::slack::{Notifier, PulseLine, SlackMessage, alert_message, recovery_message, reminder_message};
 use crate::store::due_index::sweep_slice;
@@ -155,8 +155,12 @@ pub async fn run_within(
         summary.exceeded += usize::from(status.exceeded);
         let decision = decide(&pulse, &status, now, deps.config.remind_every);
         let expect = match (decision, &pulse.alert) {
-            (Decision::Alert, _) => Expectation::Alert {
-                stamp: pulse.stamp.clone(),
+            (Decision::Alert, _) => match signals::current(&pulse, &status, now) {
+                Some(incident) => Expectation::Alert { stamp: incident.id },
+                None => {
+                    quiet.push((pulse, status));
+                    continue;
+                }
             },
             (Decision::Remind, Some(a)) => Expectation::Reminder {
                 stamp: a.for_stamp.clone(),
@@ -280,18 +284,19 @@ impl Run<'_> {
         let (ledger, remind_every) = (self.deps.ledger, self.deps.config.remind_every);
         match &c.expect {
             Expectation::Recovery { alerted_stamp } => {
-                // The incident is over; the pulse is due again by its own (current) last pulse.
-                let next = due::next_look(&c.status, None, self.now, remind_every);
+                // The incident is over; the pulse is due again by its own (current) last pulse, or
+                // at once when another incident has begun.
+                let next = signals::next_look(&c.pulse, &c.status, None, self.now, remind_every);
                 ledger
                     .record_recovery(&c.pulse.id, self.run_id, alerted_stamp, next)
                     .await
             }
-            _ => {
+            Expectation::Alert { stamp } | Expectation::Reminder { stamp, .. } => {
                 let alert = Alert {
-                    for_stamp: c.pulse.stamp.clone(),
+                    for_stamp: stamp.clone(),
                     notified_at: self.now,
                 };
-                let next = due::next_look(&c.status, Some(&alert), self.now, remind_every);
+                let next = signals::next_look(&c.pulse, &c.status, Some(&alert), self.now, remind_every);
                 ledger.record_alert(&c.pulse.id, self.run_id, &alert, next).await
             }
         }
@@ -301,12 +306,13 @@ impl Run<'_> {
     async fn reschedule(&self, quiet: Vec<(Pulse, Status)>, summary: &mut Summary) {
         let remind_every = self.deps.config.remind_every;
         let plans = quiet.into_iter().filter_map(|(pulse, status)| {
-            let next = due::next_look(&status, pulse.alert.as_ref(), self.now, remind_every);
+            let next = signals::next_look(&pulse, &status, pulse.alert.as_ref(), self.now, remind_every);
             // From the latest pulse: a healthy job's due time moves here, once per threshold
             // period, instead of with every pulse.
             let plan = Reschedule {
                 stamp: pulse.stamp.clone(),
                 seen_due: pulse.due_at,
+                seen_start: pulse.run.started_at,
                 next_due: next,
             };
             (pulse.due_at != Some(next)).then_some((pulse.id, plan))

@@ -2,6 +2,7 @@
 
 pub mod due;
 pub mod incident;
+pub mod signals;
 pub mod state;
 pub mod status;
 pub mod working_time;

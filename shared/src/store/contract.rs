@@ -231,6 +231,7 @@ pub async fn sweep_segments_split_the_foreign_items<S: ContractStore>(store: &S)
     let first = foreign(&names[0], monday(), "24");
     let plan = Reschedule {
         stamp: first.stamp.clone(),
+        seen_start: None,
         seen_due: None,
         next_due: monday() + hours(24),
     };
@@ -244,6 +245,7 @@ pub async fn a_reschedule_holds_only_on_what_was_seen<S: ContractStore>(store: &
     let seen = get(store, "nightly").await;
     let plan = Reschedule {
         stamp: seen.stamp.clone(),
+        seen_start: None,
         seen_due: seen.due_at,
         next_due: monday() + hours(5),
     };
@@ -257,6 +259,7 @@ pub async fn a_reschedule_holds_only_on_what_was_seen<S: ContractStore>(store: &
     let seen = get(store, "nightly").await;
     let plan = Reschedule {
         stamp: seen.stamp.clone(),
+        seen_start: None,
         seen_due: seen.due_at,
         next_due: monday() + hours(3),
     };

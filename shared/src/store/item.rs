@@ -98,6 +98,7 @@ impl TryFrom<&Item> for Pulse {
             alert,
             claim,
             due_at: number(item, DUE_AT).and_then(DateTime::<Utc>::from_timestamp_millis),
+            run: super::run_item::run_state(item),
         })
     }
 }

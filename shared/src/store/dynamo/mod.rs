@@ -6,6 +6,7 @@
 mod ledger;
 mod pulses;
 mod settings;
+mod signals;
 
 use super::error::{Cause, classify, is_condition_failure};
 use super::expr::Expr;
