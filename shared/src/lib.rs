@@ -11,6 +11,7 @@ pub mod links;
 pub mod model;
 pub mod monitor;
 pub mod pages;
+pub mod report;
 pub mod rules;
 pub mod secrets;
 pub mod slack;

@@ -6,7 +6,7 @@ mod lines;
 use crate::config::Config;
 use crate::model::{Alert, Claim, Pulse, PulseId};
 use crate::rules::incident::{Decision, decide};
-use crate::rules::signals;
+use crate::rules::signals::{self, Incident};
 use crate::rules::status::{Status, status};
 use crate::slack::{Notifier, PulseLine, SlackMessage, alert_message, recovery_message, reminder_message};
 use crate::store::due_index::sweep_slice;
@@ -342,15 +342,19 @@ impl Run<'_> {
         let lines: Vec<PulseLine> = claimed
             .iter()
             .map(|c| {
-                lines::line(
-                    &c.pulse,
-                    &c.status,
-                    kind == Kind::Recovery,
-                    c.pulsed_again,
-                    self.base_url,
-                    secret,
-                    self.deps.config,
-                )
+                let incident = Incident::parse(match &c.expect {
+                    Expectation::Alert { stamp } | Expectation::Reminder { stamp, .. } => stamp,
+                    Expectation::Recovery { alerted_stamp } => alerted_stamp,
+                });
+                let facts = lines::LineFacts {
+                    pulse: &c.pulse,
+                    status: &c.status,
+                    incident: &incident,
+                    recovery: kind == Kind::Recovery,
+                    pulsed_again: c.pulsed_again,
+                    now: self.now,
+                };
+                lines::line(&facts, self.base_url, secret, self.deps.config)
             })
             .collect();
         let dashboard = lines::dashboard_url(self.base_url, secret);

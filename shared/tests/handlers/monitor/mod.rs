@@ -230,3 +230,4 @@ mod delivery;
 mod invocation;
 mod lifecycle;
 mod races;
+mod signals;
