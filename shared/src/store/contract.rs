@@ -56,6 +56,20 @@ macro_rules! store_contract {
             a_release_drops_only_the_own_lease,
             due_ids_come_in_due_order_and_fetch_keeps_it
         );
+        $crate::store_contract!(@signal_cases $make;
+            a_failure_opens_an_incident_due_at_once_and_a_success_ends_it,
+            a_start_with_a_max_runtime_is_due_at_its_overrun_instant,
+            a_failure_or_start_creates_the_pulse
+        );
+    };
+    (@signal_cases $make:expr; $($case:ident),+) => {
+        $(
+            #[tokio::test]
+            async fn $case() {
+                let (_guard, store) = $make.await;
+                $crate::store::contract_signals::$case(&store).await;
+            }
+        )+
     };
     (@cases $make:expr; $($case:ident),+) => {
         $(

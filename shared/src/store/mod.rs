@@ -4,6 +4,8 @@
 mod client;
 #[cfg(any(test, feature = "testing"))]
 pub mod contract;
+#[cfg(any(test, feature = "testing"))]
+pub mod contract_signals;
 pub mod due_index;
 mod dynamo;
 mod error;
