@@ -19,3 +19,4 @@ mod original_items;
 mod pages;
 mod pulse;
 mod races;
+mod signals;
