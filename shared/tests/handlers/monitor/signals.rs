@@ -189,3 +189,44 @@ async fn bad_signal_input_is_400_naming_the_parameter_and_writes_nothing() {
     }
     assert!(world.store.is_empty());
 }
+
+/// Requests per signal kind in the steady state (the memory store counts them as DynamoDB would:
+/// `docs/PERFORMANCE.md`). The store contract checks the two stores write the same.
+#[tokio::test]
+async fn each_signal_costs_one_table_write_and_a_start_with_a_max_runtime_at_most_two() {
+    let world = World::standard();
+    world.signal("pulse", "name=steady", None, now()).await;
+    let cost = |before: usize| world.store.requests() - before;
+    let mut counted = Vec::new();
+    for (label, route, query, minute) in [
+        ("success", "pulse", "name=steady&duration=3", 1),
+        ("success with exit=0 and a log", "pulse", "name=steady&exit=0", 2),
+        ("start", "pulse/start", "name=steady", 3),
+        ("failure", "pulse/fail", "name=steady&exit=1", 4),
+        ("failure again", "pulse/fail", "name=steady&exit=1", 5),
+    ] {
+        let before = world.store.requests();
+        let log = label.contains("log").then_some("some output");
+        assert_eq!(world.signal(route, query, log, now() + minutes(minute)).await.0, 200);
+        counted.push((label, cost(before)));
+    }
+    // A start of a job with a max runtime: the due time moves earlier once (a second write).
+    world.signal("pulse/start", "name=long&maxRuntime=1", None, now()).await;
+    world.signal("pulse", "name=long", None, now() + minutes(10)).await;
+    world.run(now() + minutes(61)).await;
+    let before = world.store.requests();
+    world.signal("pulse/start", "name=long", None, now() + minutes(62)).await;
+    counted.push(("start with a max runtime", cost(before)));
+    eprintln!("FIGURE requests per signal: {counted:?}");
+    assert_eq!(
+        counted,
+        [
+            ("success", 1),
+            ("success with exit=0 and a log", 1),
+            ("start", 1),
+            ("failure", 1),
+            ("failure again", 1),
+            ("start with a max runtime", 2),
+        ]
+    );
+}
