@@ -40,5 +40,8 @@ pub fn pulse_json(pulse: &Pulse, default_tz: Zone, now: DateTime<Utc>) -> Value 
         "firstSeen": pulse.first_seen.map(format_stamp),
         "lastMessage": pulse.last_message,
         "lastMetadata": metadata,
+        "lastExit": pulse.run.exit_code,
+        "lastDuration": signals::last_duration(&pulse.run).map(|d| d.num_milliseconds() as f64 / 1000.0),
+        "maxRuntime": pulse.run.max_runtime.map(|m| m.duration().num_milliseconds() as f64 / 3_600_000.0),
     })
 }

@@ -215,7 +215,9 @@ async fn each_signal_costs_one_table_write_and_a_start_with_a_max_runtime_at_mos
     world.signal("pulse", "name=long", None, now() + minutes(10)).await;
     world.run(now() + minutes(61)).await;
     let before = world.store.requests();
-    world.signal("pulse/start", "name=long", None, now() + minutes(62)).await;
+    world
+        .signal("pulse/start", "name=long", None, now() + minutes(62))
+        .await;
     counted.push(("start with a max runtime", cost(before)));
     eprintln!("FIGURE requests per signal: {counted:?}");
     assert_eq!(
