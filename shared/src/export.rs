@@ -2,7 +2,7 @@
 //! would run as a formula are neutralised, because host and name come from whoever sends pulses.
 
 use crate::model::{Pulse, Zone, format_stamp};
-use crate::rules::state::State;
+use crate::rules::signals;
 use crate::rules::status::status;
 use chrono::{DateTime, Utc};
 use lambda_http::http::{HeaderValue, StatusCode, header};
@@ -46,7 +46,7 @@ pub fn csv(pulses: &[Pulse], default_tz: Zone, now: DateTime<Utc>) -> String {
             pulse.key.category.clone(),
             pulse.key.kind.clone(),
             pulse.key.name.clone(),
-            State::of(&status).name().to_owned(),
+            signals::state(pulse, &status, now).name().to_owned(),
             pulse.threshold.to_string(),
             pulse.saturday.to_string(),
             pulse.timezone(default_tz).name().to_owned(),
@@ -112,6 +112,7 @@ mod tests {
             claim: None,
             due_at: None,
             quiet: Default::default(),
+            run: Default::default(),
         }
     }
 

@@ -12,6 +12,7 @@ pub mod model;
 pub mod monitor;
 pub mod pages;
 pub mod quieting;
+pub mod report;
 pub mod rules;
 pub mod secrets;
 pub mod slack;

@@ -52,7 +52,7 @@ pub fn route(path: &str) -> Option<Route> {
     }
     match tail.trim_end_matches('/') {
         "export.csv" => Some(Route::Export),
-        "pulse" => Some(Route::Pulse),
+        "pulse" | "pulse/start" | "pulse/fail" => Some(Route::Pulse),
         "dashboard" => Some(Route::Dashboard),
         "edit" => Some(Route::Edit),
         "monitor" => Some(Route::Monitor),
@@ -96,9 +96,9 @@ impl Service {
         let Some(route) = route(req.uri().path()) else {
             return convert::plain(
                 404,
-                "Not found: heartbeat serves /heartbeat/pulse, /heartbeat/dashboard, /heartbeat/edit, /heartbeat/monitor, \
-                 /heartbeat/pulses/{id}, /heartbeat/quiet, /heartbeat/maintenance, /heartbeat/export.csv, /heartbeat/badge/… \
-                 and /heartbeat/api/v1/…\n",
+                "Not found: heartbeat serves /heartbeat/pulse (and /pulse/start, /pulse/fail), /heartbeat/dashboard, \
+                 /heartbeat/edit, /heartbeat/monitor, /heartbeat/pulses/{id}, /heartbeat/quiet, /heartbeat/maintenance, \
+                 /heartbeat/export.csv, /heartbeat/badge/… and /heartbeat/api/v1/…\n",
             );
         };
         let req = match convert::request(req).await {
@@ -176,6 +176,9 @@ mod tests {
     #[test]
     fn routes_ignore_the_stage_prefix() {
         assert_eq!(route("/heartbeat/pulse"), Some(Route::Pulse));
+        assert_eq!(route("/Prod/heartbeat/pulse/start"), Some(Route::Pulse));
+        assert_eq!(route("/heartbeat/pulse/fail"), Some(Route::Pulse));
+        assert_eq!(route("/heartbeat/pulse/other"), None);
         assert_eq!(route("/Prod/heartbeat/dashboard"), Some(Route::Dashboard));
         assert_eq!(route("/v1/heartbeat/edit/"), Some(Route::Edit));
         assert_eq!(route("/heartbeat/monitor"), Some(Route::Monitor));

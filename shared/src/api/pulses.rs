@@ -371,6 +371,7 @@ mod tests {
             claim: None,
             due_at: None,
             quiet: Default::default(),
+            run: Default::default(),
         }
     }
 

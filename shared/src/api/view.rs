@@ -3,8 +3,8 @@
 
 use crate::model::{Pulse, Window, Zone, format_stamp};
 use crate::rules::quiet::{Silence, silence};
-use crate::rules::state::State;
-use crate::rules::status::status;
+use crate::rules::signals;
+use crate::rules::status::{Status, status};
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
@@ -13,11 +13,16 @@ pub fn pulse_json(pulse: &Pulse, default_tz: Zone, now: DateTime<Utc>) -> Value 
     pulse_json_in(pulse, default_tz, now, &[])
 }
 
-/// The status name: the silence, if the pulse is silenced, else `ok` or `late`.
+/// The status name: the silence, if the pulse is silenced, else what its signals and threshold say.
 pub fn status_name(pulse: &Pulse, default_tz: Zone, now: DateTime<Utc>, windows: &[Window]) -> &'static str {
+    state_name(pulse, &status(pulse, now, default_tz), now, windows)
+}
+
+/// [`status_name`] with the status already worked out.
+pub fn state_name(pulse: &Pulse, status: &Status, now: DateTime<Utc>, windows: &[Window]) -> &'static str {
     match silence(&pulse.key, &pulse.quiet, windows, now) {
         Some(silence) => silence.status(),
-        None => State::of(&status(pulse, now, default_tz)).name(),
+        None => signals::state(pulse, status, now).name(),
     }
 }
 
@@ -45,7 +50,7 @@ pub fn pulse_json_in(pulse: &Pulse, default_tz: Zone, now: DateTime<Utc>, window
         "category": pulse.key.category,
         "type": pulse.key.kind,
         "name": pulse.key.name,
-        "status": silenced.as_ref().map_or_else(|| State::of(&status).name(), Silence::status),
+        "status": silenced.as_ref().map_or_else(|| signals::state(pulse, &status, now).name(), Silence::status),
         "threshold": pulse.threshold.hours(),
         "saturday": pulse.saturday,
         "workdays": workdays,
@@ -62,5 +67,8 @@ pub fn pulse_json_in(pulse: &Pulse, default_tz: Zone, now: DateTime<Utc>, window
         "snoozedUntil": pulse.quiet.snoozed_until.filter(|until| *until > now).map(format_stamp),
         "paused": pulse.quiet.paused,
         "maintenanceUntil": maintenance_until,
+        "lastExit": pulse.run.exit_code,
+        "lastDuration": signals::last_duration(&pulse.run).map(|d| d.num_milliseconds() as f64 / 1000.0),
+        "maxRuntime": pulse.run.max_runtime.map(|m| m.duration().num_milliseconds() as f64 / 3_600_000.0),
     })
 }

@@ -5,6 +5,7 @@
 use crate::api::Keys;
 use crate::config::Config;
 use crate::model::{Pulse, PulseId};
+use crate::rules::signals;
 use crate::rules::state::State;
 use crate::rules::status::status;
 use crate::store::PulseReader;
@@ -133,7 +134,7 @@ async fn find(
     config: &Config,
     now: DateTime<Utc>,
 ) -> Result<Option<Badge>, crate::store::StoreError> {
-    let state = |p: &Pulse| State::of(&status(p, now, config.default_timezone));
+    let state = |p: &Pulse| signals::state(p, &status(p, now, config.default_timezone), now);
     Ok(match scope {
         Scope::Pulse(id) => store.get(id).await?.map(|p| single(&p.key.name, state(&p))),
         Scope::Host(name) | Scope::Category(name) => {
@@ -158,14 +159,15 @@ async fn find(
 
 fn single(label: &str, state: State) -> Badge {
     match state {
-        State::Ok => Badge {
+        // A running job is up: nothing is wrong yet.
+        State::Ok | State::Running => Badge {
             label: label.to_owned(),
             message: "up".into(),
             color: "#2e7d32",
         },
-        State::Late => Badge {
+        State::Late | State::Overrun | State::Failed => Badge {
             label: label.to_owned(),
-            message: "late".into(),
+            message: state.name().into(),
             color: "#c62828",
         },
     }
@@ -176,7 +178,19 @@ pub fn group(label: &str, states: &[State]) -> Option<Badge> {
     if states.is_empty() {
         return None;
     }
-    let late = states.iter().filter(|s| **s == State::Late).count();
+    let late = states
+        .iter()
+        .filter(|s| !matches!(s, State::Ok | State::Running))
+        .count();
+    // "late" as before when lateness is all there is; "down" once failures or overruns are among them.
+    let word = if states
+        .iter()
+        .all(|s| matches!(s, State::Ok | State::Running | State::Late))
+    {
+        "late"
+    } else {
+        "down"
+    };
     Some(if late == 0 {
         Badge {
             label: label.to_owned(),
@@ -186,7 +200,7 @@ pub fn group(label: &str, states: &[State]) -> Option<Badge> {
     } else {
         Badge {
             label: label.to_owned(),
-            message: format!("{late} of {} late", states.len()),
+            message: format!("{late} of {} {word}", states.len()),
             color: "#c62828",
         }
     })

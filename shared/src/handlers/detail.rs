@@ -6,7 +6,7 @@ use crate::http::{HttpError, params, response};
 use crate::links;
 use crate::model::{Pulse, PulseId, format_stamp};
 use crate::pages::{DetailView, TimelineEntry, due_in, local_time, relative_time, render_detail};
-use crate::rules::state::State;
+use crate::rules::signals;
 use crate::rules::status::status;
 use crate::store::PulseReader;
 use crate::words;
@@ -70,8 +70,7 @@ pub fn detail_view(pulse: &Pulse, config: &Config, now: DateTime<Utc>) -> Detail
         kind: pulse.key.kind.clone(),
         name: pulse.key.name.clone(),
         // The pulse's own snooze or pause (the windows are on the dashboard and the snooze page).
-        status: crate::rules::quiet::silence(&pulse.key, &pulse.quiet, &[], now)
-            .map_or_else(|| State::of(&status).name(), |silence| silence.status()),
+        status: crate::api::view::state_name(pulse, &status, now, &[]),
         threshold: words::hours(pulse.threshold.hours()),
         saturday: pulse.saturday,
         tz: tz.name().to_owned(),

@@ -1,5 +1,6 @@
 //! `GET|POST /heartbeat/pulse`: a job says "I ran". The answer and the URL shape are the original's,
-//! so its clients keep working.
+//! so its clients keep working. The same handler takes the signals `/heartbeat/pulse/start` and
+//! `/heartbeat/pulse/fail` and `exit=N` (signal.rs): same identification, key and creation settings.
 
 use crate::config::Config;
 use crate::http::params::{self, Params};
@@ -9,19 +10,22 @@ use crate::store::{PulseReceipt, PulseRecorder};
 use chrono::{DateTime, Utc};
 use lambda_http::http::{Method, StatusCode, header};
 use lambda_http::{Body, Request, Response};
+use signal::Route;
 
 pub const MAX_MESSAGE_BYTES: usize = 1024;
 pub const MAX_METADATA_BYTES: usize = 4096;
 
 pub async fn pulse(req: Request, store: &dyn PulseRecorder, config: &Config, now: DateTime<Utc>) -> Response<Body> {
-    match record(&req, store, config, now).await {
-        Ok(()) => response::text(StatusCode::OK, response::PULSE_OK),
+    let route = Route::of(req.uri().path());
+    match record(&req, route, store, config, now).await {
+        Ok(()) => response::text(StatusCode::OK, route.answer()),
         Err(err) => err.to_text(),
     }
 }
 
 async fn record(
     req: &Request,
+    route: Route,
     store: &dyn PulseRecorder,
     config: &Config,
     now: DateTime<Utc>,
@@ -33,14 +37,17 @@ async fn record(
     };
     let mut params = params::query(req)?;
     let mut metadata = None;
+    let mut body_log = None;
     if is_post {
-        let (body_params, body_metadata) = body_params(req)?;
-        params.extend(body_params);
-        metadata = body_metadata;
+        let body = body_params(req)?;
+        params.extend(body.params);
+        metadata = body.metadata;
+        body_log = body.log;
     }
     check_key(req, &params, config)?;
     let receipt = receipt(&params, metadata, config, now)?;
-    store.record_pulse(&receipt).await?;
+    let signal = signal::signal(route, &params, body_log)?;
+    store.record_signal(&receipt, &signal).await?;
     Ok(())
 }
 
@@ -71,21 +78,44 @@ fn check_key(req: &Request, params: &Params, config: &Config) -> Result<(), Http
     }
 }
 
-/// Parameters from a POST body, and the metadata object when the body is JSON.
-fn body_params(req: &Request) -> Result<(Params, Option<String>), HttpError> {
+/// What a POST body carries.
+#[derive(Default)]
+struct BodyParams {
+    params: Params,
+    /// The metadata object, when the body is JSON or a form with `metadata`.
+    metadata: Option<String>,
+    /// A `text/plain` body: the job's output.
+    log: Option<String>,
+}
+
+/// Parameters from a POST body, the metadata object, or a plain-text log.
+fn body_params(req: &Request) -> Result<BodyParams, HttpError> {
     let body = params::body(req)?;
     if body.iter().all(u8::is_ascii_whitespace) {
-        return Ok((Params::default(), None));
+        return Ok(BodyParams::default());
     }
     match params::content_type(req).as_deref() {
         Some("application/x-www-form-urlencoded") => {
             let form = params::form(body)?;
             let metadata = form.single("metadata")?.map(metadata_from_text).transpose()?;
-            Ok((form, metadata))
+            Ok(BodyParams {
+                params: form,
+                metadata,
+                log: None,
+            })
         }
-        Some("application/json") => json_params(body),
+        Some("application/json") => json_params(body).map(|(params, metadata)| BodyParams {
+            params,
+            metadata,
+            log: None,
+        }),
+        // A job's output is whatever bytes it wrote; what is not UTF-8 is shown as replacement characters.
+        Some("text/plain") => Ok(BodyParams {
+            log: Some(String::from_utf8_lossy(body).into_owned()),
+            ..BodyParams::default()
+        }),
         other => Err(HttpError::UnsupportedMediaType(format!(
-            "a pulse body must be application/x-www-form-urlencoded or application/json, not {}",
+            "a pulse body must be application/x-www-form-urlencoded, application/json or text/plain (a log), not {}",
             other.unwrap_or("unlabelled data")
         ))),
     }
@@ -193,6 +223,8 @@ fn truncate_message(message: &str) -> String {
     }
     format!("{}…", &message[..end])
 }
+
+mod signal;
 
 #[cfg(test)]
 mod tests;

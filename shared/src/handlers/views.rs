@@ -5,8 +5,8 @@ use crate::links;
 use crate::model::{Pulse, Window, format_stamp};
 use crate::pages::{DashboardRow, DashboardView, EditErrors, EditForm, EditView, due_in, local_time, relative_time};
 use crate::rules::quiet::{Silence, silence};
-use crate::rules::state::{self, State};
 use crate::rules::status::{Status, status};
+use crate::rules::{signals, state};
 use crate::store::Listing;
 use crate::words;
 use chrono::{DateTime, Utc};
@@ -74,7 +74,7 @@ fn dashboard_row(pulse: &Pulse, status: &Status, config: &Config, secret: &Secre
         exceeded: status.exceeded,
         edit_href: links::edit(secret, &pulse.id),
         detail_href: links::detail(secret, &pulse.id),
-        status: State::of(status).name(),
+        status: signals::state(pulse, status, now).name(),
         due_in: due_in(status.exceeded_after, now),
         due_iso: status.exceeded_after.map(format_stamp).unwrap_or_default(),
     }

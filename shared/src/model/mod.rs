@@ -3,6 +3,7 @@
 mod key;
 mod pulse;
 mod quiet;
+mod run;
 mod settings;
 mod threshold;
 mod time;
@@ -12,6 +13,7 @@ mod workdays;
 pub use key::{FieldError, PulseId, PulseKey};
 pub use pulse::{Alert, Claim, Pulse, Settings};
 pub use quiet::{LONGEST, NOTE_LIMIT, Quieting, Scope, Window};
+pub use run::{MAX_LOG_BYTES, MaxRuntime, RunState, Signal, SignalKind, log_tail};
 pub use settings::validate_settings;
 pub use threshold::Threshold;
 pub use time::{format_stamp, parse_stamp};

@@ -1,6 +1,6 @@
 //! A pulse as the rest of the code sees it, independent of how the table stores it.
 
-use super::{PulseId, PulseKey, Quieting, Threshold, WorkingDays, Zone};
+use super::{PulseId, PulseKey, Quieting, RunState, Threshold, WorkingDays, Zone};
 use chrono::{DateTime, Utc};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -30,6 +30,8 @@ pub struct Pulse {
     pub due_at: Option<DateTime<Utc>>,
     /// Snooze and pause (`rules/quiet.rs`).
     pub quiet: Quieting,
+    /// Starts, failures, exit codes and durations (signals); empty for plain pulses.
+    pub run: RunState,
 }
 
 impl Pulse {

@@ -4,33 +4,72 @@ use crate::config::{Config, Secret};
 use crate::links;
 use crate::model::Pulse;
 use crate::pages::local_time;
+use crate::report::RunReport;
+use crate::rules::signals::{self, Incident, IncidentKind};
 use crate::rules::status::Status;
 use crate::slack::PulseLine;
 use crate::words;
-use chrono::TimeDelta;
+use chrono::{DateTime, TimeDelta, Utc};
 
-pub fn line(
-    pulse: &Pulse,
-    status: &Status,
-    recovery: bool,
-    pulsed_again: bool,
-    base_url: Option<&str>,
-    secret: Option<&Secret>,
-    config: &Config,
-) -> PulseLine {
+/// What a message says about one pulse: `incident` is the one alerted (or, in a recovery, ended).
+pub struct LineFacts<'a> {
+    pub pulse: &'a Pulse,
+    pub status: &'a Status,
+    pub incident: &'a Incident,
+    pub recovery: bool,
+    pub pulsed_again: bool,
+    pub now: DateTime<Utc>,
+}
+
+pub fn line(facts: &LineFacts<'_>, base_url: Option<&str>, secret: Option<&Secret>, config: &Config) -> PulseLine {
+    let LineFacts { pulse, status, .. } = *facts;
+    let kind = facts.incident.kind;
     let threshold = words::duration(status.threshold);
-    let detail = if !recovery {
+    let tz = pulse.timezone(config.default_timezone);
+    let took = signals::last_duration(&pulse.run).map(words::duration);
+    let detail = match (kind, facts.recovery, facts.pulsed_again) {
         // Working time, not wall-clock time: a weekend in between adds nothing.
-        format!(
+        (IncidentKind::Late, false, _) => format!(
             "{} of working time over its {threshold} threshold",
             words::duration((status.working - status.threshold).max(TimeDelta::zero()))
-        )
-    } else if pulsed_again {
-        let tz = pulse.timezone(config.default_timezone);
-        format!("pulsed again at {}", local_time(pulse.last_pulse, tz.tz()))
-    } else {
-        format!("within its {threshold} threshold again after its settings changed")
+        ),
+        (IncidentKind::Late, true, true) => format!("pulsed again at {}", local_time(pulse.last_pulse, tz.tz())),
+        (IncidentKind::Late, true, false) => {
+            format!("within its {threshold} threshold again after its settings changed")
+        }
+        (IncidentKind::Failed, false, _) => {
+            let mut text = "failed".to_owned();
+            if let Some(code) = pulse.run.exit_code {
+                text += &format!(" with exit code {code}");
+            }
+            if let Some(took) = &took {
+                text += &format!(" after {took}");
+            }
+            text
+        }
+        (IncidentKind::Failed, true, _) => format!("succeeded again at {}", local_time(pulse.last_pulse, tz.tz())),
+        (IncidentKind::Overrun, false, _) => {
+            let running = pulse.run.started_at.map(|s| facts.now - s).unwrap_or_default();
+            let max = pulse.run.max_runtime.map(|m| words::duration(m.duration()));
+            format!(
+                "overrun: still running after {}{}",
+                words::duration(running.max(TimeDelta::zero())),
+                max.map(|m| format!(" (max runtime {m})")).unwrap_or_default()
+            )
+        }
+        (IncidentKind::Overrun, true, true) => match &took {
+            Some(took) => format!("finished after {took}"),
+            None => "finished".to_owned(),
+        },
+        (IncidentKind::Overrun, true, false) => "within its max runtime again after its settings changed".to_owned(),
     };
+    let report = (!facts.recovery && kind != IncidentKind::Late).then(|| RunReport {
+        incident: kind,
+        exit_code: pulse.run.exit_code.filter(|_| kind == IncidentKind::Failed),
+        duration: signals::last_duration(&pulse.run).filter(|_| kind == IncidentKind::Failed),
+        message: pulse.last_message.clone().filter(|_| kind == IncidentKind::Failed),
+        log: pulse.run.failure_log.clone().filter(|_| kind == IncidentKind::Failed),
+    });
     PulseLine {
         host: pulse.key.host.clone(),
         category: pulse.key.category.clone(),
@@ -41,10 +80,11 @@ pub fn line(
             .zip(secret)
             .map(|(base, secret)| links::absolute(base, &links::edit(secret, &pulse.id))),
         // A recovery needs no snooze; an alert or reminder offers one.
-        snooze_urls: base_url.zip(secret).filter(|_| !recovery).map(|(base, secret)| {
+        snooze_urls: base_url.zip(secret).filter(|_| !facts.recovery).map(|(base, secret)| {
             ["1h", "1d", crate::quieting::NEXT_WORKING_DAY]
                 .map(|length| links::absolute(base, &links::quiet_choice(secret, &pulse.id, "snooze", length)))
         }),
+        report,
     }
 }
 

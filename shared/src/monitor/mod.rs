@@ -5,9 +5,9 @@ mod lines;
 
 use crate::config::Config;
 use crate::model::{Alert, Claim, Pulse, PulseId, Window};
-use crate::rules::due;
 use crate::rules::incident::{Decision, decide};
 use crate::rules::quiet;
+use crate::rules::signals::{self, Incident};
 use crate::rules::status::{Status, status};
 use crate::slack::{Notifier, PulseLine, SlackMessage, alert_message, recovery_message, reminder_message};
 use crate::store::due_index::sweep_slice;
@@ -173,8 +173,12 @@ pub async fn run_within(
             continue;
         }
         let expect = match (decision, &pulse.alert) {
-            (Decision::Alert, _) => Expectation::Alert {
-                stamp: pulse.stamp.clone(),
+            (Decision::Alert, _) => match signals::current(&pulse, &status, now) {
+                Some(incident) => Expectation::Alert { stamp: incident.id },
+                None => {
+                    idle.push((pulse, status, false));
+                    continue;
+                }
             },
             (Decision::Remind, Some(a)) => Expectation::Reminder {
                 stamp: a.for_stamp.clone(),
@@ -305,20 +309,24 @@ impl Run<'_> {
         let (ledger, remind_every) = (self.deps.ledger, self.deps.config.remind_every);
         match &c.expect {
             Expectation::Recovery { alerted_stamp } => {
-                // The incident is over; the pulse is due again by its own (current) last pulse.
-                let next = self.hold(&c.pulse, due::next_look(&c.status, None, self.now, remind_every));
+                // The incident is over; the pulse is due again by its own (current) last pulse, or
+                // at once when another incident has begun (held past a snooze or window).
+                let next = self.hold(
+                    &c.pulse,
+                    signals::next_look(&c.pulse, &c.status, None, self.now, remind_every),
+                );
                 ledger
                     .record_recovery(&c.pulse.id, self.run_id, alerted_stamp, next)
                     .await
             }
-            _ => {
+            Expectation::Alert { stamp } | Expectation::Reminder { stamp, .. } => {
                 let alert = Alert {
-                    for_stamp: c.pulse.stamp.clone(),
+                    for_stamp: stamp.clone(),
                     notified_at: self.now,
                 };
                 let next = self.hold(
                     &c.pulse,
-                    due::next_look(&c.status, Some(&alert), self.now, remind_every),
+                    signals::next_look(&c.pulse, &c.status, Some(&alert), self.now, remind_every),
                 );
                 ledger.record_alert(&c.pulse.id, self.run_id, &alert, next).await
             }
@@ -333,7 +341,7 @@ impl Run<'_> {
             let next = if owed {
                 self.now
             } else {
-                due::next_look(&status, pulse.alert.as_ref(), self.now, remind_every)
+                signals::next_look(&pulse, &status, pulse.alert.as_ref(), self.now, remind_every)
             };
             let next = self.hold(&pulse, next);
             // From the latest pulse: a healthy job's due time moves here, once per threshold
@@ -341,6 +349,7 @@ impl Run<'_> {
             let plan = Reschedule {
                 stamp: pulse.stamp.clone(),
                 seen_due: pulse.due_at,
+                seen_start: pulse.run.started_at,
                 next_due: next,
             };
             (pulse.due_at != Some(next)).then_some((pulse.id, plan))
@@ -370,15 +379,19 @@ impl Run<'_> {
         let lines: Vec<PulseLine> = claimed
             .iter()
             .map(|c| {
-                lines::line(
-                    &c.pulse,
-                    &c.status,
-                    kind == Kind::Recovery,
-                    c.pulsed_again,
-                    self.base_url,
-                    secret,
-                    self.deps.config,
-                )
+                let incident = Incident::parse(match &c.expect {
+                    Expectation::Alert { stamp } | Expectation::Reminder { stamp, .. } => stamp,
+                    Expectation::Recovery { alerted_stamp } => alerted_stamp,
+                });
+                let facts = lines::LineFacts {
+                    pulse: &c.pulse,
+                    status: &c.status,
+                    incident: &incident,
+                    recovery: kind == Kind::Recovery,
+                    pulsed_again: c.pulsed_again,
+                    now: self.now,
+                };
+                lines::line(&facts, self.base_url, secret, self.deps.config)
             })
             .collect();
         let dashboard = lines::dashboard_url(self.base_url, secret);

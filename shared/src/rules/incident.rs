@@ -1,5 +1,6 @@
 //! What the monitor owes Slack about one pulse: an alert, a reminder, a recovery, or nothing.
 
+use super::signals::{self, Incident};
 use super::status::Status;
 use crate::model::Pulse;
 use chrono::{DateTime, Utc};
@@ -8,7 +9,7 @@ use std::time::Duration;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Decision {
     Quiet,
-    /// Exceeded, and no alert has gone out for this incident yet.
+    /// In an incident (late, failed or overrun) no alert has gone out for yet.
     Alert,
     /// Still exceeded, alerted, and the reminder interval has passed.
     Remind,
@@ -18,19 +19,29 @@ pub enum Decision {
     },
 }
 
+/// One incident is alerted at a time: the worst one the pulse is in (`signals::current`). An alerted
+/// incident the job has ended is recovered first, even when another one has begun (the next run
+/// alerts that); a worse one beginning while the alerted one lasts replaces it with its own alert.
 pub fn decide(pulse: &Pulse, status: &Status, now: DateTime<Utc>, remind_every: Option<Duration>) -> Decision {
-    match &pulse.alert {
-        Some(alert) if alert.for_stamp != pulse.stamp => Decision::Recover { pulsed_again: true },
-        Some(_) if !status.exceeded => Decision::Recover { pulsed_again: false },
-        Some(alert) => {
-            let due = remind_every
-                .and_then(|every| chrono::TimeDelta::from_std(every).ok())
-                .is_some_and(|every| now >= alert.notified_at + every);
-            if due { Decision::Remind } else { Decision::Quiet }
-        }
-        None if status.exceeded => Decision::Alert,
-        None => Decision::Quiet,
+    let current = signals::current(pulse, status, now);
+    let Some(alert) = &pulse.alert else {
+        return if current.is_some() {
+            Decision::Alert
+        } else {
+            Decision::Quiet
+        };
+    };
+    let alerted = Incident::parse(&alert.for_stamp);
+    if let Some(pulsed_again) = signals::closed(pulse, status, now, &alerted) {
+        return Decision::Recover { pulsed_again };
     }
+    if current.is_some_and(|c| c.id != alerted.id) {
+        return Decision::Alert;
+    }
+    let due = remind_every
+        .and_then(|every| chrono::TimeDelta::from_std(every).ok())
+        .is_some_and(|every| now >= alert.notified_at + every);
+    if due { Decision::Remind } else { Decision::Quiet }
 }
 
 #[cfg(test)]
@@ -65,6 +76,7 @@ mod tests {
             claim: None,
             due_at: None,
             quiet: Default::default(),
+            run: Default::default(),
         }
     }
 

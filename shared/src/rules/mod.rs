@@ -3,6 +3,7 @@
 pub mod due;
 pub mod incident;
 pub mod quiet;
+pub mod signals;
 pub mod state;
 pub mod status;
 pub mod working_time;

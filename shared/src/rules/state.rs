@@ -2,12 +2,15 @@
 
 use super::status::Status;
 
-/// Today a pulse is either `ok` or `late`; later capabilities add the other names, which filters
-/// already accept so that clients can be written against the full list.
+/// A pulse's state by name; `rules::signals::state` says which one a pulse is in. Filters accept
+/// every name of `NAMES`, so clients can be written against the full list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum State {
     Ok,
     Late,
+    Running,
+    Overrun,
+    Failed,
 }
 
 /// Every name a filter accepts, in the order a person reads them (worst last).
@@ -22,13 +25,15 @@ pub const NAMES: [&str; 8] = [
     "failed",
 ];
 
-/// The names that occur today, which the dashboard's status filter offers.
-pub const CURRENT: [&str; 2] = ["ok", "late"];
+/// The names the signals can give a pulse.
+pub const CURRENT: [&str; 5] = ["ok", "running", "overrun", "late", "failed"];
 
-/// What the dashboard's status filter offers: today's states and the quiet ones.
-pub const ON_DASHBOARD: [&str; 5] = ["ok", "late", "snoozed", "paused", "maintenance"];
+/// What the dashboard's status filter offers: the signals' states and the quiet ones.
+pub const ON_DASHBOARD: [&str; 8] = NAMES;
 
 impl State {
+    /// The state of a pulse from its threshold alone; `rules::signals::state` adds what its
+    /// signals say.
     pub fn of(status: &Status) -> Self {
         if status.exceeded { State::Late } else { State::Ok }
     }
@@ -37,6 +42,9 @@ impl State {
         match self {
             State::Ok => "ok",
             State::Late => "late",
+            State::Running => "running",
+            State::Overrun => "overrun",
+            State::Failed => "failed",
         }
     }
 }

@@ -4,6 +4,11 @@
 use serde::Serialize;
 
 use super::escape::{escaped_len, push_escaped};
+use crate::report::{CHAT_LOG_CHARS, CHAT_LOG_LINES, RunReport, log_tail_lines};
+use crate::rules::signals::IncidentKind;
+
+/// Budget, in escaped characters, for a job's message quoted under its line.
+const MESSAGE_MAX: usize = 300;
 
 /// At most this many pulses are listed in one message; the rest are counted ("…and N more").
 pub const MAX_LINES: usize = 50;
@@ -59,6 +64,8 @@ pub struct PulseLine {
     pub edit_url: Option<String>,
     /// The snooze page for 1 h, 1 day and until the next working day (alerts and reminders only).
     pub snooze_urls: Option<[String; 3]>,
+    /// What a failed or overrun job said; `None` for a late pulse (and in recoveries).
+    pub report: Option<RunReport>,
 }
 
 /// The pulses that became exceeded since the last run.
@@ -83,8 +90,29 @@ enum Kind {
     Recovery,
 }
 
-fn header(kind: Kind, count: usize) -> String {
+fn header(kind: Kind, lines: &[PulseLine]) -> String {
+    let count = lines.len();
     let one = count == 1;
+    let incidents = |want: IncidentKind| {
+        lines
+            .iter()
+            .all(|l| l.report.as_ref().map_or(IncidentKind::Late, |r| r.incident) == want)
+    };
+    if !matches!(kind, Kind::Recovery) && !incidents(IncidentKind::Late) {
+        let reminder = matches!(kind, Kind::Reminder);
+        return match (incidents(IncidentKind::Failed), incidents(IncidentKind::Overrun)) {
+            (true, _) if reminder && one => ":bell: 1 job is still failing".to_owned(),
+            (true, _) if reminder => format!(":bell: {count} jobs are still failing"),
+            (true, _) if one => ":x: 1 job failed".to_owned(),
+            (true, _) => format!(":x: {count} jobs failed"),
+            (_, true) if reminder && one => ":bell: 1 job is still running past its max runtime".to_owned(),
+            (_, true) if reminder => format!(":bell: {count} jobs are still running past their max runtime"),
+            (_, true) if one => ":hourglass: 1 job is running past its max runtime".to_owned(),
+            (_, true) => format!(":hourglass: {count} jobs are running past their max runtime"),
+            _ if reminder => format!(":bell: {count} pulses still need attention (late, failed or overrun)"),
+            _ => format!(":rotating_light: {count} pulses need attention (late, failed or overrun)"),
+        };
+    }
     match kind {
         Kind::Alert if one => ":rotating_light: 1 pulse exceeded its threshold".to_owned(),
         Kind::Alert => format!(":rotating_light: {count} pulses exceeded their threshold"),
@@ -96,11 +124,23 @@ fn header(kind: Kind, count: usize) -> String {
 }
 
 fn build(kind: Kind, lines: &[PulseLine], dashboard_url: Option<&str>) -> SlackMessage {
-    let mut text = header(kind, lines.len());
+    let mut text = header(kind, lines);
+    let shown = lines.len().min(MAX_LINES);
     let snooze = lines.len() <= SNOOZE_LINKS_UP_TO;
-    for line in lines.iter().take(MAX_LINES) {
+    let line_max = 1 + LINE_MAX + if snooze { SNOOZE_MAX } else { 0 };
+    for (i, line) in lines.iter().take(MAX_LINES).enumerate() {
         text.push('\n');
         push_line(&mut text, line, snooze);
+        if let Some(report) = &line.report {
+            // What the job said goes in only where it fits with every line still to come at its
+            // largest, so the message stays within Slack's limit whatever the logs hold.
+            let reserve = (shown - i - 1) * line_max + (1 + MORE_MAX) + (1 + DASHBOARD_LINE_MAX);
+            let room = TEXT_LIMIT.saturating_sub(text.chars().count() + reserve);
+            let extra = report_text(report);
+            if extra.chars().count() <= room {
+                text.push_str(&extra);
+            }
+        }
     }
     if lines.len() > MAX_LINES {
         text.push_str(&format!("\n…and {} more", lines.len() - MAX_LINES));
@@ -150,6 +190,34 @@ fn push_line(out: &mut String, line: &PulseLine, snooze: bool) {
         out.push_str(" · snooze ");
         out.push_str(&snooze_links.join(" · "));
     }
+}
+
+/// The job's message (one quoted line) and the end of its log (a code block), escaped.
+fn report_text(report: &RunReport) -> String {
+    let mut out = String::new();
+    if let Some(message) = report.message.as_deref().filter(|m| !m.trim().is_empty()) {
+        out.push_str("\n> ");
+        push_user_text(&mut out, message, MESSAGE_MAX);
+    }
+    let tail = report
+        .log
+        .as_deref()
+        .map(|log| log_tail_lines(log, CHAT_LOG_LINES, CHAT_LOG_CHARS))
+        .unwrap_or_default();
+    if !tail.trim().is_empty() {
+        out.push_str("\n```\n");
+        for c in tail.chars() {
+            match c {
+                // A backtick could close the block early; a look-alike cannot.
+                '`' => out.push('ˋ'),
+                '\n' => out.push('\n'),
+                c if c.is_control() => out.push(' '),
+                c => push_escaped(&mut out, c),
+            }
+        }
+        out.push_str("\n```");
+    }
+    out
 }
 
 /// Appends `text` escaped, on one line, and cut with "…" so that it takes at most `max` characters.
@@ -210,6 +278,7 @@ mod tests {
             detail: "3.5 h over its 24 h threshold".into(),
             edit_url: Some(format!("https://hb.example.com/heartbeat/edit?secret=s3cret&id={name}")),
             snooze_urls: None,
+            report: None,
         }
     }
 
@@ -283,6 +352,7 @@ mod tests {
                 detail: payload.into(),
                 edit_url: Some(format!("https://hb.example.com/edit?id=1{payload}")),
                 snooze_urls: None,
+                report: None,
             };
             for make in [alert_message, reminder_message, recovery_message] {
                 let text = make(std::slice::from_ref(&pulse), Some(payload)).text;
@@ -314,6 +384,7 @@ mod tests {
                 detail: "&lt;".into(),
                 edit_url: None,
                 snooze_urls: None,
+                report: None,
             }],
             None,
         )
@@ -389,6 +460,14 @@ mod tests {
                 snooze_urls: Some(std::array::from_fn(|_| {
                     format!("https://x.example/{}", "q".repeat(EDIT_URL_MAX - 18))
                 })),
+                // A failure's message and log at their largest: they go in only where they fit.
+                report: Some(RunReport {
+                    incident: IncidentKind::Failed,
+                    exit_code: Some(255),
+                    duration: None,
+                    message: Some(field.repeat(8)),
+                    log: Some(format!("{field}\n").repeat(40)),
+                }),
             };
             // Up to SNOOZE_LINKS_UP_TO pulses, each line with its three snooze links, still fits.
             let few = vec![pulse.clone(); SNOOZE_LINKS_UP_TO];
@@ -422,6 +501,44 @@ mod tests {
         assert_eq!(
             serde_json::to_value(&message).unwrap(),
             serde_json::json!({"text": "hi"})
+        );
+    }
+
+    #[test]
+    fn a_failure_names_its_kind_and_quotes_message_and_log_escaped() {
+        let mut failed = line("nightly");
+        failed.detail = "failed with exit code 3 after 2 min".into();
+        let log: String = (1..=12).map(|i| format!("step {i}\n")).collect::<String>() + "<b>boom</b> & `rm`";
+        failed.report = Some(RunReport {
+            incident: IncidentKind::Failed,
+            exit_code: Some(3),
+            duration: None,
+            message: Some("disk <full>".into()),
+            log: Some(log),
+        });
+        let text = alert_message(&[failed.clone()], None).text;
+        assert!(
+            text.starts_with(":x: 1 job failed\n• web-1 / backup / db / nightly — failed with exit code 3"),
+            "{text}"
+        );
+        assert!(text.contains("\n> disk &lt;full&gt;\n```\nstep 4\n"), "{text}");
+        assert!(!text.contains("step 3\n"), "ten lines at most: {text}");
+        assert!(text.ends_with("&lt;b&gt;boom&lt;/b&gt; &amp; ˋrmˋ\n```"), "{text}");
+        assert_eq!(
+            reminder_message(&[failed.clone()], None).text.lines().next(),
+            Some(":bell: 1 job is still failing")
+        );
+        let mut mixed = vec![failed, line("late-one")];
+        assert!(
+            alert_message(&mixed, None)
+                .text
+                .starts_with(":rotating_light: 2 pulses need attention")
+        );
+        mixed[0].report.as_mut().unwrap().incident = IncidentKind::Overrun;
+        assert!(
+            alert_message(&mixed[..1], None)
+                .text
+                .starts_with(":hourglass: 1 job is running past its max runtime")
         );
     }
 }

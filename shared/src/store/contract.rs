@@ -63,6 +63,20 @@ macro_rules! store_contract {
             no_claim_holds_while_snoozed_or_paused,
             windows_are_added_listed_and_removed
         );
+        $crate::store_contract!(@signal_cases $make;
+            a_failure_opens_an_incident_due_at_once_and_a_success_ends_it,
+            a_start_with_a_max_runtime_is_due_at_its_overrun_instant,
+            a_failure_or_start_creates_the_pulse
+        );
+    };
+    (@signal_cases $make:expr; $($case:ident),+) => {
+        $(
+            #[tokio::test]
+            async fn $case() {
+                let (_guard, store) = $make.await;
+                $crate::store::contract_signals::$case(&store).await;
+            }
+        )+
     };
     (@cases $make:expr; $($case:ident),+) => {
         $(
@@ -238,6 +252,7 @@ pub async fn sweep_segments_split_the_foreign_items<S: ContractStore>(store: &S)
     let first = foreign(&names[0], monday(), "24");
     let plan = Reschedule {
         stamp: first.stamp.clone(),
+        seen_start: None,
         seen_due: None,
         next_due: monday() + hours(24),
     };
@@ -251,6 +266,7 @@ pub async fn a_reschedule_holds_only_on_what_was_seen<S: ContractStore>(store: &
     let seen = get(store, "nightly").await;
     let plan = Reschedule {
         stamp: seen.stamp.clone(),
+        seen_start: None,
         seen_due: seen.due_at,
         next_due: monday() + hours(5),
     };
@@ -264,6 +280,7 @@ pub async fn a_reschedule_holds_only_on_what_was_seen<S: ContractStore>(store: &
     let seen = get(store, "nightly").await;
     let plan = Reschedule {
         stamp: seen.stamp.clone(),
+        seen_start: None,
         seen_due: seen.due_at,
         next_due: monday() + hours(3),
     };

@@ -107,6 +107,7 @@ impl TryFrom<&Item> for Pulse {
                 snoozed_until: text(item, SNOOZED_UNTIL).as_deref().and_then(parse_stamp),
                 paused: text(item, PAUSED).is_some_and(|p| p == "1"),
             },
+            run: super::run_item::run_state(item),
         })
     }
 }

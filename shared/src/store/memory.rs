@@ -5,7 +5,8 @@ use super::{
     Expectation, Held, IncidentLedger, Listing, PulseReader, PulseReceipt, PulseRecorder, QuietWriter, Reschedule,
     SettingsWriter, Slice, StoreError,
 };
-use crate::model::{Alert, Claim, Pulse, PulseId, Settings, format_stamp, parse_stamp};
+use crate::model::{Alert, Claim, Pulse, PulseId, Settings, Signal, SignalKind, format_stamp, parse_stamp};
+use crate::rules::signals::still_in;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
@@ -76,14 +77,48 @@ impl MemoryStore {
 
 #[async_trait]
 impl PulseRecorder for MemoryStore {
-    async fn record_pulse(&self, receipt: &PulseReceipt) -> Result<(), StoreError> {
+    async fn record_signal(&self, receipt: &PulseReceipt, signal: &Signal) -> Result<(), StoreError> {
         let mut pulses = self.enter()?;
         let id = receipt.key.id();
         let stamp = format_stamp(receipt.at);
-        match pulses.get_mut(&id) {
-            Some(p) => {
+        let at = receipt.at;
+        let Some(p) = pulses.get_mut(&id) else {
+            let mut pulse = Pulse {
+                id: id.clone(),
+                key: receipt.key.clone(),
+                last_pulse: parse_stamp(&stamp).expect("a formatted stamp parses"),
+                stamp,
+                threshold: receipt.threshold,
+                saturday: receipt.saturday,
+                tz: Some(receipt.tz),
+                pulse_count: (signal.kind == SignalKind::Success).then_some(1),
+                first_seen: Some(at),
+                last_message: receipt.message.clone(),
+                last_metadata: receipt.metadata.clone(),
+                alert: None,
+                claim: None,
+                due_at: Some(receipt.first_due()),
+                run: Default::default(),
+            };
+            pulse.run.max_runtime = signal.max_runtime;
+            match signal.kind {
+                SignalKind::Success => finish(&mut pulse, at, signal),
+                SignalKind::Failure => fail(&mut pulse, at, signal),
+                SignalKind::Start => {
+                    pulse.run.started_at = Some(at);
+                    if let Some(max) = signal.max_runtime {
+                        pulse.due_at = pulse.due_at.map(|due| due.min(at + max.duration()));
+                    }
+                }
+            }
+            pulses.insert(id, pulse);
+            return Ok(());
+        };
+        let late_finish = p.run.last_finish.is_some_and(|last| last > at);
+        match signal.kind {
+            SignalKind::Success => {
                 p.pulse_count = Some(p.pulse_count.unwrap_or(0) + 1);
-                if p.stamp.as_str() > stamp.as_str() {
+                if p.stamp.as_str() > format_stamp(at).as_str() || late_finish {
                     // DynamoDB counts a late pulse with a second write.
                     self.requests.fetch_add(1, Ordering::SeqCst);
                     return Ok(());
@@ -95,45 +130,79 @@ impl PulseRecorder for MemoryStore {
                     (None, Some(_), false) => {}
                     _ => {
                         self.requests.fetch_add(1, Ordering::SeqCst);
-                        p.due_at = Some(receipt.at);
+                        p.due_at = Some(at);
                     }
                 }
-                p.quiet.paused = false;
-                p.key = receipt.key.clone();
-                p.last_pulse = receipt.at;
-                p.stamp = stamp.clone();
-                p.first_seen = p.first_seen.or(Some(receipt.at));
-                p.tz = p.tz.or(Some(receipt.tz));
-                if receipt.message.is_some() {
-                    p.last_message = receipt.message.clone();
+                p.last_pulse = at;
+                p.stamp = format_stamp(at);
+                finish(p, at, signal);
+            }
+            SignalKind::Failure => {
+                if late_finish {
+                    return Ok(());
                 }
-                if receipt.metadata.is_some() {
-                    p.last_metadata = receipt.metadata.clone();
+                fail(p, at, signal);
+            }
+            SignalKind::Start => {
+                let older = p.run.started_at.is_some_and(|started| started > at);
+                let ended = signal.rid.is_some() && signal.rid == p.run.finish_rid;
+                if older || ended {
+                    return Ok(());
+                }
+                p.run.started_at = Some(at);
+                // Another writer's item, or a pause this start ends: due at once.
+                let foreign = p.due_at.is_none() || p.quiet.paused;
+                let max = p.run.max_runtime.or(signal.max_runtime);
+                if foreign {
+                    self.requests.fetch_add(1, Ordering::SeqCst);
+                    p.due_at = Some(at);
+                } else if let Some(max) = max {
+                    let overrun = at + max.duration();
+                    if p.due_at.is_none_or(|due| due > overrun) {
+                        // DynamoDB moves it with a second, conditional write.
+                        self.requests.fetch_add(1, Ordering::SeqCst);
+                        p.due_at = Some(overrun);
+                    }
                 }
             }
-            None => {
-                let pulse = Pulse {
-                    id: id.clone(),
-                    key: receipt.key.clone(),
-                    last_pulse: parse_stamp(&stamp).expect("a formatted stamp parses"),
-                    stamp,
-                    threshold: receipt.threshold,
-                    saturday: receipt.saturday,
-                    tz: Some(receipt.tz),
-                    pulse_count: Some(1),
-                    first_seen: Some(receipt.at),
-                    last_message: receipt.message.clone(),
-                    last_metadata: receipt.metadata.clone(),
-                    alert: None,
-                    claim: None,
-                    due_at: Some(receipt.first_due()),
-                    quiet: Default::default(),
-                };
-                pulses.insert(id, pulse);
-            }
+        }
+        // Any signal ends a pause.
+        p.quiet.paused = false;
+        p.key = receipt.key.clone();
+        p.first_seen = p.first_seen.or(Some(at));
+        p.tz = p.tz.or(Some(receipt.tz));
+        p.run.max_runtime = p.run.max_runtime.or(signal.max_runtime);
+        if receipt.message.is_some() {
+            p.last_message = receipt.message.clone();
+        }
+        if receipt.metadata.is_some() {
+            p.last_metadata = receipt.metadata.clone();
         }
         Ok(())
     }
+}
+
+/// What a success or a failure writes about the run it ends (DynamoDB: `signals::finish_parts`).
+fn finish(p: &mut Pulse, at: DateTime<Utc>, signal: &Signal) {
+    let run = &mut p.run;
+    run.prev_finish = run.last_finish;
+    run.run_start = run.started_at;
+    run.last_finish = Some(at);
+    run.sent_duration = signal.duration;
+    run.exit_code = signal.exit;
+    run.finish_rid = signal.rid.clone();
+    if signal.kind == SignalKind::Success {
+        run.failing_since = None;
+        run.failure_log = None;
+    }
+}
+
+fn fail(p: &mut Pulse, at: DateTime<Utc>, signal: &Signal) {
+    finish(p, at, signal);
+    p.run.failing_since = p.run.failing_since.or(Some(at));
+    p.run.last_failure = Some(at);
+    p.run.failure_log = signal.log.clone();
+    p.due_at = Some(at);
 }
 
 #[async_trait]
@@ -246,7 +315,7 @@ impl IncidentLedger for MemoryStore {
         let mut pulses = self.enter()?;
         let Some(p) = pulses
             .get_mut(id)
-            .filter(|p| p.stamp == plan.stamp && p.due_at == plan.seen_due)
+            .filter(|p| p.stamp == plan.stamp && p.due_at == plan.seen_due && p.run.started_at == plan.seen_start)
         else {
             return Ok(Held::No);
         };
@@ -268,9 +337,9 @@ impl IncidentLedger for MemoryStore {
         let free = p.claim.as_ref().is_none_or(|c| c.until < now);
         let alert_for = p.alert.as_ref().map(|a| a.for_stamp.as_str());
         let holds = match expect {
-            Expectation::Alert { stamp } => p.stamp == *stamp && alert_for != Some(stamp.as_str()),
+            Expectation::Alert { stamp } => still_in(p, stamp) && alert_for != Some(stamp.as_str()),
             Expectation::Reminder { stamp, notified_at } => {
-                p.stamp == *stamp
+                still_in(p, stamp)
                     && p.alert
                         .as_ref()
                         .is_some_and(|a| a.for_stamp == *stamp && a.notified_at == *notified_at)
@@ -305,7 +374,7 @@ impl IncidentLedger for MemoryStore {
             return Ok(Held::No);
         };
         // Came back after the claim: due at once for the recovery (DynamoDB needs a second write here).
-        p.due_at = Some(if p.stamp == alert.for_stamp {
+        p.due_at = Some(if still_in(p, &alert.for_stamp) {
             next_due
         } else {
             alert.notified_at

@@ -5,6 +5,8 @@ mod client;
 pub mod config;
 #[cfg(any(test, feature = "testing"))]
 pub mod contract;
+#[cfg(any(test, feature = "testing"))]
+pub mod contract_signals;
 pub mod due_index;
 mod dynamo;
 mod error;
@@ -12,6 +14,7 @@ mod expr;
 pub mod item;
 mod memory;
 mod page;
+pub mod run_item;
 pub mod schema;
 
 pub use client::{MAX_ATTEMPTS, local_client, sdk_config};
@@ -21,7 +24,7 @@ pub use error::{Cause, StoreError};
 pub use memory::MemoryStore;
 pub use page::{PulsePage, PulsePages};
 
-use crate::model::{Alert, Claim, Pulse, PulseId, PulseKey, Settings, Threshold, Zone};
+use crate::model::{Alert, Claim, Pulse, PulseId, PulseKey, Settings, Signal, Threshold, Zone};
 
 /// Ids per `fetch`: BatchGetItem's limit.
 pub const FETCH_BATCH: usize = 100;
@@ -92,9 +95,10 @@ pub enum Slice {
 /// What a monitor run believed when it claimed a pulse; the claim succeeds only if it still holds.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Expectation {
-    /// A new incident: the pulse is still at `stamp` and no alert went out for it.
+    /// A new incident: the pulse is still in the incident `stamp` names (`rules::signals::Incident`:
+    /// for a late one, the pulse's stamp) and no alert went out for it.
     Alert { stamp: String },
-    /// A reminder: still at `stamp`, alerted for it, last notified at `notified_at`.
+    /// A reminder: still in the incident `stamp`, alerted for it, last notified at `notified_at`.
     Reminder { stamp: String, notified_at: DateTime<Utc> },
     /// A recovery: still alerted for `alerted_stamp` (the pulse has moved on, or its settings were
     /// relaxed); stamps only move forward, so this cannot be undone by a racing pulse.
@@ -106,6 +110,8 @@ pub enum Expectation {
 pub struct Reschedule {
     pub stamp: String,
     pub seen_due: Option<DateTime<Utc>>,
+    /// The latest start as seen: a start since may make the pulse due earlier (its max runtime).
+    pub seen_start: Option<DateTime<Utc>>,
     pub next_due: DateTime<Utc>,
 }
 
@@ -116,7 +122,15 @@ pub trait PulseRecorder: Send + Sync {
     /// leaves the due time alone (the monitor moves it when it comes: one index write per threshold
     /// period, not two per pulse), except that an alerted pulse coming back and an item another writer
     /// made are due at once.
-    async fn record_pulse(&self, receipt: &PulseReceipt) -> Result<(), StoreError>;
+    async fn record_pulse(&self, receipt: &PulseReceipt) -> Result<(), StoreError> {
+        self.record_signal(receipt, &Signal::success()).await
+    }
+
+    /// Any signal. A success is the pulse above (and ends a failed incident). A failure does not
+    /// refresh the last pulse: it opens (or keeps) a failed incident and makes the pulse due at once.
+    /// A start records the run's start and, with a max runtime, makes the pulse due by its overrun
+    /// instant. Finishes and starts only move forward; older ones change nothing.
+    async fn record_signal(&self, receipt: &PulseReceipt, signal: &Signal) -> Result<(), StoreError>;
 }
 
 #[async_trait]

@@ -21,5 +21,6 @@ pub fn original_pulse(key: PulseKey, last: DateTime<Utc>, threshold: &str, satur
         claim: None,
         due_at: None,
         quiet: Default::default(),
+        run: Default::default(),
     }
 }

@@ -624,6 +624,8 @@ fn both_api_types_route_the_same_requests_to_the_same_functions() {
         ("GET", "/heartbeat/maintenance", "api"),
         ("GET", "/heartbeat/monitor", "monitor"),
         ("GET", "/heartbeat/pulse", "pulse"),
+        ("GET", "/heartbeat/pulse/fail", "pulse"),
+        ("GET", "/heartbeat/pulse/start", "pulse"),
         ("GET", "/heartbeat/pulses/{id}", "detail"),
         ("GET", "/heartbeat/quiet", "api"),
         ("PATCH", "/heartbeat/api/v1/{proxy+}", "api"),
@@ -632,6 +634,8 @@ fn both_api_types_route_the_same_requests_to_the_same_functions() {
         ("POST", "/heartbeat/maintenance", "api"),
         ("POST", "/heartbeat/pulse", "pulse"),
         ("POST", "/heartbeat/quiet", "api"),
+        ("POST", "/heartbeat/pulse/fail", "pulse"),
+        ("POST", "/heartbeat/pulse/start", "pulse"),
     ]
     .map(|(m, p, b)| (m.to_owned(), p.to_owned(), b.to_owned()));
     assert_eq!(binaries(&http), expected);

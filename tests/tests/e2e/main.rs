@@ -20,3 +20,4 @@ mod pages;
 mod pulse;
 mod quiet;
 mod races;
+mod signals;

@@ -3,10 +3,12 @@
 
 use super::{DynamoStore, millis};
 use crate::model::{Alert, Claim, PulseId, format_stamp};
+use crate::rules::signals::{Incident, IncidentKind};
 use crate::store::due_index::{self, INDEX_NAME, shard_of};
 use crate::store::error::classify;
 use crate::store::expr::Expr;
 use crate::store::item::{self, s};
+use crate::store::run_item;
 use crate::store::{Expectation, FETCH_BATCH, Held, IncidentLedger, Listing, Reschedule, Slice, StoreError};
 use async_trait::async_trait;
 use aws_sdk_dynamodb::types::AttributeValue;
@@ -115,8 +117,14 @@ impl IncidentLedger for DynamoStore {
             Some(seen) => format!("{due} = {}", e.value(millis(seen))),
             None => format!("attribute_not_exists({due})"),
         };
-        // A pulse since the look leaves the stamp changed; an edit or another run, the due time.
-        let condition = format!("{ts} = {} AND {seen}", e.value(s(&plan.stamp)));
+        let started = e.name(run_item::STARTED_AT);
+        let seen_start = match plan.seen_start {
+            Some(at) => format!("{started} = {}", e.value(s(format_stamp(at)))),
+            None => format!("attribute_not_exists({started})"),
+        };
+        // A pulse since the look leaves the stamp changed; an edit or another run, the due time; a
+        // start, the start (whose max runtime may need an earlier look).
+        let condition = format!("{ts} = {} AND {seen} AND {seen_start}", e.value(s(&plan.stamp)));
         self.conditional_update(id, &format!("SET {}", sets.join(", ")), &condition, e)
             .await
     }
@@ -140,16 +148,16 @@ impl IncidentLedger for DynamoStore {
         let alert_for = e.name(item::ALERT_FOR);
         let state = match expect {
             Expectation::Alert { stamp } => {
-                let ts = e.name(item::TIMESTAMP);
-                let stamp = e.value(s(stamp));
-                format!("{ts} = {stamp} AND (attribute_not_exists({alert_for}) OR {alert_for} <> {stamp})")
+                let holds = still_in(&mut e, stamp);
+                let id = e.value(s(stamp));
+                format!("{holds} AND (attribute_not_exists({alert_for}) OR {alert_for} <> {id})")
             }
             Expectation::Reminder { stamp, notified_at } => {
-                let ts = e.name(item::TIMESTAMP);
-                let stamp = e.value(s(stamp));
+                let holds = still_in(&mut e, stamp);
+                let id = e.value(s(stamp));
                 let alert_at = e.name(item::ALERT_AT);
                 let notified = e.value(s(format_stamp(*notified_at)));
-                format!("{ts} = {stamp} AND {alert_for} = {stamp} AND {alert_at} = {notified}")
+                format!("{holds} AND {alert_for} = {id} AND {alert_at} = {notified}")
             }
             Expectation::Recovery { alerted_stamp } => format!("{alert_for} = {}", e.value(s(alerted_stamp))),
         };
@@ -184,7 +192,7 @@ impl IncidentLedger for DynamoStore {
             );
             let mut condition = format!("{} = {}", e.name(item::CLAIM_RUN), e.value(s(run)));
             if still_at_stamp {
-                condition += &format!(" AND {} = {}", e.name(item::TIMESTAMP), e.value(s(&alert.for_stamp)));
+                condition += &format!(" AND {}", still_in(&mut e, &alert.for_stamp));
             }
             (update, condition, e)
         };
@@ -229,5 +237,30 @@ impl IncidentLedger for DynamoStore {
         let update = format!("REMOVE {}, {}", e.name(item::CLAIM_RUN), e.name(item::CLAIM_UNTIL));
         let condition = format!("{} = {}", e.name(item::CLAIM_RUN), e.value(s(run)));
         self.conditional_update(id, &update, &condition, e).await.map(|_| ())
+    }
+}
+
+/// The condition that the pulse is still in the incident `id` names: `rules::signals::still_in`,
+/// written for DynamoDB. A pulse, a failure or a finish landing after the monitor read the item
+/// makes it false, so the monitor never alerts an incident that has just changed.
+fn still_in(e: &mut Expr, id: &str) -> String {
+    let incident = Incident::parse(id);
+    let failing = e.name(run_item::FAILING_SINCE);
+    match (incident.kind, incident.instant()) {
+        (IncidentKind::Failed, Some(since)) => format!("{failing} = {}", e.value(s(format_stamp(since)))),
+        (IncidentKind::Overrun, Some(started)) => {
+            let started = e.value(s(format_stamp(started)));
+            let finish = e.name(run_item::LAST_FINISH);
+            format!(
+                "{} = {started} AND (attribute_not_exists({finish}) OR {finish} < {started}) AND attribute_not_exists({failing})",
+                e.name(run_item::STARTED_AT)
+            )
+        }
+        // A late incident (or an id that reads as nothing else): still at that pulse, and no failure.
+        _ => format!(
+            "{} = {} AND attribute_not_exists({failing})",
+            e.name(item::TIMESTAMP),
+            e.value(s(id))
+        ),
     }
 }

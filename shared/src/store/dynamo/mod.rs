@@ -7,6 +7,7 @@ mod ledger;
 mod pulses;
 mod quiet;
 mod settings;
+mod signals;
 
 use super::error::{Cause, classify, is_condition_failure};
 use super::expr::Expr;

@@ -1,11 +1,13 @@
 //! The pulse write and the reads of the dashboard and edit pages.
 
+use super::signals;
 use super::{DynamoStore, millis};
-use crate::model::{Pulse, PulseId, format_stamp};
+use crate::model::{Pulse, PulseId, Signal, SignalKind, format_stamp};
 use crate::store::due_index::shard_of;
 use crate::store::error::{Cause, classify};
 use crate::store::expr::Expr;
 use crate::store::item::{self, n, s, saturday_flag};
+use crate::store::run_item;
 use crate::store::{Listing, PulseReader, PulseReceipt, PulseRecorder, StoreError};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -15,7 +17,12 @@ impl PulseRecorder for DynamoStore {
     /// One UpdateItem, no read. It writes no index key of an item that has them (`if_not_exists`), and
     /// the index projects only its keys, so a steady pulse costs the table's write unit and nothing in
     /// the index. The old image (`ALL_OLD`, free) tells the rare cases that need a second write.
-    async fn record_pulse(&self, receipt: &PulseReceipt) -> Result<(), StoreError> {
+    async fn record_signal(&self, receipt: &PulseReceipt, signal: &Signal) -> Result<(), StoreError> {
+        match signal.kind {
+            SignalKind::Start => return self.record_start(receipt, signal).await,
+            SignalKind::Failure => return self.record_failure(receipt, signal).await,
+            SignalKind::Success => {}
+        }
         let id = receipt.key.id();
         let stamp = format_stamp(receipt.at);
         let first_due = receipt.first_due();
@@ -40,17 +47,30 @@ impl PulseRecorder for DynamoStore {
         if let Some(metadata) = &receipt.metadata {
             sets.push(e.set(item::LAST_METADATA, s(metadata)));
         }
-        // Any signal ends a pause (expectations: "until the pulse's next signal").
+        // The run this success ends; it also ends a failed incident (signals). Any signal ends a
+        // pause (expectations: "until the pulse's next signal").
+        let (finish_sets, mut removes) = signals::finish_parts(&mut e, receipt.at, signal);
+        sets.extend(finish_sets);
+        removes.extend([
+            e.name(run_item::FAILING_SINCE),
+            e.name(run_item::FAILURE_LOG),
+            e.name(item::PAUSED),
+        ]);
         let update = format!(
             "SET {} REMOVE {} ADD {} {}",
             sets.join(", "),
-            e.name(item::PAUSED),
+            removes.join(", "),
             e.name(item::PULSE_COUNT),
             e.value(n(1))
         );
-        // Pulses can arrive out of order (retries, concurrent instances): the newest time wins.
+        // Pulses can arrive out of order (retries, concurrent instances): the newest time wins, and
+        // a success older than the latest failure does not end that failure.
         let ts = e.name(item::TIMESTAMP);
-        let condition = format!("attribute_not_exists({ts}) OR {ts} <= {}", e.value(s(&stamp)));
+        let newest = signals::newest_finish(&mut e, receipt.at);
+        let condition = format!(
+            "(attribute_not_exists({ts}) OR {ts} <= {}) AND {newest}",
+            e.value(s(&stamp))
+        );
         match self.update(&id, &update, &condition, e, true).await? {
             // Alerted: due at once, so the next run sends the recovery.
             Some(old) if old.contains_key(item::ALERT_FOR) => self.due_now(&id, receipt.at, None).await,
@@ -71,6 +91,15 @@ impl PulseRecorder for DynamoStore {
 impl DynamoStore {
     /// Makes a pulse due at `at`: while it is alerted (`written: None`), or while its due time is still
     /// the one this pulse wrote (anyone who moved it since knew better).
+    pub(super) async fn due_now_if_written(
+        &self,
+        id: &PulseId,
+        at: DateTime<Utc>,
+        written: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.due_now(id, at, Some(written)).await
+    }
+
     async fn due_now(&self, id: &PulseId, at: DateTime<Utc>, written: Option<DateTime<Utc>>) -> Result<(), StoreError> {
         let mut e = Expr::default();
         let update = format!("SET {}", e.set(item::DUE_AT, millis(at)));

@@ -247,3 +247,4 @@ mod invocation;
 mod lifecycle;
 mod quiet;
 mod races;
+mod signals;
