@@ -121,7 +121,7 @@ pub struct Common {
     pub host: Option<String>,
     #[arg(long, env = "HEARTBEAT_CATEGORY", value_parser = field)]
     pub category: String,
-    #[arg(long = "type", env = "HEARTBEAT_TYPE", value_parser = field)]
+    #[arg(long = "type", env = "HEARTBEAT_TYPE", value_name = "TYPE", value_parser = field)]
     pub kind: String,
     #[arg(long, env = "HEARTBEAT_NAME", value_parser = field)]
     pub name: String,
