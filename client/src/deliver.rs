@@ -20,6 +20,13 @@ pub enum Undelivered {
     Unreachable { attempts: u32, last: String },
 }
 
+/// What the service answered, and whether it took the report only without its log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sent {
+    pub answer: String,
+    pub without_log: bool,
+}
+
 pub struct Delivery {
     http: reqwest::Client,
     attempts: u32,
@@ -45,9 +52,29 @@ impl Delivery {
         timeout * self.attempts + waits
     }
 
-    /// Sends `request` until the service answers 2xx, refuses it (4xx), or the attempts run out;
-    /// returns the service's answer.
-    pub async fn send(&self, request: &Request) -> Result<String, Undelivered> {
+    /// Sends `request` until the service answers 2xx, refuses it (4xx), or the attempts run out.
+    /// A service that refuses the log's `text/plain` body (a deployment older than logs) gets the
+    /// report once more without it: a success must still count as one.
+    pub async fn send(&self, request: &Request) -> Result<Sent, Undelivered> {
+        match self.send_as_is(request).await {
+            Err(Undelivered::Refused { status: 415, .. }) if request.body.is_some() => {
+                let bare = Request {
+                    body: None,
+                    ..request.clone()
+                };
+                self.send_as_is(&bare).await.map(|answer| Sent {
+                    answer,
+                    without_log: true,
+                })
+            }
+            sent => sent.map(|answer| Sent {
+                answer,
+                without_log: false,
+            }),
+        }
+    }
+
+    async fn send_as_is(&self, request: &Request) -> Result<String, Undelivered> {
         let mut last = String::new();
         for attempt in 1..=self.attempts {
             if attempt > 1 {

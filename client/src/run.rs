@@ -70,8 +70,8 @@ pub async fn run(target: &Target, delivery: Arc<Delivery>, timeout: Duration, co
     let duration = began.elapsed();
 
     match tokio::time::timeout(START_GRACE.min(timeout), &mut start).await {
-        Ok(Ok(Err(undelivered))) => warn.undelivered(Signal::Start, &undelivered),
-        Ok(_) => {}
+        Ok(Ok(outcome)) => warn.outcome(Signal::Start, &outcome),
+        Ok(Err(_)) => {}
         Err(_) => {
             start.abort();
             warn.say("the start was not delivered before the command ended; reporting the ending only");
@@ -96,11 +96,7 @@ pub async fn run(target: &Target, delivery: Arc<Delivery>, timeout: Duration, co
     // command. Only a signal after it ended means "stop reporting".
     listeners.drain().await;
     tokio::select! {
-        sent = delivery.send(&request) => {
-            if let Err(undelivered) = sent {
-                warn.undelivered(signal, &undelivered);
-            }
-        }
+        sent = delivery.send(&request) => warn.outcome(signal, &sent),
         // Whoever stops us now wants us gone: the command has ended, only the report is left.
         _ = listeners.any() => warn.say(&format!("interrupted; the {} was not reported", signal.noun())),
     }

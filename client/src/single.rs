@@ -30,8 +30,6 @@ pub fn read_log(path: &OsStr) -> std::io::Result<String> {
 /// that a script's own outcome is not changed by the service.
 pub async fn send(target: &Target, delivery: &Delivery, report: Report, warn: Warn) -> u8 {
     let signal: Signal = report.signal;
-    if let Err(undelivered) = delivery.send(&target.request(&report)).await {
-        warn.undelivered(signal, &undelivered);
-    }
+    warn.outcome(signal, &delivery.send(&target.request(&report)).await);
     0
 }

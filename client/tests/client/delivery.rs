@@ -20,7 +20,9 @@ async fn a_closed_port_changes_no_exit_code_and_delays_at_most_the_retries() {
         let (output, elapsed) = finish(command, None).await;
 
         assert_eq!(code(&output), expected, "stderr: {}", stderr(&output));
-        // Refused at once: 3 attempts of the ending with waits of 1 s and 2 s between them.
+        eprintln!("closed port, `{script}`: exit {expected}, client ran {elapsed:?}");
+        // Refused at once: up to 1 s for the start still retrying, then 3 attempts of the ending with
+        // waits of 1 s and 2 s between them.
         let bound = Duration::from_secs(3 + 1 + 2 + 1) + SLACK;
         assert!(elapsed <= bound, "took {elapsed:?}, more than {bound:?}");
         assert!(
@@ -46,6 +48,7 @@ async fn a_server_that_never_answers_changes_no_exit_code_and_delays_at_most_tim
     let (output, elapsed) = finish(command, None).await;
 
     assert_eq!(code(&output), 4, "stderr: {}", stderr(&output));
+    eprintln!("hanging server, --timeout 1 --retries 1: exit 4, client ran {elapsed:?}");
     // Start grace 1 s, then two attempts of 1 s with a 1 s wait between them.
     let bound = Duration::from_secs(1 + 2 + 1) + SLACK;
     assert!(elapsed <= bound, "took {elapsed:?}, more than {bound:?}");
@@ -135,4 +138,37 @@ async fn a_server_error_is_retried_until_it_gets_through() {
         "retried after {wait:?}, not after the 1 s backoff"
     );
     assert!(!stderr(&output).contains("warning"), "{}", stderr(&output));
+}
+
+#[tokio::test]
+async fn a_service_older_than_logs_still_counts_the_success() {
+    // The original pulse route refuses a text/plain body with 415 and ignores parameters it does not know.
+    let no_logs = Reply::text(
+        415,
+        "a pulse body must be application/x-www-form-urlencoded or application/json",
+    );
+    let (recorder, base) = recorder(Behaviour::Sequence(vec![
+        Reply::Status(200),
+        no_logs,
+        Reply::Status(200),
+    ]))
+    .await;
+    let mut command = client(&base, "run");
+    command.args(["--", "echo", "done"]);
+    let (output, _) = finish(command, None).await;
+
+    assert_eq!(code(&output), 0);
+    let requests = recorder.requests();
+    assert_eq!(requests.len(), 3, "{requests:#?}");
+    assert_eq!(requests[1].body, "done\n");
+    assert_eq!(
+        (requests[2].path.as_str(), requests[2].body.as_str()),
+        (requests[1].path.as_str(), "")
+    );
+    assert_eq!(requests[2].header("content-type"), None);
+    assert!(
+        stderr(&output).contains("the success was reported without its log"),
+        "{}",
+        stderr(&output)
+    );
 }
