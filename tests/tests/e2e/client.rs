@@ -19,7 +19,17 @@ async fn run(rt: &LocalRuntime, name: &str, script: &str) -> Output {
         .env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
         .env("HEARTBEAT_URL", rt.url(""))
-        .args(["run", "--host", "e2e-host", "--category", "client", "--type", "e2e", "--name", name])
+        .args([
+            "run",
+            "--host",
+            "e2e-host",
+            "--category",
+            "client",
+            "--type",
+            "e2e",
+            "--name",
+            name,
+        ])
         .args(["--max-runtime", "1", "--timeout", "5", "--", "sh", "-c", script])
         .stdin(Stdio::null())
         .kill_on_drop(true);
@@ -68,10 +78,19 @@ async fn a_job_that_exits_3_is_a_failed_pulse_with_its_exit_code_duration_and_ou
     let dynalite = Dynalite::start().await;
     let rt = LocalRuntime::start(&dynalite, &[("API_KEY", API_KEY)]).await;
 
-    let output = run(&rt, "exits-three", "echo copying; echo 'disk full' >&2; sleep 0.3; exit 3").await;
+    let output = run(
+        &rt,
+        "exits-three",
+        "echo copying; echo 'disk full' >&2; sleep 0.3; exit 3",
+    )
+    .await;
     assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
     assert_eq!(output.stdout, b"copying\n");
-    assert!(!stderr(&output).contains("warning"), "every report got through: {}", stderr(&output));
+    assert!(
+        !stderr(&output).contains("warning"),
+        "every report got through: {}",
+        stderr(&output)
+    );
 
     let id = original_id("e2e-host", "client", "e2e", "exits-three");
     let item = rt.item(&id).await.expect("the failure created the pulse");
@@ -84,11 +103,17 @@ async fn a_job_that_exits_3_is_a_failed_pulse_with_its_exit_code_duration_and_ou
     let events = api(&rt, &format!("/pulses/{id}/events")).await;
     let mut exits = Vec::new();
     fields(&events, "exit", &mut exits);
-    assert!(exits.iter().any(|exit| **exit == 3), "no exit code 3 among the events: {events:#}");
+    assert!(
+        exits.iter().any(|exit| **exit == 3),
+        "no exit code 3 among the events: {events:#}"
+    );
     let mut durations = Vec::new();
     fields(&events, "duration", &mut durations);
     assert!(
-        durations.iter().filter_map(|d| d.as_f64()).any(|d| (0.3..30.0).contains(&d)),
+        durations
+            .iter()
+            .filter_map(|d| d.as_f64())
+            .any(|d| (0.3..30.0).contains(&d)),
         "no duration of the run among the events: {events:#}"
     );
 }
@@ -105,7 +130,10 @@ async fn a_job_that_succeeds_refreshes_the_last_success_and_a_killed_one_fails_w
     assert!(!stderr(&output).contains("warning"), "{}", stderr(&output));
     let item = rt.item(&id).await.expect("the run created the pulse");
     let last = parse_stamp(s_attr(&item, "timestampF")).expect("the original last-pulse stamp");
-    assert!(last >= before - chrono::TimeDelta::milliseconds(1), "{last} is older than the run");
+    assert!(
+        last >= before - chrono::TimeDelta::milliseconds(1),
+        "{last} is older than the run"
+    );
     assert_eq!(api(&rt, &format!("/pulses/{id}")).await["status"], "ok");
 
     let output = run(&rt, "nightly", "kill -TERM $$").await;
@@ -121,5 +149,8 @@ async fn a_job_that_succeeds_refreshes_the_last_success_and_a_killed_one_fails_w
     let events = api(&rt, &format!("/pulses/{id}/events")).await;
     let mut exits = Vec::new();
     fields(&events, "exit", &mut exits);
-    assert!(exits.iter().any(|exit| **exit == 143), "no exit code 143 among the events: {events:#}");
+    assert!(
+        exits.iter().any(|exit| **exit == 143),
+        "no exit code 143 among the events: {events:#}"
+    );
 }
