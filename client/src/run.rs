@@ -7,8 +7,9 @@ use crate::report::{Report, Signal};
 use crate::tail::Tail;
 use crate::target::Target;
 use crate::warn::Warn;
-use rustix::process::{Pid, Signal as UnixSignal, kill_process};
+use rustix::process::{Pid, Signal as UnixSignal, kill_process, kill_process_group};
 use std::ffi::OsString;
+use std::io::IsTerminal;
 use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -41,7 +42,11 @@ pub async fn run(target: &Target, delivery: Arc<Delivery>, timeout: Duration, co
 
     let began = Instant::now();
     let tail = Arc::new(Mutex::new(Tail::default()));
-    let ending = match spawn(command) {
+    // In a process group of its own, the command hears each SIGINT/SIGTERM once, from us, and all of
+    // it (a pipeline, a script's children) hears it, as from a terminal. A command reading a
+    // terminal must stay in the terminal's group, or its reads would stop it (SIGTTIN).
+    let own_group = !std::io::stdin().is_terminal();
+    let ending = match spawn(command, own_group) {
         Ok(mut child) => {
             let out = child
                 .stdout
@@ -51,7 +56,7 @@ pub async fn run(target: &Target, delivery: Arc<Delivery>, timeout: Duration, co
                 .stderr
                 .take()
                 .map(|e| tokio::spawn(tee(e, tokio::io::stderr(), Arc::clone(&tail))));
-            let ending = wait(&mut child, &mut listeners).await;
+            let ending = wait(&mut child, own_group, &mut listeners).await;
             let _ = tokio::time::timeout(OUTPUT_GRACE, async {
                 for task in [out, err].into_iter().flatten() {
                     let _ = task.await;
@@ -103,13 +108,17 @@ pub async fn run(target: &Target, delivery: Arc<Delivery>, timeout: Duration, co
     ending.code()
 }
 
-fn spawn(command: &[OsString]) -> std::io::Result<Child> {
-    Command::new(&command[0])
+fn spawn(command: &[OsString], own_group: bool) -> std::io::Result<Child> {
+    let mut spawn = Command::new(&command[0]);
+    spawn
         .args(&command[1..])
         .stdin(Stdio::inherit())
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
+        .stderr(Stdio::piped());
+    if own_group {
+        spawn.process_group(0);
+    }
+    spawn.spawn()
 }
 
 /// Copies the command's output to ours as it comes, keeping its end. A closed stdout of ours (a
@@ -132,7 +141,7 @@ async fn tee(mut from: impl AsyncRead + Unpin, mut to: impl AsyncWrite + Unpin, 
     }
 }
 
-async fn wait(child: &mut Child, listeners: &mut Listeners) -> Ending {
+async fn wait(child: &mut Child, own_group: bool, listeners: &mut Listeners) -> Ending {
     loop {
         tokio::select! {
             status = child.wait() => {
@@ -145,7 +154,7 @@ async fn wait(child: &mut Child, listeners: &mut Listeners) -> Ending {
             signal = listeners.any() => {
                 if let (Some(signal), Some(pid)) = (signal, child.id().and_then(|id| Pid::from_raw(id as i32))) {
                     // It may have ended a moment ago: then there is nobody left to tell.
-                    let _ = kill_process(pid, signal);
+                    let _ = if own_group { kill_process_group(pid, signal) } else { kill_process(pid, signal) };
                 }
             }
         }

@@ -202,3 +202,53 @@ async fn a_command_that_cannot_start_ends_with_127_and_is_reported() {
         "{query:?}"
     );
 }
+
+#[tokio::test]
+async fn a_forwarded_signal_reaches_everything_the_command_started() {
+    let (recorder, base) = recorder(Behaviour::Respond(200)).await;
+    let mut command = client(&base, "run");
+    // A background child of the shell: reached only when the whole group of the command is signalled.
+    command.args(["--", "sh", "-c", "sleep 30 & echo $!; wait"]);
+    let mut child = command.spawn().expect("the client starts");
+    let pid = child.id().expect("a running client").to_string();
+    let mut stdout = child.stdout.take().expect("a stdout pipe");
+    let mut line = Vec::new();
+    while !line.ends_with(b"\n") {
+        let mut byte = [0u8; 1];
+        let read = tokio::time::timeout(WAIT, tokio::io::AsyncReadExt::read(&mut stdout, &mut byte))
+            .await
+            .expect("the command prints its child's pid")
+            .expect("stdout");
+        assert_eq!(read, 1, "stdout ended early");
+        line.push(byte[0]);
+    }
+    let grandchild = String::from_utf8(line).unwrap().trim().to_owned();
+    recorder.wait_for(1, WAIT).await;
+    let kill = tokio::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .await
+        .unwrap();
+    assert!(kill.success());
+    let output = tokio::time::timeout(WAIT, child.wait_with_output())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(code(&output), 128 + 15, "{}", stderr(&output));
+
+    // Gone, or a zombie waiting for init to reap it: either way no longer running.
+    let status = std::path::PathBuf::from(format!("/proc/{grandchild}/stat"));
+    let deadline = std::time::Instant::now() + WAIT;
+    loop {
+        let state = std::fs::read_to_string(&status).ok();
+        let running = state.as_deref().is_some_and(|s| !s.contains(") Z "));
+        if !running {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "sleep {grandchild} still runs: {state:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
