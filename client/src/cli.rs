@@ -80,6 +80,10 @@ pub struct StartArgs {
     /// A short message kept with the signal (at most 1 KiB).
     #[arg(long)]
     pub message: Option<String>,
+    /// An id of this run, given again to its `pulse` or `fail`, so that the service pairs them
+    /// even when they arrive out of order.
+    #[arg(long, value_name = "ID", value_parser = rid)]
+    pub rid: Option<String>,
 }
 
 #[derive(Args, Debug)]
@@ -102,6 +106,9 @@ pub struct Said {
     /// How long the run took, in seconds (e.g. 42.5).
     #[arg(long, value_name = "SECONDS", value_parser = duration_seconds)]
     pub duration: Option<Duration>,
+    /// The id the run's `start` was given.
+    #[arg(long, value_name = "ID", value_parser = rid)]
+    pub rid: Option<String>,
     /// A log file to send (its last 10,000 bytes); `-` reads standard input.
     #[arg(long, value_name = "FILE")]
     pub log: Option<OsString>,
@@ -150,6 +157,15 @@ fn field(text: &str) -> Result<String, String> {
     }
     if text.chars().any(char::is_control) {
         return Err("must not contain control characters (newlines, tabs, …)".into());
+    }
+    Ok(text.to_owned())
+}
+
+/// A run id as the service accepts it.
+fn rid(text: &str) -> Result<String, String> {
+    let length = text.chars().count();
+    if length == 0 || length > 64 || text.chars().any(char::is_control) {
+        return Err("must be 1 to 64 printable characters".into());
     }
     Ok(text.to_owned())
 }
@@ -206,6 +222,10 @@ mod tests {
         assert_eq!(timeout_seconds("0.5"), Ok(Duration::from_millis(500)));
         for bad in ["0", "301", "-3", "soon"] {
             assert!(timeout_seconds(bad).is_err(), "{bad:?}");
+        }
+        assert_eq!(rid("run-42"), Ok("run-42".into()));
+        for bad in [String::new(), "r".repeat(65), "a\nb".into()] {
+            assert!(rid(&bad).is_err(), "{bad:?}");
         }
         assert_eq!(field("nightly-db"), Ok("nightly-db".into()));
         assert_eq!(field(&"é".repeat(256)), Ok("é".repeat(256)));

@@ -42,6 +42,7 @@ pub async fn main(cli: Cli) -> u8 {
         Command::Run(args) => return run::run(&target, delivery, args.common.timeout, &args.command, warn).await,
         Command::Start(args) => Report {
             message: args.message,
+            rid: args.rid,
             ..Report::new(Signal::Start)
         },
         Command::Pulse(args) => match said(Report::new(Signal::Success), args.said) {
@@ -76,6 +77,7 @@ fn said(report: Report, said: cli::Said) -> Result<Report, String> {
     };
     Ok(Report {
         message: said.message,
+        rid: said.rid,
         duration: said.duration,
         log,
         ..report

@@ -41,6 +41,9 @@ pub struct Report {
     pub exit: Option<u8>,
     pub duration: Option<Duration>,
     pub message: Option<String>,
+    /// The run's id, the same on its start and its ending, so that the service can tell a start
+    /// that arrives after its own ending from a new run.
+    pub rid: Option<String>,
     /// Sent as the `text/plain` body.
     pub log: Option<String>,
 }
@@ -52,6 +55,7 @@ impl Report {
             exit: None,
             duration: None,
             message: None,
+            rid: None,
             log: None,
         }
     }
@@ -65,11 +69,26 @@ impl Report {
         if let Some(duration) = self.duration {
             params.push(("duration", seconds(duration)));
         }
+        if let Some(rid) = self.rid.as_deref().filter(|r| !r.is_empty()) {
+            params.push(("rid", rid.to_owned()));
+        }
         if let Some(message) = self.message.as_deref().filter(|m| !m.is_empty()) {
             params.push(("message", crate::tail::first_bytes(message, MESSAGE_LIMIT).to_owned()));
         }
         params
     }
+}
+
+/// A new run id: 16 hex digits from the standard library's per-process random hash keys.
+pub fn new_rid() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    let mut hasher = std::hash::RandomState::new().build_hasher();
+    hasher.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |since| since.as_nanos()),
+    );
+    format!("{:016x}", hasher.finish())
 }
 
 /// Seconds with millisecond precision, as the `duration` parameter takes them: "12.345".
@@ -86,6 +105,14 @@ mod tests {
         assert_eq!(Signal::Start.route(), "pulse/start");
         assert_eq!(Signal::Success.route(), "pulse");
         assert_eq!(Signal::Failure.route(), "pulse/fail");
+    }
+
+    #[test]
+    fn run_ids_are_16_hex_digits_and_differ() {
+        let (a, b) = (new_rid(), new_rid());
+        assert_eq!(a.len(), 16);
+        assert!(a.chars().all(|c| c.is_ascii_hexdigit()), "{a}");
+        assert_ne!(a, b);
     }
 
     #[test]
@@ -108,13 +135,15 @@ mod tests {
             exit: Some(3),
             duration: Some(Duration::from_millis(1500)),
             message: Some("é".repeat(600)),
+            rid: Some("0a1b".into()),
             ..Report::new(Signal::Failure)
         };
         let params = report.params();
         assert_eq!(params[0], ("exit", "3".to_owned()));
         assert_eq!(params[1], ("duration", "1.500".to_owned()));
-        assert_eq!(params[2].0, "message");
-        assert_eq!(params[2].1, "é".repeat(512));
+        assert_eq!(params[2], ("rid", "0a1b".to_owned()));
+        assert_eq!(params[3].0, "message");
+        assert_eq!(params[3].1, "é".repeat(512));
         let empty = Report {
             message: Some(String::new()),
             ..Report::new(Signal::Success)

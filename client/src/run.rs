@@ -36,7 +36,11 @@ pub async fn run(target: &Target, delivery: Arc<Delivery>, timeout: Duration, co
         }
     };
 
-    let start_request = target.request(&Report::new(Signal::Start));
+    let rid = crate::report::new_rid();
+    let start_request = target.request(&Report {
+        rid: Some(rid.clone()),
+        ..Report::new(Signal::Start)
+    });
     let start_delivery = Arc::clone(&delivery);
     let mut start = tokio::spawn(async move { start_delivery.send(&start_request).await });
 
@@ -93,6 +97,7 @@ pub async fn run(target: &Target, delivery: Arc<Delivery>, timeout: Duration, co
         exit: Some(ending.code()),
         duration: Some(duration),
         message: ending.message(),
+        rid: Some(rid),
         log: Some(log),
         ..Report::new(signal)
     };

@@ -32,7 +32,9 @@ async fn a_command_that_exits_3_is_reported_as_a_failure_with_its_duration_and_o
         ("POST", "/Prod/heartbeat/pulse/start")
     );
     assert_identity(&query);
-    assert_eq!(query.len(), 4, "a start says nothing else: {query:?}");
+    assert_eq!(query.len(), 5, "a start says nothing but its run id: {query:?}");
+    let rid = query["rid"].clone();
+    assert_eq!(rid.len(), 16, "{rid}");
     assert_eq!(start.body, "");
 
     let (route, query) = route_and_query(fail);
@@ -43,6 +45,7 @@ async fn a_command_that_exits_3_is_reported_as_a_failure_with_its_duration_and_o
     assert_identity(&query);
     assert_eq!(query["exit"], "3");
     assert_eq!(query["message"], "exited with 3");
+    assert_eq!(query["rid"], rid, "the ending names the run its start named");
     let seconds = duration(&query);
     assert!(
         seconds >= 0.3 && seconds <= elapsed.as_secs_f64(),

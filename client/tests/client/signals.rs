@@ -10,9 +10,9 @@ const WAIT: Duration = Duration::from_secs(10);
 async fn each_signal_goes_to_its_route_with_what_the_script_said() {
     let (recorder, base) = recorder(Behaviour::Respond(200)).await;
     let mut start = client(&base, "start");
-    start.args(["--message", "import begins"]);
+    start.args(["--message", "import begins", "--rid", "import-7"]);
     let mut fail = client(&base, "fail");
-    fail.args([
+    fail.args(["--rid", "import-7"]).args([
         "--exit",
         "2",
         "--message",
@@ -38,6 +38,11 @@ async fn each_signal_goes_to_its_route_with_what_the_script_said() {
     assert_eq!(sent[1].1["exit"], "2");
     assert_eq!(sent[1].1["message"], "disk full");
     assert_eq!(sent[1].1["duration"], "42.500");
+    assert_eq!(
+        (sent[0].1["rid"].as_str(), sent[1].1["rid"].as_str()),
+        ("import-7", "import-7")
+    );
+    assert!(!sent[2].1.contains_key("rid"), "no run id unless one is given");
     assert_eq!(requests[1].body, "line 1\nno space left on device\n");
     assert_eq!(sent[2].0, "/Prod/heartbeat/pulse");
     assert_eq!(sent[2].1["duration"], "7.000");
