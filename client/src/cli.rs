@@ -126,10 +126,13 @@ pub struct Common {
     /// The host the job runs on [default: this machine's hostname]
     #[arg(long, env = "HEARTBEAT_HOST", value_parser = field)]
     pub host: Option<String>,
+    /// The pulse's category, e.g. backup.
     #[arg(long, env = "HEARTBEAT_CATEGORY", value_parser = field)]
     pub category: String,
+    /// The pulse's type, e.g. cron.
     #[arg(long = "type", env = "HEARTBEAT_TYPE", value_name = "TYPE", value_parser = field)]
     pub kind: String,
+    /// The pulse's name, e.g. nightly-db: with host, category and type it names the pulse.
     #[arg(long, env = "HEARTBEAT_NAME", value_parser = field)]
     pub name: String,
     /// Hours of quiet before the pulse is late (applies when the service first creates the pulse).

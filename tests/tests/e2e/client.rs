@@ -42,7 +42,7 @@ async fn run(rt: &LocalRuntime, name: &str, script: &str) -> Output {
 async fn api(rt: &LocalRuntime, path: &str) -> Value {
     let response = rt
         .http()
-        .get(format!("{}/api/v1{path}", rt.base_url()))
+        .get(rt.url(&format!("api/v1{path}")))
         .bearer_auth(API_KEY)
         .send()
         .await
