@@ -12,6 +12,7 @@ help:
 	@echo "make test   run every test (unit, end-to-end on dynalite and moto, browser, API contract)"
 	@echo "make ci     what CI runs: format check, clippy, make test, template lint, sam build check"
 	@echo "make build  build the five Lambda bootstraps (cargo lambda, arm64)"
+	@echo "make client build the heartbeat client as one static binary (musl) for the machines that run jobs"
 	@echo "make deploy sam build, then sam deploy (--guided the first time): see README, Deploy to AWS"
 
 # npm ci only when the lockfile changed since the last install.
@@ -58,6 +59,21 @@ clean:
 	rm -rf node_modules .venv
 
 include infra/lint.mk
+
+# The `heartbeat` client as one static binary for the machines that run jobs (any x86-64 Linux, no
+# libc needed). rustls' crypto (aws-lc) is C: musl-gcc compiles it where musl-tools is installed,
+# the system gcc otherwise.
+CLIENT_TARGET := x86_64-unknown-linux-musl
+CLIENT_BIN := target/$(CLIENT_TARGET)/release/heartbeat
+.PHONY: client
+client:
+	@rustup target list --installed | grep -qx $(CLIENT_TARGET) || rustup target add $(CLIENT_TARGET)
+	CC_x86_64_unknown_linux_musl=$${CC_x86_64_unknown_linux_musl:-$$(command -v musl-gcc || echo gcc)} \
+	  $(CARGO) build --release --locked -p heartbeat-client --target $(CLIENT_TARGET)
+	@if command -v file >/dev/null; then \
+	  file $(CLIENT_BIN) | grep -q 'static' || { file $(CLIENT_BIN); echo "$(CLIENT_BIN) is not static"; exit 1; }; \
+	fi
+	@printf '%s: %s bytes, static\n' $(CLIENT_BIN) $$(wc -c < $(CLIENT_BIN))
 
 build: build-lambda
 
