@@ -105,6 +105,7 @@ pub async fn redue_after_removal(
             let plan = Reschedule {
                 stamp: pulse.stamp.clone(),
                 seen_due: pulse.due_at,
+                seen_start: pulse.run.started_at,
                 next_due: now,
             };
             moved += usize::from(ledger.reschedule(&pulse.id, &plan).await?.held());

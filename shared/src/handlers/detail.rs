@@ -6,7 +6,6 @@ use crate::http::{HttpError, params, response};
 use crate::links;
 use crate::model::{Pulse, PulseId, format_stamp};
 use crate::pages::{DetailView, TimelineEntry, due_in, local_time, relative_time, render_detail};
-use crate::rules::signals;
 use crate::rules::status::status;
 use crate::store::PulseReader;
 use crate::words;

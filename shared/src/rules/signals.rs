@@ -210,6 +210,7 @@ mod tests {
             alert: None,
             claim: None,
             due_at: None,
+            quiet: Default::default(),
             run,
         }
     }

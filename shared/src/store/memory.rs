@@ -98,6 +98,7 @@ impl PulseRecorder for MemoryStore {
                 alert: None,
                 claim: None,
                 due_at: Some(receipt.first_due()),
+                quiet: Default::default(),
                 run: Default::default(),
             };
             pulse.run.max_runtime = signal.max_runtime;

@@ -111,7 +111,7 @@ impl DynamoStore {
     }
 
     /// The pause this pulse ended: due at `at`, unless a new pause was written since (its due time stands).
-    async fn unpaused(&self, id: &PulseId, at: DateTime<Utc>) -> Result<(), StoreError> {
+    pub(super) async fn unpaused(&self, id: &PulseId, at: DateTime<Utc>) -> Result<(), StoreError> {
         let mut e = Expr::default();
         let update = format!("SET {}", e.set(item::DUE_AT, millis(at)));
         let condition = format!("attribute_not_exists({})", e.name(item::PAUSED));
