@@ -633,9 +633,9 @@ fn both_api_types_route_the_same_requests_to_the_same_functions() {
         ("POST", "/heartbeat/edit", "edit-post"),
         ("POST", "/heartbeat/maintenance", "api"),
         ("POST", "/heartbeat/pulse", "pulse"),
-        ("POST", "/heartbeat/quiet", "api"),
         ("POST", "/heartbeat/pulse/fail", "pulse"),
         ("POST", "/heartbeat/pulse/start", "pulse"),
+        ("POST", "/heartbeat/quiet", "api"),
     ]
     .map(|(m, p, b)| (m.to_owned(), p.to_owned(), b.to_owned()));
     assert_eq!(binaries(&http), expected);

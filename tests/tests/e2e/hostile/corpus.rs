@@ -381,9 +381,8 @@ fn pulse_post_cases() -> Vec<Case> {
             mention,
         )
     };
-    let media = "application/x-www-form-urlencoded or application/json";
+    let media = "application/x-www-form-urlencoded, application/json or text/plain (a log)";
     for content_type in [
-        Some("text/plain"),
         Some("text/html"),
         Some("application/xml"),
         Some("multipart/form-data; boundary=xyz"),
@@ -402,13 +401,16 @@ fn pulse_post_cases() -> Vec<Case> {
             media,
         ));
     }
-    cases.push(post(
-        "a JSON body labelled text/plain",
-        Some("text/plain"),
-        seed_json("").into_bytes(),
-        415,
-        media,
-    ));
+    // A text/plain body is the job's log (signals): the identification must then be in the query.
+    for (label, body) in [("a form body", seed_query()), ("a JSON body", seed_json(""))] {
+        cases.push(post(
+            &format!("{label} labelled text/plain is a log, not the identification"),
+            Some("text/plain"),
+            body.into_bytes(),
+            400,
+            "host",
+        ));
+    }
     for (label, body) in [
         ("an unclosed object", "{"),
         ("an array", "[]"),
