@@ -1,18 +1,18 @@
 //! `GET|POST /heartbeat/maintenance?secret=S`: the maintenance windows, a form to add one (local
 //! times in DEFAULT_TIMEZONE) and a button to remove each. A POST goes back to the page (303).
 
-use super::access::require_secret;
+use super::access::secret_page;
 use super::quiet::{form_instant, read_form};
 use crate::api::ApiDeps;
 use crate::config::Secret;
-use crate::http::{HttpError, Params, params, response};
+use crate::http::{HttpError, Params, response};
 use crate::links;
 use crate::model::{Window, format_stamp};
 use crate::pages::{MaintenanceView, WindowRow, local_time, render_maintenance};
 use crate::quieting;
 use crate::store::Held;
 use chrono::{DateTime, Utc};
-use lambda_http::http::{Method, StatusCode};
+use lambda_http::http::StatusCode;
 use lambda_http::{Body, Request, Response};
 
 pub async fn maintenance_page(req: Request, deps: &ApiDeps<'_>, now: DateTime<Utc>) -> Response<Body> {
@@ -23,13 +23,7 @@ pub async fn maintenance_page(req: Request, deps: &ApiDeps<'_>, now: DateTime<Ut
 }
 
 async fn page(req: &Request, deps: &ApiDeps<'_>, now: DateTime<Utc>) -> Result<Response<Body>, HttpError> {
-    let is_post = match *req.method() {
-        Method::GET | Method::HEAD => false,
-        Method::POST => true,
-        _ => return Err(HttpError::MethodNotAllowed { allow: "GET, POST" }),
-    };
-    let query = params::query(req)?;
-    let secret = require_secret(&query, deps.config)?;
+    let (is_post, _, secret) = secret_page(req, deps.config)?;
     if !is_post {
         return render(deps, secret, None, now).await;
     }

@@ -3,7 +3,7 @@
 //! scanners fetch links on their own); a POST of one of its forms changes the pulse, then goes back
 //! to the pulse's page. The links carry the dashboard secret, as every other page link does.
 
-use super::access::require_secret;
+use super::access::secret_page;
 use crate::api::ApiDeps;
 use crate::api::view::status_name;
 use crate::config::Secret;
@@ -16,7 +16,7 @@ use crate::rules::quiet::{Silence, next_working_day, parse_for, silence};
 use crate::store::Held;
 use crate::words;
 use chrono::{DateTime, NaiveDateTime, TimeZone as _, Utc};
-use lambda_http::http::{Method, StatusCode};
+use lambda_http::http::StatusCode;
 use lambda_http::{Body, Request, Response};
 
 pub async fn quiet_page(req: Request, deps: &ApiDeps<'_>, now: DateTime<Utc>) -> Response<Body> {
@@ -27,13 +27,7 @@ pub async fn quiet_page(req: Request, deps: &ApiDeps<'_>, now: DateTime<Utc>) ->
 }
 
 async fn page(req: &Request, deps: &ApiDeps<'_>, now: DateTime<Utc>) -> Result<Response<Body>, HttpError> {
-    let is_post = match *req.method() {
-        Method::GET | Method::HEAD => false,
-        Method::POST => true,
-        _ => return Err(HttpError::MethodNotAllowed { allow: "GET, POST" }),
-    };
-    let query = params::query(req)?;
-    let secret = require_secret(&query, deps.config)?;
+    let (is_post, query, secret) = secret_page(req, deps.config)?;
     let id = match query.single("id")? {
         None | Some("") => {
             return Err(HttpError::BadRequest(

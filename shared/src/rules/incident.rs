@@ -58,25 +58,11 @@ mod tests {
     fn pulse(last: DateTime<Utc>, alert: Option<(DateTime<Utc>, DateTime<Utc>)>) -> Pulse {
         let key = PulseKey::parse(Some("h"), Some("c"), Some("t"), Some("n")).unwrap();
         Pulse {
-            id: key.id(),
-            key,
-            last_pulse: last,
-            stamp: format_stamp(last),
-            threshold: Threshold::parse("24").unwrap(),
-            saturday: false,
-            tz: None,
-            pulse_count: None,
-            first_seen: None,
-            last_message: None,
-            last_metadata: None,
             alert: alert.map(|(for_pulse, notified_at)| Alert {
                 for_stamp: format_stamp(for_pulse),
                 notified_at,
             }),
-            claim: None,
-            due_at: None,
-            quiet: Default::default(),
-            run: Default::default(),
+            ..crate::testing::original_pulse(key, last, "24", false)
         }
     }
 

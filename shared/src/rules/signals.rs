@@ -183,7 +183,7 @@ pub fn next_look(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{MaxRuntime, PulseKey, Threshold, Zone};
+    use crate::model::{MaxRuntime, PulseKey, Zone};
     use crate::rules::status::status;
     use chrono::TimeZone as _;
 
@@ -194,24 +194,9 @@ mod tests {
 
     fn pulse(run: RunState) -> Pulse {
         let key = PulseKey::parse(Some("h"), Some("c"), Some("t"), Some("n")).unwrap();
-        let last = at(8, 0);
         Pulse {
-            id: key.id(),
-            key,
-            last_pulse: last,
-            stamp: format_stamp(last),
-            threshold: Threshold::parse("24").unwrap(),
-            saturday: false,
-            tz: None,
-            pulse_count: None,
-            first_seen: None,
-            last_message: None,
-            last_metadata: None,
-            alert: None,
-            claim: None,
-            due_at: None,
-            quiet: Default::default(),
             run,
+            ..crate::testing::original_pulse(key, at(8, 0), "24", false)
         }
     }
 
