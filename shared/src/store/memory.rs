@@ -65,6 +65,23 @@ impl MemoryStore {
         Ok(self.pulses.lock().unwrap())
     }
 
+    /// Changes an existing pulse and moves its due time, as DynamoDB's conditional writes do (settings,
+    /// snooze, pause); never creates one.
+    fn change_existing(
+        &self,
+        id: &PulseId,
+        due_at: DateTime<Utc>,
+        change: impl FnOnce(&mut Pulse),
+    ) -> Result<Held, StoreError> {
+        let mut pulses = self.enter()?;
+        let Some(p) = pulses.get_mut(id) else {
+            return Ok(Held::No);
+        };
+        change(p);
+        p.due_at = Some(due_at);
+        Ok(Held::Yes)
+    }
+
     fn listing(&self, keep: impl Fn(&Pulse) -> bool) -> Result<Listing, StoreError> {
         let pulses = self.enter()?;
         let pulses = pulses.values().filter(|p| keep(p)).cloned().collect();
@@ -225,15 +242,11 @@ impl SettingsWriter for MemoryStore {
         settings: &Settings,
         due_at: DateTime<Utc>,
     ) -> Result<Held, StoreError> {
-        let mut pulses = self.enter()?;
-        let Some(p) = pulses.get_mut(id) else {
-            return Ok(Held::No);
-        };
-        p.threshold = settings.threshold;
-        p.saturday = settings.saturday;
-        p.tz = Some(settings.tz);
-        p.due_at = Some(due_at);
-        Ok(Held::Yes)
+        self.change_existing(id, due_at, |p| {
+            p.threshold = settings.threshold;
+            p.saturday = settings.saturday;
+            p.tz = Some(settings.tz);
+        })
     }
 
     async fn delete(&self, id: &PulseId) -> Result<Held, StoreError> {
@@ -253,23 +266,11 @@ impl QuietWriter for MemoryStore {
         until: Option<DateTime<Utc>>,
         due_at: DateTime<Utc>,
     ) -> Result<Held, StoreError> {
-        let mut pulses = self.enter()?;
-        let Some(p) = pulses.get_mut(id) else {
-            return Ok(Held::No);
-        };
-        p.quiet.snoozed_until = until;
-        p.due_at = Some(due_at);
-        Ok(Held::Yes)
+        self.change_existing(id, due_at, |p| p.quiet.snoozed_until = until)
     }
 
     async fn set_pause(&self, id: &PulseId, paused: bool, due_at: DateTime<Utc>) -> Result<Held, StoreError> {
-        let mut pulses = self.enter()?;
-        let Some(p) = pulses.get_mut(id) else {
-            return Ok(Held::No);
-        };
-        p.quiet.paused = paused;
-        p.due_at = Some(due_at);
-        Ok(Held::Yes)
+        self.change_existing(id, due_at, |p| p.quiet.paused = paused)
     }
 }
 
