@@ -128,6 +128,17 @@ fn summary(given: &[(&str, u64)]) -> Value {
 }
 
 /// A proxy response: its status, headers and body (parsed as JSON).
+/// The summary of a run that found one pulse newly exceeded and sent its one alert.
+fn one_new_alert() -> Value {
+    summary(&[
+        ("checked", 1),
+        ("exceeded", 1),
+        ("newly_exceeded", 1),
+        ("notified", 1),
+        ("messages_sent", 1),
+    ])
+}
+
 fn proxy(response: &Value) -> (u64, &serde_json::Map<String, Value>, Value) {
     let status = response["statusCode"].as_u64().expect("statusCode");
     let headers = response["headers"].as_object().expect("headers");

@@ -52,16 +52,7 @@ async fn overlapping_runs_deliver_one_alert() {
             .await
             .expect("neither run hangs");
 
-    assert_eq!(
-        first.unwrap(),
-        summary(&[
-            ("checked", 1),
-            ("exceeded", 1),
-            ("newly_exceeded", 1),
-            ("notified", 1),
-            ("messages_sent", 1)
-        ])
-    );
+    assert_eq!(first.unwrap(), one_new_alert());
     assert_eq!(
         second.unwrap(),
         summary(&[("checked", 1), ("exceeded", 1), ("newly_exceeded", 1), ("skipped", 1)])
@@ -194,16 +185,7 @@ async fn a_lease_left_by_a_crashed_run_holds_until_it_expires() {
     assert!(world.slack.take().is_empty(), "the lease is still held");
 
     let got = world.run(now() + minutes(2)).await;
-    assert_eq!(
-        got,
-        summary(&[
-            ("checked", 1),
-            ("exceeded", 1),
-            ("newly_exceeded", 1),
-            ("notified", 1),
-            ("messages_sent", 1)
-        ])
-    );
+    assert_eq!(got, one_new_alert());
     assert_eq!(world.slack.take().len(), 1, "the expired lease is taken over");
     assert_eq!(world.claim("nightly"), None);
 }
