@@ -307,6 +307,7 @@ async fn patch(raw_id: &str, call: &Call<'_>) -> Result<Response<Body>, ApiError
         threshold: pulse.threshold,
         saturday: pulse.saturday,
         tz: pulse.timezone(default_tz),
+        expect: pulse.expect.clone(),
     };
     let settings = validate_settings(
         &current,
@@ -368,6 +369,7 @@ mod tests {
             alert: None,
             claim: None,
             due_at: None,
+            expect: Default::default(),
         }
     }
 

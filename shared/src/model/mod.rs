@@ -1,16 +1,26 @@
 //! Plain domain types: what a pulse is, parsed once at the edge and trusted everywhere after.
 
+mod calendars;
+mod expectation;
+mod grace;
+mod hours;
 mod key;
 mod pulse;
+mod schedule;
 mod settings;
 mod threshold;
 mod time;
 mod timezone;
 mod workdays;
 
+pub use calendars::{CalendarName, CalendarNames};
+pub use expectation::Expectation;
+pub use grace::Grace;
+pub use hours::Hours;
 pub use key::{FieldError, PulseId, PulseKey};
 pub use pulse::{Alert, Claim, Pulse, Settings};
-pub use settings::validate_settings;
+pub use schedule::Schedule;
+pub use settings::{SettingsInput, validate_input, validate_settings};
 pub use threshold::Threshold;
 pub use time::{format_stamp, parse_stamp};
 pub use timezone::Zone;

@@ -1,7 +1,10 @@
 //! The rules: plain functions over plain types, with the current time passed in.
 
+pub mod calendar_book;
 pub mod due;
 pub mod incident;
+pub mod schedule;
 pub mod state;
 pub mod status;
+pub mod work_rule;
 pub mod working_time;

@@ -54,7 +54,8 @@ macro_rules! store_contract {
             an_alert_recorded_after_a_racing_pulse_is_due_at_once,
             a_recovery_is_recorded_by_the_claimant_only,
             a_release_drops_only_the_own_lease,
-            due_ids_come_in_due_order_and_fetch_keeps_it
+            due_ids_come_in_due_order_and_fetch_keeps_it,
+            expectation_settings_are_kept_set_and_cleared
         );
     };
     (@cases $make:expr; $($case:ident),+) => {
@@ -86,6 +87,7 @@ fn receipt(name: &str, at: DateTime<Utc>) -> PulseReceipt {
         tz: Zone::UTC,
         message: None,
         metadata: None,
+        expect: Default::default(),
     }
 }
 
@@ -273,6 +275,7 @@ pub async fn settings_writes_never_create_and_move_the_due_time<S: ContractStore
         threshold: Threshold::parse("6").unwrap(),
         saturday: true,
         tz: Zone::parse("Europe/Berlin").unwrap(),
+        expect: Default::default(),
     };
     let due = monday() + hours(6);
     assert_eq!(
@@ -541,4 +544,51 @@ pub async fn due_ids_come_in_due_order_and_fetch_keeps_it<S: ContractStore>(stor
         .map(|p| p.key.name)
         .collect();
     assert_eq!(names, ["c", "a"], "in the order asked, missing ids left out");
+}
+
+/// Workdays, calendars (an empty list too), hours, schedule and grace: given on the first pulse,
+/// kept by later pulses, replaced and cleared by a settings write.
+pub async fn expectation_settings_are_kept_set_and_cleared<S: ContractStore>(store: &S) {
+    use crate::model::{CalendarNames, Expectation, Grace, Hours, Schedule, WorkingDays};
+    let expect = Expectation {
+        workdays: Some(WorkingDays::parse("Sun-Thu").unwrap()),
+        calendars: Some(CalendarNames::parse("").unwrap()),
+        hours: Some(Hours::parse("08:00-18:00").unwrap()),
+        schedule: Some(Schedule::parse("30 2 * * 1-5").unwrap()),
+        grace: Some(Grace::parse("0.5").unwrap()),
+    };
+    let first = PulseReceipt {
+        expect: expect.clone(),
+        ..receipt("cron", monday())
+    };
+    store.record_pulse(&first).await.unwrap();
+    assert_eq!(get(store, "cron").await.expect, expect);
+    // A later pulse with other settings changes nothing (the item's own win).
+    let later = PulseReceipt {
+        expect: Expectation {
+            hours: Some(Hours::parse("00:00-01:00").unwrap()),
+            ..Expectation::default()
+        },
+        ..receipt("cron", monday() + hours(1))
+    };
+    store.record_pulse(&later).await.unwrap();
+    assert_eq!(get(store, "cron").await.expect, expect);
+    let cleared = Settings {
+        threshold: Threshold::parse("6").unwrap(),
+        saturday: false,
+        tz: Zone::UTC,
+        expect: Expectation {
+            workdays: Some(WorkingDays::parse("Mon,Wed,Fri").unwrap()),
+            calendars: Some(CalendarNames::parse("de-BY,company").unwrap()),
+            ..Expectation::default()
+        },
+    };
+    let due = monday() + hours(6);
+    assert_eq!(
+        store.update_settings(&id("cron"), &cleared, due).await.unwrap(),
+        Held::Yes
+    );
+    let p = get(store, "cron").await;
+    assert_eq!(p.expect, cleared.expect, "hours, schedule and grace removed");
+    assert_eq!(p.working_days().to_string(), "Mon,Wed,Fri");
 }

@@ -97,6 +97,13 @@ impl PulseRecorder for MemoryStore {
                 p.stamp = stamp.clone();
                 p.first_seen = p.first_seen.or(Some(receipt.at));
                 p.tz = p.tz.or(Some(receipt.tz));
+                // As DynamoDB's if_not_exists: a setting the item already has wins.
+                let (own, sent) = (&mut p.expect, &receipt.expect);
+                own.workdays = own.workdays.or(sent.workdays);
+                own.calendars = own.calendars.take().or_else(|| sent.calendars.clone());
+                own.hours = own.hours.or(sent.hours);
+                own.schedule = own.schedule.take().or_else(|| sent.schedule.clone());
+                own.grace = own.grace.or(sent.grace);
                 if receipt.message.is_some() {
                     p.last_message = receipt.message.clone();
                 }
@@ -120,6 +127,7 @@ impl PulseRecorder for MemoryStore {
                     alert: None,
                     claim: None,
                     due_at: Some(receipt.first_due()),
+                    expect: receipt.expect.clone(),
                 };
                 pulses.insert(id, pulse);
             }
@@ -154,6 +162,7 @@ impl SettingsWriter for MemoryStore {
         p.threshold = settings.threshold;
         p.saturday = settings.saturday;
         p.tz = Some(settings.tz);
+        p.expect = settings.expect.clone();
         p.due_at = Some(due_at);
         Ok(Held::Yes)
     }

@@ -34,6 +34,7 @@ fn receipt(name: &str, at: DateTime<Utc>) -> PulseReceipt {
         tz: Zone::UTC,
         message: None,
         metadata: None,
+        expect: Default::default(),
     }
 }
 

@@ -34,6 +34,11 @@ impl PulseRecorder for DynamoStore {
             e.if_not_exists(item::DUE_SHARD, s(shard_of(&id))),
             e.if_not_exists(item::DUE_AT, millis(first_due)),
         ];
+        for (name, value) in item::expectation_attributes(&receipt.expect) {
+            if let Some(value) = value {
+                sets.push(e.if_not_exists(name, value));
+            }
+        }
         if let Some(message) = &receipt.message {
             sets.push(e.set(item::LAST_MESSAGE, s(message)));
         }

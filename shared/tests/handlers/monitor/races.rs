@@ -144,6 +144,7 @@ async fn a_pulse_landing_between_reading_and_claiming_prevents_the_alert() {
         tz: world.config.default_timezone,
         message: None,
         metadata: None,
+        expect: Default::default(),
     };
     let racing = RacingLedger {
         inner: &world.store,
