@@ -3,6 +3,7 @@
 mod calendars;
 mod expectation;
 mod grace;
+mod holiday_dates;
 mod hours;
 mod key;
 mod pulse;
@@ -16,6 +17,7 @@ mod workdays;
 pub use calendars::{CalendarName, CalendarNames};
 pub use expectation::Expectation;
 pub use grace::Grace;
+pub use holiday_dates::{MAX_DATES, import_ics, parse_date, parse_dates};
 pub use hours::Hours;
 pub use key::{FieldError, PulseId, PulseKey};
 pub use pulse::{Alert, Claim, Pulse, Settings};
