@@ -343,6 +343,7 @@ async fn an_edit_moves_the_due_time_at_once() {
         threshold: Threshold::parse("2").unwrap(),
         saturday: false,
         tz: Zone::UTC,
+        expect: Default::default(),
     };
     store
         .update_settings(&id, &settings, monday() + TimeDelta::hours(2))
