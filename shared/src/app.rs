@@ -5,6 +5,7 @@
 use crate::config::{Config, ConfigError, Uses};
 use crate::handlers::MonitorDeps;
 use crate::slack::{LogNotifier, Notifier, WebhookConfigError, WebhookNotifier};
+use crate::store::config::{CalendarStore, DynamoConfig};
 use crate::store::{DynamoStore, sdk_config};
 use std::collections::HashMap;
 
@@ -55,6 +56,8 @@ pub struct MonitorApp {
     pub config: Config,
     pub store: DynamoStore,
     pub notifier: Box<dyn Notifier>,
+    /// The holiday calendars, where `CONFIG_TABLE_NAME` is set.
+    pub calendars: Option<DynamoConfig>,
 }
 
 impl PulseApp {
@@ -89,11 +92,13 @@ impl MonitorApp {
     pub async fn build(vars: HashMap<String, String>, clients: Clients) -> Result<Self, BootError> {
         let config = config(Uses::Monitor, vars, &clients.ssm).await?;
         let notifier = notifier(&config)?;
+        let calendars = config_store(&config, &clients.dynamo);
         let store = DynamoStore::new(clients.dynamo, config.table_name.clone());
         Ok(Self {
             config,
             store,
             notifier,
+            calendars,
         })
     }
 
@@ -103,8 +108,16 @@ impl MonitorApp {
             ledger: &self.store,
             notifier: self.notifier.as_ref(),
             config: &self.config,
+            calendars: self.calendars.as_ref().map(|c| c as &dyn CalendarStore),
         }
     }
+}
+
+fn config_store(config: &Config, client: &aws_sdk_dynamodb::Client) -> Option<DynamoConfig> {
+    config
+        .config_table_name
+        .as_ref()
+        .map(|table| DynamoConfig::new(client.clone(), table.clone()))
 }
 
 /// Every route in one process, as the local runtime serves them: a configuration of
@@ -113,16 +126,19 @@ pub struct App {
     pub config: Config,
     pub store: DynamoStore,
     pub notifier: Box<dyn Notifier>,
+    pub calendars: Option<DynamoConfig>,
 }
 
 impl App {
     pub fn with_client(config: Config, client: aws_sdk_dynamodb::Client) -> Result<Self, BootError> {
         let notifier = notifier(&config)?;
+        let calendars = config_store(&config, &client);
         let store = DynamoStore::new(client, config.table_name.clone());
         Ok(Self {
             config,
             store,
             notifier,
+            calendars,
         })
     }
 }

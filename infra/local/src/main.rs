@@ -78,6 +78,12 @@ async fn run() -> Result<(), StartError> {
     }
     let base_url = format!("http://{}", options.listen);
     vars.entry("BASE_URL".into()).or_insert_with(|| base_url.clone());
+    // The holiday calendars' table, as template.yaml's ConfigTable: created in dynalite by default;
+    // against AWS only where CONFIG_TABLE_NAME names one.
+    if matches!(options.store, StoreChoice::Dynalite { .. }) {
+        vars.entry("CONFIG_TABLE_NAME".into())
+            .or_insert_with(|| "HeartbeatConfig".into());
+    }
     let config = Config::from_vars(&vars)?;
 
     let (client, dynalite) = match &options.store {
@@ -89,6 +95,11 @@ async fn run() -> Result<(), StartError> {
             schema::ensure_table(&client, &config.table_name)
                 .await
                 .context(format!("cannot create the table {} in dynalite", config.table_name))?;
+            if let Some(table) = &config.config_table_name {
+                heartbeat_shared::store::config::ensure_config_table(&client, table)
+                    .await
+                    .context(format!("cannot create the config table {table} in dynalite"))?;
+            }
             (client, Some(dynalite))
         }
         StoreChoice::Aws { create_table } => {
@@ -97,6 +108,11 @@ async fn run() -> Result<(), StartError> {
                 schema::ensure_table(&client, &config.table_name)
                     .await
                     .context(format!("cannot create the table {} on AWS", config.table_name))?;
+                if let Some(table) = &config.config_table_name {
+                    heartbeat_shared::store::config::ensure_config_table(&client, table)
+                        .await
+                        .context(format!("cannot create the config table {table} on AWS"))?;
+                }
             }
             (client, None)
         }

@@ -86,6 +86,11 @@ impl Service {
             ledger: &self.app.store,
             notifier: self.app.notifier.as_ref(),
             config: &self.app.config,
+            calendars: self
+                .app
+                .calendars
+                .as_ref()
+                .map(|c| c as &dyn heartbeat_shared::store::config::CalendarStore),
         }
     }
 

@@ -5,10 +5,12 @@ mod lines;
 
 use crate::config::Config;
 use crate::model::{Alert, Claim, Pulse, PulseId};
+use crate::rules::calendar_book::CalendarBook;
 use crate::rules::due;
 use crate::rules::incident::{Decision, decide};
-use crate::rules::status::{Status, status};
+use crate::rules::status::{Status, status_with};
 use crate::slack::{Notifier, PulseLine, SlackMessage, alert_message, recovery_message, reminder_message};
+use crate::store::config::CalendarStore;
 use crate::store::due_index::sweep_slice;
 use crate::store::{Expectation, FETCH_BATCH, Held, IncidentLedger, Listing, Reschedule, Slice, StoreError};
 use chrono::{DateTime, TimeDelta, Utc};
@@ -44,6 +46,22 @@ pub struct MonitorDeps<'a> {
     pub ledger: &'a dyn IncidentLedger,
     pub notifier: &'a dyn Notifier,
     pub config: &'a Config,
+    /// The holiday calendars, read once per run (one Query); `None` without a config table.
+    pub calendars: Option<&'a dyn CalendarStore>,
+}
+
+/// Every calendar, once per run; a run without a config table judges without holidays.
+async fn load_book(deps: &MonitorDeps<'_>) -> Result<CalendarBook, StoreError> {
+    let Some(store) = deps.calendars else {
+        return Ok(CalendarBook::default());
+    };
+    let sets = store
+        .calendars()
+        .await?
+        .into_iter()
+        .map(|c| (c.name.as_str().to_owned(), c.dates))
+        .collect();
+    Ok(CalendarBook::new(sets, deps.config.default_calendars.clone()))
 }
 
 /// What a run did; the JSON answer of the monitor.
@@ -143,6 +161,7 @@ pub async fn run_within(
     listing.unreadable.extend(unindexed.unreadable);
     summary.checked = listing.pulses.len();
     summary.unreadable = listing.unreadable.len();
+    let book = load_book(deps).await?;
     let run = Run {
         deps,
         now,
@@ -151,7 +170,7 @@ pub async fn run_within(
     };
     let (mut alerts, mut reminders, mut recoveries, mut quiet) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for pulse in listing.pulses {
-        let status = status(&pulse, now, deps.config.default_timezone);
+        let status = status_with(&pulse, now, deps.config.default_timezone, &book);
         summary.exceeded += usize::from(status.exceeded);
         let decision = decide(&pulse, &status, now, deps.config.remind_every);
         let expect = match (decision, &pulse.alert) {
@@ -166,6 +185,12 @@ pub async fn run_within(
                 alerted_stamp: a.for_stamp.clone(),
             },
             _ => {
+                let mut status = status;
+                if !status.exceeded && pulse.alert.is_none() {
+                    status.exceeded_after = status
+                        .exceeded_after
+                        .map(|at| due::capped(at, &pulse, now, deps.config.default_timezone, &book));
+                }
                 quiet.push((pulse, status));
                 continue;
             }

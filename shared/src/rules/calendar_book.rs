@@ -17,6 +17,29 @@ impl CalendarBook {
         Self { sets, defaults }
     }
 
+    pub fn is_empty(&self) -> bool {
+        self.sets.is_empty()
+    }
+
+    /// The start of the first holiday of `own`'s calendars that begins after `after`, in `tz`.
+    /// The monitor looks at a pulse again then at the latest, so a date taken out of a calendar
+    /// takes effect before it would have counted (see `due::capped`).
+    pub fn next_holiday_start(
+        &self,
+        own: Option<&CalendarNames>,
+        tz: chrono_tz::Tz,
+        after: chrono::DateTime<chrono::Utc>,
+    ) -> Option<chrono::DateTime<chrono::Utc>> {
+        let today = after.with_timezone(&tz).date_naive();
+        let names = own.map_or(self.defaults.as_slice(), CalendarNames::names);
+        names
+            .iter()
+            .filter_map(|n| self.sets.get(n.as_str()))
+            .filter_map(|set| set.range(today.succ_opt()?..).next().copied())
+            .min()
+            .and_then(|day| super::working_time::local_day_start(day, tz))
+    }
+
     /// The holidays of a pulse's calendars (`None`: the defaults; an empty list: none). A name
     /// with no stored calendar has no holidays: the pulse is judged as if the calendar were empty.
     pub fn holidays(&self, own: Option<&CalendarNames>) -> Holidays<'_> {

@@ -55,6 +55,21 @@ pub fn first_with(
         .unwrap_or_else(never)
 }
 
+/// A quiet pulse's next look, no later than the start of its next holiday: holidays only postpone
+/// lateness, so adding dates to a calendar never makes a due time late, and a date taken out is
+/// seen at the latest when it begins. Calendar edits therefore write nothing per pulse.
+pub fn capped(
+    next: DateTime<Utc>,
+    pulse: &Pulse,
+    now: DateTime<Utc>,
+    default_tz: Zone,
+    book: &CalendarBook,
+) -> DateTime<Utc> {
+    let tz = pulse.timezone(default_tz).tz();
+    book.next_holiday_start(pulse.expect.calendars.as_ref(), tz, now)
+        .map_or(next, |holiday| holiday.min(next))
+}
+
 /// After a decision that sent nothing (or after a delivered message), when to look again.
 pub fn next_look(
     status: &Status,
@@ -102,6 +117,7 @@ mod tests {
             threshold: TimeDelta::hours(24),
             exceeded,
             exceeded_after: after,
+            missed_slot: None,
         }
     }
 

@@ -14,6 +14,8 @@ pub struct Status {
     pub exceeded: bool,
     /// When the pulse became (or will become) exceeded; `None` if it never can (no working days).
     pub exceeded_after: Option<DateTime<Utc>>,
+    /// With a schedule, when late: the most recent slot that was missed (for the alert's words).
+    pub missed_slot: Option<DateTime<Utc>>,
 }
 
 impl Status {
@@ -38,11 +40,20 @@ pub fn status_with(pulse: &Pulse, now: DateTime<Utc>, default_tz: Zone, book: &C
     let holidays = book.holidays(pulse.expect.calendars.as_ref());
     let rule = expecting.rule(holidays);
     let exceeded_after = expecting.late_after_in(&rule);
+    let exceeded = exceeded_after.is_some_and(|at| now > at);
+    let missed_slot = match &pulse.expect.schedule {
+        Some(cron) if exceeded => {
+            let grace = pulse.expect.grace_or_default().duration();
+            schedule::last_missed_slot(cron, grace, pulse.last_pulse, now, &rule)
+        }
+        _ => None,
+    };
     Status {
         working: work_rule::working_time(pulse.last_pulse, now, &rule),
         threshold: expecting.threshold.duration(),
-        exceeded: exceeded_after.is_some_and(|at| now > at),
+        exceeded,
         exceeded_after,
+        missed_slot,
     }
 }
 

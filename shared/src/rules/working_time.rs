@@ -108,6 +108,11 @@ fn day_start(day: NaiveDate, tz: Tz) -> Option<DateTime<Utc>> {
     earliest_instant(day.and_time(NaiveTime::MIN), tz)
 }
 
+/// `day_start` for the other rules.
+pub(super) fn local_day_start(day: NaiveDate, tz: Tz) -> Option<DateTime<Utc>> {
+    day_start(day, tz)
+}
+
 /// The first instant showing local time `midnight` (any local time): the earlier of two when the
 /// clocks go back over it, the end of the gap when they skip it.
 pub(super) fn earliest_instant(midnight: chrono::NaiveDateTime, tz: Tz) -> Option<DateTime<Utc>> {
