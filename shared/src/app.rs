@@ -73,6 +73,11 @@ impl PulseApp {
 }
 
 impl PagesApp {
+    /// The holiday calendars, where `CONFIG_TABLE_NAME` is set (the API function).
+    pub fn calendars(&self) -> Option<DynamoConfig> {
+        config_store(&self.config, self.store.client())
+    }
+
     pub async fn from_env() -> Result<Self, BootError> {
         Self::build(env_vars(), Clients::from_env().await).await
     }

@@ -2,6 +2,7 @@
 //! paths it owns; adding one (events, calendars, channels…) is a new file and one line in `RESOURCES`.
 
 mod auth;
+mod calendars;
 pub mod cursor;
 pub mod error;
 pub mod filter;
@@ -16,6 +17,7 @@ pub use keys::Keys;
 pub use openapi::document as openapi_document;
 
 use crate::config::Config;
+use crate::store::config::CalendarStore;
 use crate::store::{PulsePages, PulseReader, SettingsWriter};
 use chrono::{DateTime, Utc};
 use futures_util::future::BoxFuture;
@@ -28,6 +30,8 @@ pub struct ApiDeps<'a> {
     pub pages: &'a dyn PulsePages,
     pub config: &'a Config,
     pub keys: &'a Keys,
+    /// The holiday calendars (config table); `None` answers their routes 503.
+    pub calendars: Option<&'a dyn CalendarStore>,
 }
 
 impl<'a> ApiDeps<'a> {
@@ -39,7 +43,12 @@ impl<'a> ApiDeps<'a> {
             pages: store,
             config,
             keys,
+            calendars: None,
         }
+    }
+
+    pub fn with_calendars(self, calendars: Option<&'a dyn CalendarStore>) -> Self {
+        Self { calendars, ..self }
     }
 }
 
@@ -69,7 +78,7 @@ pub type Answer<'a> = BoxFuture<'a, Result<Response<Body>, ApiError>>;
 /// A resource answers the paths it owns (`segments` after `/api/v1/`) and passes on the others.
 pub type Resource = for<'a> fn(segments: &'a [&'a str], call: &'a Call<'a>) -> Option<Answer<'a>>;
 
-const RESOURCES: &[Resource] = &[openapi::resource, pulses::resource];
+const RESOURCES: &[Resource] = &[openapi::resource, pulses::resource, calendars::resource];
 
 pub const PREFIX: &str = "/heartbeat/api/v1";
 

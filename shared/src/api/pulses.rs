@@ -44,7 +44,7 @@ pub fn resource<'a>(segments: &'a [&'a str], call: &'a Call<'a>) -> Option<Answe
 }
 
 /// The query parameters, refusing names the operation does not know (a typo must not be ignored).
-fn query(call: &Call<'_>, known: &[&str]) -> Result<Params, ApiError> {
+pub(super) fn query(call: &Call<'_>, known: &[&str]) -> Result<Params, ApiError> {
     let params = params::query(call.req)?;
     if let Some(name) = params.names().find(|n| !known.contains(n)) {
         let shown: String = name.chars().take(40).collect();
