@@ -280,6 +280,12 @@ fn read_changes(call: &Call<'_>) -> Result<Changes, ApiError> {
                         "a calendar name is 1 to 64 letters, digits, -, _ or .",
                     ));
                 }
+                if names.iter().enumerate().any(|(i, n)| names[..i].contains(n)) {
+                    return Err(ApiError::bad(
+                        "calendars",
+                        "calendars lists a name twice; list each calendar once",
+                    ));
+                }
                 changes.calendars = Some(Some(names.join(",")));
             }
             ("calendars", _) => {
@@ -564,6 +570,7 @@ mod tests {
             (r#"{"schedule": "every night"}"#, "schedule"),
             (r#"{"grace": "soon"}"#, "grace"),
             (r#"{"calendars": ["no spaces"]}"#, "calendars"),
+            (r#"{"calendars": ["a", "a"]}"#, "calendars"),
         ] {
             let (status, json) = patch_json(&store, &id, body, now).await;
             assert_eq!(status, 400, "{body}: {json}");
