@@ -47,6 +47,7 @@ pub async fn filled_store(n: usize) -> MemoryStore {
             },
             message: (i % 10 == 0).then(|| format!("run {i} finished: 42 rows")),
             metadata: None,
+            expect: Default::default(),
         };
         store.record_pulse(&receipt).await.expect("the memory store records");
     }

@@ -61,6 +61,7 @@ fn receipt(i: usize, at: DateTime<Utc>) -> PulseReceipt {
         },
         message: (i % 10 == 0).then(|| format!("run {i} finished: 42 rows")),
         metadata: None,
+        expect: Default::default(),
     }
 }
 

@@ -6,6 +6,7 @@ use crate::api::Keys;
 use crate::config::{Config, ConfigError, Uses};
 use crate::handlers::MonitorDeps;
 use crate::slack::{LogNotifier, Notifier, WebhookConfigError, WebhookNotifier};
+use crate::store::config::{CalendarStore, DynamoConfig};
 use crate::store::{DynamoStore, sdk_config};
 use std::collections::HashMap;
 
@@ -56,6 +57,8 @@ pub struct MonitorApp {
     pub config: Config,
     pub store: DynamoStore,
     pub notifier: Box<dyn Notifier>,
+    /// The holiday calendars (in the config table).
+    pub calendars: Option<DynamoConfig>,
 }
 
 impl PulseApp {
@@ -101,8 +104,15 @@ impl KeyedApp {
         crate::secrets::resolve(&mut vars, uses.secrets(), &clients.ssm).await?;
         let config = Config::for_function(uses, &vars)?;
         let keys = Keys::for_function(uses, &vars);
-        let store = DynamoStore::new(clients.dynamo, config.table_name.clone());
+        // The config table too: the API edits maintenance windows and calendars there.
+        let store = DynamoStore::new(clients.dynamo, config.table_name.clone())
+            .with_config_table(config.config_table_name.clone());
         Ok(Self { config, store, keys })
+    }
+
+    /// The holiday calendars in the config table (the API function).
+    pub fn calendars(&self) -> Option<DynamoConfig> {
+        config_store(&self.config, self.store.client())
     }
 }
 
@@ -114,12 +124,14 @@ impl MonitorApp {
     pub async fn build(vars: HashMap<String, String>, clients: Clients) -> Result<Self, BootError> {
         let config = config(Uses::Monitor, vars, &clients.ssm).await?;
         let notifier = notifier(&config)?;
+        let calendars = config_store(&config, &clients.dynamo);
         let store = DynamoStore::new(clients.dynamo, config.table_name.clone())
             .with_config_table(config.config_table_name.clone());
         Ok(Self {
             config,
             store,
             notifier,
+            calendars,
         })
     }
 
@@ -129,8 +141,15 @@ impl MonitorApp {
             ledger: &self.store,
             notifier: self.notifier.as_ref(),
             config: &self.config,
+            calendars: self.calendars.as_ref().map(|c| c as &dyn CalendarStore),
         }
     }
+}
+
+/// The holiday calendars in the config table. Always there since the table always is; the `Option`
+/// lets tests and tools run without calendars.
+fn config_store(config: &Config, client: &aws_sdk_dynamodb::Client) -> Option<DynamoConfig> {
+    Some(DynamoConfig::new(client.clone(), config.config_table_name.clone()))
 }
 
 /// Every route in one process, as the local runtime serves them: a configuration of
@@ -139,17 +158,20 @@ pub struct App {
     pub config: Config,
     pub store: DynamoStore,
     pub notifier: Box<dyn Notifier>,
+    pub calendars: Option<DynamoConfig>,
 }
 
 impl App {
     pub fn with_client(config: Config, client: aws_sdk_dynamodb::Client) -> Result<Self, BootError> {
         let notifier = notifier(&config)?;
+        let calendars = config_store(&config, &client);
         let store =
             DynamoStore::new(client, config.table_name.clone()).with_config_table(config.config_table_name.clone());
         Ok(Self {
             config,
             store,
             notifier,
+            calendars,
         })
     }
 }

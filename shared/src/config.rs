@@ -2,14 +2,15 @@
 //! settings it uses. A bad value stops that function with a message naming the variable, except
 //! `DASHBOARD_SECRET`, whose absence only closes the pages (503).
 
-use crate::model::{Threshold, Zone};
+use crate::model::{CalendarName, CalendarNames, Threshold, Zone};
 use std::collections::HashMap;
 use std::time::Duration;
 
 #[derive(Debug, Clone)]
 pub struct Config {
     pub table_name: String,
-    /// `CONFIG_TABLE_NAME`: the service's own settings (maintenance windows); `{TABLE_NAME}-config`
+    /// `CONFIG_TABLE_NAME`: the service's own settings (holiday calendars, maintenance windows);
+    /// `{TABLE_NAME}-config`
     /// when unset.
     pub config_table_name: String,
     pub dashboard_secret: Option<Secret>,
@@ -23,6 +24,8 @@ pub struct Config {
     pub remind_every: Option<Duration>,
     /// Well under the monitor's Lambda timeout, so a hanging Slack cannot eat the whole run.
     pub slack_timeout: Duration,
+    /// `DEFAULT_CALENDARS`: the holiday calendars of every pulse without its own `calendars`.
+    pub default_calendars: Vec<CalendarName>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -175,10 +178,24 @@ impl Config {
                     problem: format!("“{raw}” is not a number of seconds between 0 and 60"),
                 })?,
         };
+        let default_calendars = match get("DEFAULT_CALENDARS") {
+            None => Vec::new(),
+            Some(raw) => CalendarNames::parse(raw)
+                .map_err(|e| ConfigError {
+                    variable: "DEFAULT_CALENDARS",
+                    problem: format!(
+                        "{}; list calendar names separated by commas, such as de-BY,company",
+                        e.problem
+                    ),
+                })?
+                .names()
+                .to_vec(),
+        };
         let table_name = get("TABLE_NAME").unwrap_or("Heartbeat").to_owned();
         Ok(Self {
             config_table_name: get("CONFIG_TABLE_NAME").map_or_else(|| format!("{table_name}-config"), str::to_owned),
             table_name,
+            default_calendars,
             dashboard_secret: get("DASHBOARD_SECRET").filter(|_| uses.pages()).map(Secret::new),
             slack_webhook_url,
             base_url: alerting("BASE_URL").map(|u| u.trim_end_matches('/').to_owned()),

@@ -412,7 +412,12 @@ fn each_function_gets_only_its_own_settings_and_secrets() {
         let expected: BTreeSet<String> = match uses {
             Uses::Pulse => vec!["DEFAULT_THRESHOLD_HOURS"],
             Uses::Pages | Uses::Api | Uses::Badge => vec![],
-            Uses::Monitor => vec!["BASE_URL", "REMIND_EVERY_HOURS", "SLACK_TIMEOUT_SECONDS"],
+            Uses::Monitor => vec![
+                "BASE_URL",
+                "REMIND_EVERY_HOURS",
+                "SLACK_TIMEOUT_SECONDS",
+                "DEFAULT_CALENDARS",
+            ],
             Uses::Everything => unreachable!(),
         }
         .into_iter()
@@ -482,5 +487,34 @@ fn sam_builds_each_function_from_its_own_package() {
         assert_eq!(resource["Properties"]["CodeUri"], folder, "{function}");
         let manifest = concat!(env!("CARGO_MANIFEST_DIR"), "/..").to_owned() + "/" + folder + "/Cargo.toml";
         assert!(std::path::Path::new(&manifest).exists(), "{manifest}");
+    }
+}
+
+#[test]
+fn template_declares_the_config_table_the_code_creates() {
+    use crate::store::config::{KIND, NAME};
+    let t = template();
+    let table = &t["Resources"]["ConfigTable"]["Properties"];
+    assert_eq!(table["BillingMode"], "PAY_PER_REQUEST");
+    let keys: Vec<(String, String)> = table["KeySchema"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| {
+            (
+                k["AttributeName"].as_str().unwrap().to_owned(),
+                k["KeyType"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            (KIND.to_owned(), "HASH".to_owned()),
+            (NAME.to_owned(), "RANGE".to_owned())
+        ]
+    );
+    for definition in table["AttributeDefinitions"].as_array().unwrap() {
+        assert_eq!(definition["AttributeType"], "S", "{definition:?}");
     }
 }

@@ -11,7 +11,8 @@ async fn main() -> Result<(), Error> {
     telemetry::init();
     let app = &KeyedApp::from_env(Uses::Api).await?;
     let keys = &app.keys;
-    let deps = ApiDeps::new(&app.store, &app.config, keys);
+    let calendars = app.calendars();
+    let deps = ApiDeps::new(&app.store, &app.config, keys).with_calendars(calendars.as_ref().map(|c| c as _));
     run(service_fn(|req| async {
         Ok::<_, Infallible>(api::serve(req, &deps, Utc::now()).await)
     }))

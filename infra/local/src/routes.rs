@@ -89,6 +89,11 @@ impl Service {
             ledger: &self.app.store,
             notifier: self.app.notifier.as_ref(),
             config: &self.app.config,
+            calendars: self
+                .app
+                .calendars
+                .as_ref()
+                .map(|c| c as &dyn heartbeat_shared::store::config::CalendarStore),
         }
     }
 
@@ -118,7 +123,14 @@ impl Service {
             }
             Route::Edit => handlers::edit_get(req, &app.store, &app.config, now).await,
             Route::Monitor => return self.monitor_by_url(&req).await,
-            Route::Api => api::api(req, &ApiDeps::new(&app.store, &app.config, &self.keys), now).await,
+            Route::Api => {
+                let calendars = app
+                    .calendars
+                    .as_ref()
+                    .map(|c| c as &dyn heartbeat_shared::store::config::CalendarStore);
+                let deps = ApiDeps::new(&app.store, &app.config, &self.keys).with_calendars(calendars);
+                api::api(req, &deps, now).await
+            }
             Route::Export => handlers::export_csv(req, &app.store, &app.config, now).await,
             Route::QuietPages => api::serve(req, &ApiDeps::new(&app.store, &app.config, &self.keys), now).await,
             Route::Badge => handlers::badge(req, &app.store, &app.config, &self.keys, now).await,

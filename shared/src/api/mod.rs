@@ -2,6 +2,7 @@
 //! paths it owns; adding one (events, calendars, channels…) is a new file and one line in `RESOURCES`.
 
 mod auth;
+mod calendars;
 pub mod cursor;
 pub mod error;
 pub mod filter;
@@ -18,6 +19,7 @@ pub use keys::Keys;
 pub use openapi::document as openapi_document;
 
 use crate::config::Config;
+use crate::store::config::CalendarStore;
 use crate::store::{IncidentLedger, MaintenanceStore, PulsePages, PulseReader, QuietWriter, SettingsWriter};
 use chrono::{DateTime, Utc};
 use futures_util::future::BoxFuture;
@@ -42,6 +44,8 @@ pub struct ApiDeps<'a> {
     pub ledger: &'a dyn IncidentLedger,
     pub config: &'a Config,
     pub keys: &'a Keys,
+    /// The holiday calendars (config table); `None` answers their routes 503.
+    pub calendars: Option<&'a dyn CalendarStore>,
 }
 
 impl<'a> ApiDeps<'a> {
@@ -56,7 +60,12 @@ impl<'a> ApiDeps<'a> {
             ledger: store,
             config,
             keys,
+            calendars: None,
         }
+    }
+
+    pub fn with_calendars(self, calendars: Option<&'a dyn CalendarStore>) -> Self {
+        Self { calendars, ..self }
     }
 }
 
@@ -100,6 +109,7 @@ const RESOURCES: &[Resource] = &[
     pulses::resource,
     quiet::resource,
     maintenance::resource,
+    calendars::resource,
 ];
 
 pub const PREFIX: &str = "/heartbeat/api/v1";

@@ -7,7 +7,7 @@ use super::view::{pulse_json, pulse_json_in};
 use super::{Access, Answer, ApiError, Call};
 use crate::export;
 use crate::http::{Params, params, response};
-use crate::model::{Pulse, PulseId, Settings, validate_settings};
+use crate::model::{Pulse, PulseId, Settings, SettingsInput, WorkingDays, validate_input};
 use crate::rules::due;
 use crate::store::Held;
 use lambda_http::http::{Method, StatusCode};
@@ -202,9 +202,17 @@ struct Changes {
     threshold: Option<String>,
     saturday: Option<bool>,
     tz: Option<String>,
+    /// A set other than Mon–Fri and Mon–Sat (those stay the original `saturday` flag).
+    workdays: Option<Option<String>>,
+    /// `Some(None)`: JSON null, back to the default.
+    calendars: Option<Option<String>>,
+    hours: Option<Option<String>>,
+    schedule: Option<Option<String>>,
+    grace: Option<Option<String>>,
 }
 
-const SETTINGS: &str = "threshold (hours), saturday (true/false), workdays and tz";
+const SETTINGS: &str =
+    "threshold (hours), saturday (true/false), workdays, tz, calendars, hours, schedule and grace (hours)";
 
 fn read_changes(call: &Call<'_>) -> Result<Changes, ApiError> {
     match params::content_type(call.req).as_deref() {
@@ -259,6 +267,60 @@ fn read_changes(call: &Call<'_>) -> Result<Changes, ApiError> {
             ("saturday", Value::Bool(b)) => changes.saturday = Some(b),
             ("saturday", _) => return Err(ApiError::bad("saturday", "saturday must be true or false")),
             ("workdays", value) => workdays = Some(read_workdays(&value)?),
+            ("calendars", Value::Null) => changes.calendars = Some(None),
+            ("calendars", Value::Array(names)) => {
+                let names: Option<Vec<&str>> = names.iter().map(Value::as_str).collect();
+                let names = names.ok_or_else(|| {
+                    ApiError::bad(
+                        "calendars",
+                        "calendars must be a list of calendar names, such as [\"de-BY\"]",
+                    )
+                })?;
+                if names.iter().any(|n| n.contains(',') || n.is_empty()) {
+                    return Err(ApiError::bad(
+                        "calendars",
+                        "a calendar name is 1 to 64 letters, digits, -, _ or .",
+                    ));
+                }
+                if names.iter().enumerate().any(|(i, n)| names[..i].contains(n)) {
+                    return Err(ApiError::bad(
+                        "calendars",
+                        "calendars lists a name twice; list each calendar once",
+                    ));
+                }
+                changes.calendars = Some(Some(names.join(",")));
+            }
+            ("calendars", _) => {
+                return Err(ApiError::bad(
+                    "calendars",
+                    "calendars must be a list of calendar names ([] for none, null for the defaults)",
+                ));
+            }
+            ("hours" | "schedule", Value::Null) => *text_setting(&mut changes, &name) = Some(None),
+            ("hours" | "schedule", Value::String(text)) => *text_setting(&mut changes, &name) = Some(Some(text)),
+            ("hours", _) => {
+                return Err(ApiError::bad(
+                    "hours",
+                    "hours must be text such as \"08:00-18:00\", or null",
+                ));
+            }
+            ("schedule", _) => {
+                return Err(ApiError::bad(
+                    "schedule",
+                    "schedule must be a cron expression such as \"30 2 * * 1-5\", or null",
+                ));
+            }
+            ("grace", Value::Null) => changes.grace = Some(None),
+            ("grace", Value::Number(n)) => {
+                let hours = n.as_f64().unwrap_or(f64::NAN);
+                changes.grace = Some(Some(if hours <= 0.0 { "0".into() } else { format!("{hours}") }));
+            }
+            ("grace", _) => {
+                return Err(ApiError::bad(
+                    "grace",
+                    "grace must be a number of hours, such as 0.5, or null",
+                ));
+            }
             // The form forgives spaces around a pasted name; a program sends the name exactly.
             ("tz", Value::String(tz)) if tz.trim() == tz => changes.tz = Some(tz),
             ("tz", _) => {
@@ -276,27 +338,56 @@ fn read_changes(call: &Call<'_>) -> Result<Changes, ApiError> {
             }
         }
     }
-    if let Some(saturday) = workdays {
+    if let Some(days) = workdays {
         if changes.saturday.is_some() {
             return Err(ApiError::bad("workdays", "send either workdays or saturday, not both"));
         }
-        changes.saturday = Some(saturday);
+        if days == WorkingDays::MON_FRI || days == WorkingDays::MON_SAT {
+            // The original's own two weeks stay its flag, so its readers need nothing new.
+            changes.saturday = Some(days.saturday());
+            changes.workdays = Some(None);
+        } else {
+            changes.workdays = Some(Some(days.to_string()));
+        }
     }
     Ok(changes)
 }
 
-/// The table keeps working days as Monday–Friday plus an optional Saturday.
-fn read_workdays(value: &Value) -> Result<bool, ApiError> {
-    let days: Option<Vec<&str>> = value.as_array().and_then(|a| a.iter().map(Value::as_str).collect());
-    match days.as_deref() {
-        Some(["mon", "tue", "wed", "thu", "fri"]) => Ok(false),
-        Some(["mon", "tue", "wed", "thu", "fri", "sat"]) => Ok(true),
-        _ => Err(ApiError::bad(
-            "workdays",
-            "workdays must be [\"mon\",\"tue\",\"wed\",\"thu\",\"fri\"] or the same with \"sat\"; other sets are not supported yet",
-        )),
+fn text_setting<'c>(changes: &'c mut Changes, name: &str) -> &'c mut Option<Option<String>> {
+    if name == "hours" {
+        &mut changes.hours
+    } else {
+        &mut changes.schedule
     }
 }
+
+/// Any non-empty set of lowercase day names, each once.
+fn read_workdays(value: &Value) -> Result<WorkingDays, ApiError> {
+    let wrong = || {
+        ApiError::bad(
+            "workdays",
+            "workdays must be a list of days, each once, from \"mon\", \"tue\", \"wed\", \"thu\", \"fri\", \"sat\", \"sun\", such as [\"sun\",\"mon\",\"tue\",\"wed\",\"thu\"]",
+        )
+    };
+    let days: Vec<&str> = value
+        .as_array()
+        .and_then(|a| a.iter().map(Value::as_str).collect())
+        .ok_or_else(wrong)?;
+    let mut seen = Vec::new();
+    for day in &days {
+        if !DAY_NAMES.contains(day) || seen.contains(day) {
+            return Err(wrong());
+        }
+        seen.push(*day);
+    }
+    if days.is_empty() {
+        return Err(wrong());
+    }
+    WorkingDays::parse(&days.join(",")).map_err(|_| wrong())
+}
+
+/// The API's day names, in the order the response lists them.
+pub const DAY_NAMES: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 
 async fn patch(raw_id: &str, call: &Call<'_>) -> Result<Response<Body>, ApiError> {
     call.allow(Access::Write)?;
@@ -309,14 +400,19 @@ async fn patch(raw_id: &str, call: &Call<'_>) -> Result<Response<Body>, ApiError
         threshold: pulse.threshold,
         saturday: pulse.saturday,
         tz: pulse.timezone(default_tz),
+        expect: pulse.expect.clone(),
     };
-    let settings = validate_settings(
-        &current,
-        changes.threshold.as_deref(),
-        changes.saturday,
-        changes.tz.as_deref(),
-    )
-    .map_err(|errors| {
+    let input = SettingsInput {
+        threshold: changes.threshold.as_deref(),
+        saturday: changes.saturday,
+        tz: changes.tz.as_deref(),
+        workdays: changes.workdays.as_ref().map(Option::as_deref),
+        calendars: changes.calendars.as_ref().map(Option::as_deref),
+        hours: changes.hours.as_ref().map(Option::as_deref),
+        schedule: changes.schedule.as_ref().map(Option::as_deref),
+        grace: changes.grace.as_ref().map(Option::as_deref),
+    };
+    let settings = validate_input(&current, &input).map_err(|errors| {
         // One error a response; the first field's, in the order the edit form shows them.
         ApiError::field(&errors[0])
     })?;
@@ -324,6 +420,7 @@ async fn patch(raw_id: &str, call: &Call<'_>) -> Result<Response<Body>, ApiError
         threshold: settings.threshold,
         saturday: settings.saturday,
         tz: Some(settings.tz),
+        expect: settings.expect.clone(),
         ..pulse
     };
     let due = due::after_edit(&edited, call.now, default_tz);
@@ -343,7 +440,7 @@ mod tests {
     use crate::api::{ApiDeps, Keys, api};
     use crate::config::{Config, Secret};
     use crate::model::{PulseKey, Threshold};
-    use crate::store::MemoryStore;
+    use crate::store::{MemoryStore, PulseReader};
     use chrono::{DateTime, Utc};
 
     /// A pulse as large as the pulse endpoint lets one be: long names, message and metadata.
@@ -372,6 +469,7 @@ mod tests {
             due_at: None,
             quiet: Default::default(),
             run: Default::default(),
+            expect: Default::default(),
         }
     }
 
@@ -413,5 +511,74 @@ mod tests {
         }
         assert_eq!(seen, 400, "every pulse once");
         assert!(pages >= 2, "400 huge pulses do not fit one page: {pages}");
+    }
+
+    async fn patch_json(store: &MemoryStore, id: &str, body: &str, now: DateTime<Utc>) -> (u16, Value) {
+        let config = Config::from_vars(&Default::default()).unwrap();
+        let keys = Keys {
+            read_write: Some(Secret::new("k")),
+            ..Keys::default()
+        };
+        let deps = ApiDeps::new(store, &config, &keys);
+        let req = lambda_http::http::Request::builder()
+            .method("PATCH")
+            .uri(format!("/heartbeat/api/v1/pulses/{id}"))
+            .header("authorization", "Bearer k")
+            .header("content-type", "application/json")
+            .body(Body::from(body.to_owned()))
+            .unwrap();
+        let res = api(req, &deps, now).await;
+        let status = res.status().as_u16();
+        (status, serde_json::from_slice(res.body().as_ref()).unwrap())
+    }
+
+    #[tokio::test]
+    async fn patch_sets_and_clears_the_expectation_settings() {
+        let now = DateTime::parse_from_rfc3339("2026-11-23T12:00:00Z").unwrap().to_utc();
+        let store = MemoryStore::new();
+        let pulse = huge(1, now);
+        let id = pulse.id.as_str().to_owned();
+        store.insert(pulse);
+        let body = r#"{"workdays": ["sun","mon","tue","wed","thu"], "calendars": ["de-BY"], "hours": "08:00-18:00",
+            "schedule": "30 2 * * 1-5", "grace": 0.5}"#;
+        let (status, json) = patch_json(&store, &id, body, now).await;
+        assert_eq!(status, 200, "{json}");
+        assert_eq!(json["workdays"], serde_json::json!(["mon", "tue", "wed", "thu", "sun"]));
+        assert_eq!(json["saturday"], false);
+        assert_eq!(json["calendars"], serde_json::json!(["de-BY"]));
+        assert_eq!(json["hours"], "08:00-18:00");
+        assert_eq!(json["schedule"], "30 2 * * 1-5");
+        assert_eq!(json["grace"], 0.5);
+        let stored = store.get(&PulseId::parse(&id).unwrap()).await.unwrap().unwrap();
+        assert_eq!(stored.expect.workdays.unwrap().to_string(), "Sun-Thu");
+        // null clears, [] opts out of the default calendars; Mon-Sat goes back to the original flag.
+        let body =
+            r#"{"workdays": ["mon","tue","wed","thu","fri","sat"], "calendars": [], "hours": null, "schedule": null}"#;
+        let (status, json) = patch_json(&store, &id, body, now).await;
+        assert_eq!(status, 200, "{json}");
+        assert_eq!(
+            (json["saturday"].clone(), json["calendars"].clone()),
+            (Value::Bool(true), serde_json::json!([]))
+        );
+        assert_eq!(
+            (json["hours"].clone(), json["schedule"].clone()),
+            (Value::Null, Value::Null)
+        );
+        let stored = store.get(&PulseId::parse(&id).unwrap()).await.unwrap().unwrap();
+        assert_eq!(stored.expect.workdays, None, "the original's flag says it");
+        // Errors name the field.
+        for (body, field) in [
+            (r#"{"workdays": ["mon","mon"]}"#, "workdays"),
+            (r#"{"workdays": []}"#, "workdays"),
+            (r#"{"hours": "18:00-08:00"}"#, "hours"),
+            (r#"{"schedule": "every night"}"#, "schedule"),
+            (r#"{"grace": "soon"}"#, "grace"),
+            (r#"{"calendars": ["no spaces"]}"#, "calendars"),
+            (r#"{"calendars": ["a", "a"]}"#, "calendars"),
+        ] {
+            let (status, json) = patch_json(&store, &id, body, now).await;
+            assert_eq!(status, 400, "{body}: {json}");
+            assert!(json.to_string().contains(field), "{body}: {json}");
+        }
     }
 }

@@ -1,11 +1,12 @@
 //! A pulse as the API shows it: its settings, its state by name and its times in RFC 3339 UTC.
 //! Durations are seconds, thresholds hours, as the OpenAPI document says.
 
+use super::pulses::DAY_NAMES;
 use crate::model::{Pulse, Window, Zone, format_stamp};
 use crate::rules::quiet::{Silence, silence};
 use crate::rules::signals;
 use crate::rules::status::{Status, status};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Utc, Weekday};
 use serde_json::{Value, json};
 
 /// The pulse without the maintenance windows (a single pulse's answers: its snooze and pause show).
@@ -33,11 +34,27 @@ pub fn pulse_json_in(pulse: &Pulse, default_tz: Zone, now: DateTime<Utc>, window
         Some(Silence::Maintenance { until, .. }) => Some(format_stamp(*until)),
         _ => None,
     };
-    let workdays: &[&str] = if pulse.saturday {
-        &["mon", "tue", "wed", "thu", "fri", "sat"]
-    } else {
-        &["mon", "tue", "wed", "thu", "fri"]
-    };
+    let week = [
+        Weekday::Mon,
+        Weekday::Tue,
+        Weekday::Wed,
+        Weekday::Thu,
+        Weekday::Fri,
+        Weekday::Sat,
+        Weekday::Sun,
+    ];
+    let days = pulse.working_days();
+    let workdays: Vec<&str> = week
+        .iter()
+        .zip(DAY_NAMES)
+        .filter(|(d, _)| days.contains(**d))
+        .map(|(_, name)| name)
+        .collect();
+    let expect = &pulse.expect;
+    let calendars = expect
+        .calendars
+        .as_ref()
+        .map(|c| c.names().iter().map(|n| n.as_str().to_owned()).collect::<Vec<_>>());
     // Stored as text by whoever sent it; shown as JSON when it is JSON, else as the text it is.
     let metadata = pulse
         .last_metadata
@@ -55,6 +72,10 @@ pub fn pulse_json_in(pulse: &Pulse, default_tz: Zone, now: DateTime<Utc>, window
         "saturday": pulse.saturday,
         "workdays": workdays,
         "tz": pulse.timezone(default_tz).name(),
+        "calendars": calendars,
+        "hours": expect.hours.map(|h| h.to_string()),
+        "schedule": expect.schedule.as_ref().map(|s| s.as_str()),
+        "grace": expect.grace.map(|g| g.duration().num_milliseconds() as f64 / 3_600_000.0),
         // Every signal today is a success; the signals issue tells them apart.
         "lastSignal": last,
         "lastSuccess": last,

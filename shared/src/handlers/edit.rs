@@ -206,6 +206,7 @@ fn settings(pulse: &Pulse, changes: &Changes, config: &Config) -> Result<Setting
         threshold: pulse.threshold,
         saturday: pulse.saturday,
         tz: pulse.timezone(config.default_timezone),
+        expect: pulse.expect.clone(),
     };
     let saturday = changes.saturday.map(saturday).transpose();
     let validated = validate_settings(&current, changes.threshold, saturday.clone().ok().flatten(), changes.tz);

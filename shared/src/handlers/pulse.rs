@@ -5,7 +5,7 @@
 use crate::config::Config;
 use crate::http::params::{self, Params};
 use crate::http::{HttpError, response};
-use crate::model::{FieldError, PulseKey, Threshold, Zone};
+use crate::model::{Expectation, FieldError, PulseKey, Settings, SettingsInput, Threshold, Zone, validate_input};
 use crate::store::{PulseReceipt, PulseRecorder};
 use chrono::{DateTime, Utc};
 use lambda_http::http::{Method, StatusCode, header};
@@ -197,15 +197,50 @@ fn receipt(
         None | Some("") => config.default_timezone,
         Some(raw) => Zone::parse(raw).map_err(field)?,
     };
+    let (saturday, expect) = expectation(params, threshold, saturday, tz)?;
     Ok(PulseReceipt {
         key,
         at: now,
         threshold,
         saturday,
         tz,
+        expect,
         message: params.single("message")?.map(truncate_message),
         metadata,
     })
+}
+
+/// `workdays`, `calendars`, `hours`, `schedule`, `grace` on the first pulse, by the edit page's
+/// validation. Empty text is "not given", except `calendars=`, which opts out of the defaults.
+/// `workdays` decides `saturday`, so the original's readers see the same flag.
+fn expectation(
+    params: &Params,
+    threshold: Threshold,
+    saturday: bool,
+    tz: Zone,
+) -> Result<(bool, Expectation), HttpError> {
+    let given = |name| -> Result<Option<Option<&str>>, HttpError> {
+        Ok(params.single(name)?.filter(|v| !v.is_empty()).map(Some))
+    };
+    let input = SettingsInput {
+        workdays: given("workdays")?,
+        calendars: params.single("calendars")?.map(Some),
+        hours: given("hours")?,
+        schedule: given("schedule")?,
+        grace: given("grace")?,
+        ..SettingsInput::default()
+    };
+    let base = Settings {
+        threshold,
+        saturday,
+        tz,
+        expect: Expectation::default(),
+    };
+    let settings = validate_input(&base, &input).map_err(|errors| {
+        let all: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        HttpError::BadRequest(all.join("; "))
+    })?;
+    Ok((settings.saturday, settings.expect))
 }
 
 fn field(err: FieldError) -> HttpError {

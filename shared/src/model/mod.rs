@@ -1,20 +1,32 @@
 //! Plain domain types: what a pulse is, parsed once at the edge and trusted everywhere after.
 
+mod calendars;
+mod expectation;
+mod grace;
+mod holiday_dates;
+mod hours;
 mod key;
 mod pulse;
 mod quiet;
 mod run;
+mod schedule;
 mod settings;
 mod threshold;
 mod time;
 mod timezone;
 mod workdays;
 
+pub use calendars::{CalendarName, CalendarNames};
+pub use expectation::Expectation;
+pub use grace::Grace;
+pub use holiday_dates::{MAX_DATES, import_ics, parse_date, parse_dates};
+pub use hours::Hours;
 pub use key::{FieldError, PulseId, PulseKey};
 pub use pulse::{Alert, Claim, Pulse, Settings};
 pub use quiet::{LONGEST, NOTE_LIMIT, Quieting, Scope, Window};
 pub use run::{MAX_LOG_BYTES, MaxRuntime, RunState, Signal, SignalKind, log_tail};
-pub use settings::validate_settings;
+pub use schedule::Schedule;
+pub use settings::{SettingsInput, validate_input, validate_settings};
 pub use threshold::Threshold;
 pub use time::{format_stamp, parse_stamp};
 pub use timezone::Zone;

@@ -1,6 +1,6 @@
 //! A pulse as the rest of the code sees it, independent of how the table stores it.
 
-use super::{PulseId, PulseKey, Quieting, RunState, Threshold, WorkingDays, Zone};
+use super::{Expectation, PulseId, PulseKey, Quieting, RunState, Threshold, WorkingDays, Zone};
 use chrono::{DateTime, Utc};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -32,11 +32,15 @@ pub struct Pulse {
     pub quiet: Quieting,
     /// Starts, failures, exit codes and durations (signals); empty for plain pulses.
     pub run: RunState,
+    /// Workdays, calendars, hours, schedule and grace (issue 11); all absent on older items.
+    pub expect: Expectation,
 }
 
 impl Pulse {
     pub fn working_days(&self) -> WorkingDays {
-        WorkingDays::from_saturday_flag(self.saturday)
+        self.expect
+            .workdays
+            .unwrap_or_else(|| WorkingDays::from_saturday_flag(self.saturday))
     }
 
     pub fn timezone(&self, default: Zone) -> Zone {
@@ -61,9 +65,10 @@ pub struct Claim {
 }
 
 /// What the edit page changes.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Settings {
     pub threshold: Threshold,
     pub saturday: bool,
     pub tz: Zone,
+    pub expect: Expectation,
 }

@@ -29,10 +29,18 @@ pub fn line(facts: &LineFacts<'_>, base_url: Option<&str>, secret: Option<&Secre
     let took = signals::last_duration(&pulse.run).map(words::duration);
     let detail = match (kind, facts.recovery, facts.pulsed_again) {
         // Working time, not wall-clock time: a weekend in between adds nothing.
-        (IncidentKind::Late, false, _) => format!(
-            "{} of working time over its {threshold} threshold",
-            words::duration((status.working - status.threshold).max(TimeDelta::zero()))
-        ),
+        // A schedule says which run was missed, in the pulse's own clock.
+        (IncidentKind::Late, false, _) => match status.missed_slot {
+            Some(slot) => format!(
+                "missed the {} run (grace {})",
+                slot.with_timezone(&tz.tz()).format("%H:%M"),
+                words::duration(pulse.expect.grace_or_default().duration())
+            ),
+            None => format!(
+                "{} of working time over its {threshold} threshold",
+                words::duration((status.working - status.threshold).max(TimeDelta::zero()))
+            ),
+        },
         (IncidentKind::Late, true, true) => format!("pulsed again at {}", local_time(pulse.last_pulse, tz.tz())),
         (IncidentKind::Late, true, false) => {
             format!("within its {threshold} threshold again after its settings changed")
@@ -92,4 +100,53 @@ pub fn dashboard_url(base_url: Option<&str>, secret: Option<&Secret>) -> Option<
     base_url
         .zip(secret)
         .map(|(base, secret)| links::absolute(base, &links::dashboard(secret)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Grace, PulseKey, Schedule, Zone};
+    use crate::rules::calendar_book::CalendarBook;
+    use crate::rules::status::status_with;
+    use crate::testing::original_pulse;
+    use chrono::{DateTime, NaiveDate};
+    use std::collections::{BTreeSet, HashMap};
+
+    fn detail_of(pulse: &Pulse, status: &Status, now: DateTime<Utc>, config: &Config) -> String {
+        let incident = Incident::parse(&pulse.stamp);
+        let facts = LineFacts {
+            pulse,
+            status,
+            incident: &incident,
+            recovery: false,
+            pulsed_again: false,
+            now,
+        };
+        line(&facts, None, None, config).detail
+    }
+
+    #[test]
+    fn a_missed_scheduled_run_is_named_in_the_pulses_clock() {
+        // Example 5: London, 0 2 * * 1-5, grace 0.5 h; the Friday 02:00 run was missed.
+        let key = PulseKey::parse(Some("h"), Some("c"), Some("t"), Some("n")).unwrap();
+        let last = DateTime::parse_from_rfc3339("2027-04-01T01:07:00Z").unwrap().to_utc();
+        let mut pulse = original_pulse(key, last, "24", false);
+        pulse.tz = Some(Zone::parse("Europe/London").unwrap());
+        pulse.expect.schedule = Some(Schedule::parse("0 2 * * 1-5").unwrap());
+        pulse.expect.grace = Some(Grace::parse("0.5").unwrap());
+        let config = Config::from_vars(&Default::default()).unwrap();
+        let monday: NaiveDate = "2027-04-05".parse().unwrap();
+        let book = CalendarBook::new(HashMap::from([("uk".to_owned(), BTreeSet::from([monday]))]), vec![]);
+        // Tuesday 03:00 BST: Friday's and Tuesday's runs are missed (Monday is no holiday here).
+        let now = DateTime::parse_from_rfc3339("2027-04-06T02:00:00Z").unwrap().to_utc();
+        let status = status_with(&pulse, now, config.default_timezone, &book);
+        assert!(status.exceeded);
+        let detail = detail_of(&pulse, &status, now, &config);
+        assert_eq!(detail, "missed the 02:00 run (grace 30 min)");
+        // Threshold pulses keep their words.
+        pulse.expect.schedule = None;
+        let status = status_with(&pulse, now, config.default_timezone, &book);
+        let detail = detail_of(&pulse, &status, now, &config);
+        assert!(detail.ends_with("of working time over its 1 d threshold"), "{detail}");
+    }
 }

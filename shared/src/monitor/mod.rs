@@ -5,11 +5,14 @@ mod lines;
 
 use crate::config::Config;
 use crate::model::{Alert, Claim, Pulse, PulseId, Window};
+use crate::rules::calendar_book::CalendarBook;
+use crate::rules::due;
 use crate::rules::incident::{Decision, decide};
 use crate::rules::quiet;
 use crate::rules::signals::{self, Incident};
-use crate::rules::status::{Status, status};
+use crate::rules::status::{Status, status_with};
 use crate::slack::{Notifier, PulseLine, SlackMessage, alert_message, recovery_message, reminder_message};
+use crate::store::config::CalendarStore;
 use crate::store::due_index::sweep_slice;
 use crate::store::{Expectation, FETCH_BATCH, Held, IncidentLedger, Listing, Reschedule, Slice, StoreError};
 use chrono::{DateTime, TimeDelta, Utc};
@@ -45,6 +48,22 @@ pub struct MonitorDeps<'a> {
     pub ledger: &'a dyn IncidentLedger,
     pub notifier: &'a dyn Notifier,
     pub config: &'a Config,
+    /// The holiday calendars, read once per run (one Query); `None` without a config table.
+    pub calendars: Option<&'a dyn CalendarStore>,
+}
+
+/// Every calendar, once per run; a run without a config table judges without holidays.
+async fn load_book(deps: &MonitorDeps<'_>) -> Result<CalendarBook, StoreError> {
+    let Some(store) = deps.calendars else {
+        return Ok(CalendarBook::default());
+    };
+    let sets = store
+        .calendars()
+        .await?
+        .into_iter()
+        .map(|c| (c.name.as_str().to_owned(), c.dates))
+        .collect();
+    Ok(CalendarBook::new(sets, deps.config.default_calendars.clone()))
 }
 
 /// What a run did; the JSON answer of the monitor.
@@ -146,13 +165,19 @@ pub async fn run_within(
     listing.unreadable.extend(unindexed.unreadable);
     summary.checked = listing.pulses.len();
     summary.unreadable = listing.unreadable.len();
-    // One Query, and only when there is something to judge: an idle run stays at its index reads.
+    // One Query each for windows and calendars, and only when there is something to judge: an idle
+    // run stays at its index reads.
     let windows = if listing.pulses.is_empty() {
         Vec::new()
     } else {
         let mut windows = deps.ledger.maintenance_windows().await?;
         windows.retain(|w| w.end > now);
         windows
+    };
+    let book = if listing.pulses.is_empty() {
+        CalendarBook::default()
+    } else {
+        load_book(deps).await?
     };
     let run = Run {
         deps,
@@ -163,7 +188,7 @@ pub async fn run_within(
     };
     let (mut alerts, mut reminders, mut recoveries, mut idle) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for pulse in listing.pulses {
-        let status = status(&pulse, now, deps.config.default_timezone);
+        let status = status_with(&pulse, now, deps.config.default_timezone, &book);
         summary.exceeded += usize::from(status.exceeded);
         let decision = decide(&pulse, &status, now, deps.config.remind_every);
         // Owed, but quiet on purpose: nothing now; due again when it may speak (the held `now`).
@@ -188,6 +213,12 @@ pub async fn run_within(
                 alerted_stamp: a.for_stamp.clone(),
             },
             _ => {
+                let mut status = status;
+                if !status.exceeded && pulse.alert.is_none() {
+                    status.exceeded_after = status
+                        .exceeded_after
+                        .map(|at| due::capped(at, &pulse, now, deps.config.default_timezone, &book));
+                }
                 idle.push((pulse, status, false));
                 continue;
             }

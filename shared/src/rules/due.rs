@@ -1,9 +1,10 @@
 //! When the monitor must next look at a pulse. The due index is sorted by this time, so a monitor run
 //! reads only the pulses that owe a decision, whatever the size of the table.
 
-use super::status::{Status, status};
+use super::calendar_book::CalendarBook;
+use super::status::{Status, status_with};
 use super::working_time::becomes_exceeded_at;
-use crate::model::{Alert, Pulse, Threshold, WorkingDays, Zone};
+use crate::model::{Alert, Expectation, Pulse, Threshold, WorkingDays, Zone};
 use chrono::{DateTime, TimeDelta, TimeZone as _, Utc};
 use std::time::Duration;
 
@@ -28,6 +29,47 @@ pub fn first(at: DateTime<Utc>, threshold: Threshold, saturday: bool, tz: Zone) 
     .unwrap_or_else(never)
 }
 
+/// `first` with the widened expectation (workdays, hours, schedule), counted without holidays:
+/// holidays only make the late instant later, so this is never after it.
+pub fn first_with(
+    at: DateTime<Utc>,
+    threshold: Threshold,
+    saturday: bool,
+    tz: Zone,
+    expect: &Expectation,
+) -> DateTime<Utc> {
+    if *expect == Expectation::default() {
+        return first(at, threshold, saturday, tz);
+    }
+    let pulse_like = super::status::Expecting {
+        last: at,
+        threshold,
+        days: expect
+            .workdays
+            .unwrap_or_else(|| WorkingDays::from_saturday_flag(saturday)),
+        tz,
+        expect,
+    };
+    pulse_like
+        .late_after(&CalendarBook::default().holidays(Some(&Default::default())))
+        .unwrap_or_else(never)
+}
+
+/// A quiet pulse's next look, no later than the start of its next holiday: holidays only postpone
+/// lateness, so adding dates to a calendar never makes a due time late, and a date taken out is
+/// seen at the latest when it begins. Calendar edits therefore write nothing per pulse.
+pub fn capped(
+    next: DateTime<Utc>,
+    pulse: &Pulse,
+    now: DateTime<Utc>,
+    default_tz: Zone,
+    book: &CalendarBook,
+) -> DateTime<Utc> {
+    let tz = pulse.timezone(default_tz).tz();
+    book.next_holiday_start(pulse.expect.calendars.as_ref(), tz, now)
+        .map_or(next, |holiday| holiday.min(next))
+}
+
 /// After a decision that sent nothing (or after a delivered message), when to look again.
 pub fn next_look(
     status: &Status,
@@ -49,10 +91,16 @@ pub fn next_look(
 /// After an edit of threshold, working days or timezone: the new exact time, or now for an alerted
 /// pulse, so the monitor decides at once whether the edit ended the incident.
 pub fn after_edit(edited: &Pulse, now: DateTime<Utc>, default_tz: Zone) -> DateTime<Utc> {
+    after_edit_with(edited, now, default_tz, &CalendarBook::default())
+}
+
+/// `after_edit` with the holiday calendars loaded. Without them (the book empty) the time is never
+/// later than the exact one, since holidays only postpone lateness.
+pub fn after_edit_with(edited: &Pulse, now: DateTime<Utc>, default_tz: Zone, book: &CalendarBook) -> DateTime<Utc> {
     if edited.alert.is_some() {
         return now;
     }
-    next_look(&status(edited, now, default_tz), None, now, None)
+    next_look(&status_with(edited, now, default_tz, book), None, now, None)
 }
 
 #[cfg(test)]
@@ -69,6 +117,7 @@ mod tests {
             threshold: TimeDelta::hours(24),
             exceeded,
             exceeded_after: after,
+            missed_slot: None,
         }
     }
 

@@ -55,23 +55,24 @@ pub fn is_exceeded(last: DateTime<Utc>, now: DateTime<Utc>, threshold: TimeDelta
 
 /// The part `[start, end)` of one local calendar day that lies at or after the starting instant.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct DaySpan {
-    weekday: Weekday,
-    start: DateTime<Utc>,
-    end: DateTime<Utc>,
+pub(super) struct DaySpan {
+    pub(super) date: NaiveDate,
+    pub(super) weekday: Weekday,
+    pub(super) start: DateTime<Utc>,
+    pub(super) end: DateTime<Utc>,
 }
 
 /// Consecutive local days from an instant on, as adjacent UTC spans. Adjacency (each span starts
 /// where the previous ended) is what keeps working time monotonic and never above elapsed time,
 /// whatever the zone's transitions do to local midnights.
-struct LocalDays {
+pub(super) struct LocalDays {
     tz: Tz,
     day: NaiveDate,
     cursor: DateTime<Utc>,
 }
 
 impl LocalDays {
-    fn starting_at(instant: DateTime<Utc>, tz: Tz) -> Self {
+    pub(super) fn starting_at(instant: DateTime<Utc>, tz: Tz) -> Self {
         LocalDays {
             tz,
             day: instant.with_timezone(&tz).date_naive(),
@@ -89,6 +90,7 @@ impl Iterator for LocalDays {
         // day is then empty rather than overlapping its successor.
         let end = day_start(next_day, self.tz)?.max(self.cursor);
         let span = DaySpan {
+            date: self.day,
             weekday: self.day.weekday(),
             start: self.cursor,
             end,
@@ -103,7 +105,17 @@ impl Iterator for LocalDays {
 /// happens twice, and the end of the gap when the clocks skip midnight (e.g. America/Santiago,
 /// Africa/Cairo, or Pacific/Apia's skipped 2011-12-30, a day of zero length).
 fn day_start(day: NaiveDate, tz: Tz) -> Option<DateTime<Utc>> {
-    let midnight = day.and_time(NaiveTime::MIN);
+    earliest_instant(day.and_time(NaiveTime::MIN), tz)
+}
+
+/// `day_start` for the other rules.
+pub(super) fn local_day_start(day: NaiveDate, tz: Tz) -> Option<DateTime<Utc>> {
+    day_start(day, tz)
+}
+
+/// The first instant showing local time `midnight` (any local time): the earlier of two when the
+/// clocks go back over it, the end of the gap when they skip it.
+pub(super) fn earliest_instant(midnight: chrono::NaiveDateTime, tz: Tz) -> Option<DateTime<Utc>> {
     match tz.from_local_datetime(&midnight) {
         LocalResult::Single(start) => Some(start.to_utc()),
         LocalResult::Ambiguous(first, second) => Some(first.min(second).to_utc()),

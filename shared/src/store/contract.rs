@@ -61,7 +61,8 @@ macro_rules! store_contract {
             snooze_and_pause_never_create_and_move_the_due_time,
             a_signal_ends_a_pause_and_is_due_at_once,
             no_claim_holds_while_snoozed_or_paused,
-            windows_are_added_listed_and_removed
+            windows_are_added_listed_and_removed,
+            expectation_settings_are_kept_set_and_cleared
         );
         $crate::store_contract!(@signal_cases $make;
             a_failure_opens_an_incident_due_at_once_and_a_success_ends_it,
@@ -107,6 +108,7 @@ fn receipt(name: &str, at: DateTime<Utc>) -> PulseReceipt {
         tz: Zone::UTC,
         message: None,
         metadata: None,
+        expect: Default::default(),
     }
 }
 
@@ -297,6 +299,7 @@ pub async fn settings_writes_never_create_and_move_the_due_time<S: ContractStore
         threshold: Threshold::parse("6").unwrap(),
         saturday: true,
         tz: Zone::parse("Europe/Berlin").unwrap(),
+        expect: Default::default(),
     };
     let due = monday() + hours(6);
     assert_eq!(
@@ -701,4 +704,51 @@ pub async fn windows_are_added_listed_and_removed<S: ContractStore>(store: &S) {
     assert_eq!(store.remove_window(&sooner.id).await.unwrap(), Some(sooner.clone()));
     assert_eq!(store.remove_window(&sooner.id).await.unwrap(), None);
     assert_eq!(store.windows().await.unwrap(), vec![later]);
+}
+
+/// Workdays, calendars (an empty list too), hours, schedule and grace: given on the first pulse,
+/// kept by later pulses, replaced and cleared by a settings write.
+pub async fn expectation_settings_are_kept_set_and_cleared<S: ContractStore>(store: &S) {
+    use crate::model::{CalendarNames, Expectation, Grace, Hours, Schedule, WorkingDays};
+    let expect = Expectation {
+        workdays: Some(WorkingDays::parse("Sun-Thu").unwrap()),
+        calendars: Some(CalendarNames::parse("").unwrap()),
+        hours: Some(Hours::parse("08:00-18:00").unwrap()),
+        schedule: Some(Schedule::parse("30 2 * * 1-5").unwrap()),
+        grace: Some(Grace::parse("0.5").unwrap()),
+    };
+    let first = PulseReceipt {
+        expect: expect.clone(),
+        ..receipt("cron", monday())
+    };
+    store.record_pulse(&first).await.unwrap();
+    assert_eq!(get(store, "cron").await.expect, expect);
+    // A later pulse with other settings changes nothing (the item's own win).
+    let later = PulseReceipt {
+        expect: Expectation {
+            hours: Some(Hours::parse("00:00-01:00").unwrap()),
+            ..Expectation::default()
+        },
+        ..receipt("cron", monday() + hours(1))
+    };
+    store.record_pulse(&later).await.unwrap();
+    assert_eq!(get(store, "cron").await.expect, expect);
+    let cleared = Settings {
+        threshold: Threshold::parse("6").unwrap(),
+        saturday: false,
+        tz: Zone::UTC,
+        expect: Expectation {
+            workdays: Some(WorkingDays::parse("Mon,Wed,Fri").unwrap()),
+            calendars: Some(CalendarNames::parse("de-BY,company").unwrap()),
+            ..Expectation::default()
+        },
+    };
+    let due = monday() + hours(6);
+    assert_eq!(
+        store.update_settings(&id("cron"), &cleared, due).await.unwrap(),
+        Held::Yes
+    );
+    let p = get(store, "cron").await;
+    assert_eq!(p.expect, cleared.expect, "hours, schedule and grace removed");
+    assert_eq!(p.working_days().to_string(), "Mon,Wed,Fri");
 }

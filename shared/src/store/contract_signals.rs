@@ -25,6 +25,7 @@ fn receipt(at: DateTime<Utc>) -> PulseReceipt {
         tz: Zone::UTC,
         message: Some("said".into()),
         metadata: None,
+        expect: Default::default(),
     }
 }
 

@@ -1,7 +1,10 @@
 //! The one place where a table item becomes a `Pulse` and back. The original attributes keep the
 //! names and string types the parcelLab server used; the newer ones are optional on read.
 
-use crate::model::{Alert, Claim, Pulse, PulseId, PulseKey, Quieting, Threshold, Zone, parse_stamp};
+use crate::model::{
+    Alert, CalendarNames, Claim, Expectation, Grace, Hours, Pulse, PulseId, PulseKey, Quieting, Schedule, Threshold,
+    WorkingDays, Zone, parse_stamp,
+};
 use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
@@ -37,6 +40,18 @@ pub const DUE_SHARD: &str = "dueShard";
 pub const SNOOZED_UNTIL: &str = "snoozedUntil";
 /// `"1"` while paused; removed by the pulse's next signal.
 pub const PAUSED: &str = "paused";
+
+// The widened expectation (issue 11); absent means the original rule. `saturday` mirrors `workdays`.
+/// Canonical text such as `Mon-Fri`, `Sun-Thu`, `all`.
+pub const WORKDAYS: &str = "workdays";
+/// A list of strings: an empty list is meaningful (no calendar, not even the defaults).
+pub const CALENDARS: &str = "calendars";
+/// `HH:MM-HH:MM`.
+pub const HOURS: &str = "hours";
+/// A 5-field cron expression.
+pub const SCHEDULE: &str = "schedule";
+/// Decimal hours, as text like `thresholdF`.
+pub const GRACE: &str = "grace";
 // Earlier versions also wrote `thresholdMs` (a pulse added it to its time); nothing reads it now, and
 // items that still carry it need no change.
 
@@ -108,6 +123,7 @@ impl TryFrom<&Item> for Pulse {
                 paused: text(item, PAUSED).is_some_and(|p| p == "1"),
             },
             run: super::run_item::run_state(item),
+            expect: expectation(item),
         })
     }
 }
@@ -128,6 +144,42 @@ pub fn original_item(pulse: &Pulse) -> Item {
     .into_iter()
     .map(|(k, v)| (k.to_owned(), s(v)))
     .collect()
+}
+
+/// The expectation settings; like the threshold, an unreadable one is ignored rather than hiding the pulse.
+fn expectation(item: &Item) -> Expectation {
+    let calendars = match item.get(CALENDARS) {
+        Some(AttributeValue::L(list)) => {
+            let names: Vec<&str> = list.iter().filter_map(|v| v.as_s().ok()).map(String::as_str).collect();
+            CalendarNames::parse(&names.join(",")).ok()
+        }
+        Some(AttributeValue::S(text)) => CalendarNames::parse(text).ok(),
+        _ => None,
+    };
+    Expectation {
+        workdays: text(item, WORKDAYS).and_then(|t| WorkingDays::parse(&t).ok()),
+        calendars,
+        hours: text(item, HOURS).and_then(|t| Hours::parse(&t).ok()),
+        schedule: text(item, SCHEDULE).and_then(|t| Schedule::parse(&t).ok()),
+        grace: text(item, GRACE).and_then(|t| Grace::parse(&t).ok()),
+    }
+}
+
+/// The expectation's attributes to write: `(name, Some(value))` to set, `(name, None)` to remove.
+pub fn expectation_attributes(expect: &Expectation) -> Vec<(&'static str, Option<AttributeValue>)> {
+    vec![
+        (WORKDAYS, expect.workdays.map(|d| s(d.to_string()))),
+        (
+            CALENDARS,
+            expect
+                .calendars
+                .as_ref()
+                .map(|c| AttributeValue::L(c.names().iter().map(|n| s(n.as_str())).collect())),
+        ),
+        (HOURS, expect.hours.map(|h| s(h.to_string()))),
+        (SCHEDULE, expect.schedule.as_ref().map(|c| s(c.as_str()))),
+        (GRACE, expect.grace.map(|g| s(g.to_string()))),
+    ]
 }
 
 /// The text of an attribute; numbers are accepted too because hand-made items sometimes use them.
@@ -213,6 +265,30 @@ mod tests {
         let p = Pulse::try_from(&item).unwrap();
         assert_eq!(p.quiet.snoozed_until, parse_stamp("2026-11-24T15:00:00.000Z"));
         assert!(p.quiet.paused);
+        assert_eq!(p.expect, Expectation::default(), "absent: the original rule");
+    }
+
+    #[test]
+    fn expectation_round_trips() {
+        let expect = Expectation {
+            workdays: Some(WorkingDays::parse("Sun-Thu").unwrap()),
+            calendars: Some(CalendarNames::parse("").unwrap()),
+            hours: Some(Hours::parse("08:00-18:00").unwrap()),
+            schedule: Some(Schedule::parse("30 2 * * 1-5").unwrap()),
+            grace: Some(Grace::parse("0.5").unwrap()),
+        };
+        let mut item = original_item();
+        for (name, value) in expectation_attributes(&expect) {
+            item.insert(name.to_owned(), value.unwrap());
+        }
+        assert_eq!(item[CALENDARS], AttributeValue::L(vec![]), "an explicit empty list");
+        assert_eq!(Pulse::try_from(&item).unwrap().expect, expect);
+        item.insert(HOURS.into(), s("late"));
+        assert_eq!(
+            Pulse::try_from(&item).unwrap().expect.hours,
+            None,
+            "odd values are ignored"
+        );
     }
 
     #[test]

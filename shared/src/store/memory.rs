@@ -117,6 +117,7 @@ impl PulseRecorder for MemoryStore {
                 due_at: Some(receipt.first_due()),
                 quiet: Default::default(),
                 run: Default::default(),
+                expect: receipt.expect.clone(),
             };
             pulse.run.max_runtime = signal.max_runtime;
             match signal.kind {
@@ -190,6 +191,13 @@ impl PulseRecorder for MemoryStore {
         p.first_seen = p.first_seen.or(Some(at));
         p.tz = p.tz.or(Some(receipt.tz));
         p.run.max_runtime = p.run.max_runtime.or(signal.max_runtime);
+        // As DynamoDB's if_not_exists: a setting the item already has wins.
+        let (own, sent) = (&mut p.expect, &receipt.expect);
+        own.workdays = own.workdays.or(sent.workdays);
+        own.calendars = own.calendars.take().or_else(|| sent.calendars.clone());
+        own.hours = own.hours.or(sent.hours);
+        own.schedule = own.schedule.take().or_else(|| sent.schedule.clone());
+        own.grace = own.grace.or(sent.grace);
         if receipt.message.is_some() {
             p.last_message = receipt.message.clone();
         }
@@ -246,6 +254,7 @@ impl SettingsWriter for MemoryStore {
             p.threshold = settings.threshold;
             p.saturday = settings.saturday;
             p.tz = Some(settings.tz);
+            p.expect = settings.expect.clone();
         })
     }
 

@@ -45,12 +45,16 @@ pub struct PulseReceipt {
     pub message: Option<String>,
     /// A JSON object, as text.
     pub metadata: Option<String>,
+    /// Workdays, calendars, hours, schedule, grace from the first pulse; like the threshold, each
+    /// is written only where the item has none.
+    pub expect: crate::model::Expectation,
 }
 
 impl PulseReceipt {
-    /// When a pulse created by this receipt first owes a decision: its exact exceeded instant.
+    /// When a pulse created by this receipt first owes a decision: its exact late instant, counted
+    /// without holidays (they only make it later, and the monitor moves it forward when it comes).
     pub fn first_due(&self) -> DateTime<Utc> {
-        crate::rules::due::first(self.at, self.threshold, self.saturday, self.tz)
+        crate::rules::due::first_with(self.at, self.threshold, self.saturday, self.tz, &self.expect)
     }
 }
 

@@ -118,7 +118,7 @@ fn create_table_request(client: &Client, table: &str) -> Result<CreateTableFluen
         .billing_mode(BillingMode::PayPerRequest))
 }
 
-async fn wait_until_active(client: &Client, table: &str) -> Result<(), SchemaError> {
+pub(in crate::store) async fn wait_until_active(client: &Client, table: &str) -> Result<(), SchemaError> {
     let started = Instant::now();
     loop {
         let status = match client.describe_table().table_name(table).send().await {
@@ -151,7 +151,7 @@ async fn wait_until_active(client: &Client, table: &str) -> Result<(), SchemaErr
     }
 }
 
-fn is_service_error<E>(err: &SdkError<E>, is: impl Fn(&E) -> bool) -> bool {
+pub(in crate::store) fn is_service_error<E>(err: &SdkError<E>, is: impl Fn(&E) -> bool) -> bool {
     err.as_service_error().is_some_and(is)
 }
 

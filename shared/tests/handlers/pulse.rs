@@ -656,3 +656,42 @@ async fn a_name_repeated_in_a_json_body_is_refused() {
     assert_refused(&res, 400, "“name”");
     assert_eq!(store.len(), 0);
 }
+
+/// Issue 11: workdays, calendars, hours, schedule and grace on the first pulse; `workdays` sets
+/// `saturday`; `calendars=` (empty) opts out of the defaults; a bad value is refused by name and
+/// stores nothing.
+#[tokio::test]
+async fn the_first_pulse_carries_the_expectation_settings() {
+    let store = MemoryStore::new();
+    let config = config(&[]);
+    let first = format!(
+        "/heartbeat/pulse?{KEY_QUERY}&workdays=Sun-Sat&calendars=&hours=08%3A00-18%3A00&schedule=30%202%20*%20*%201-5&grace=0.5"
+    );
+    assert_ok(&handlers::pulse(get(&first), &store, &config, now()).await);
+    let p = store.snapshot(&id_of("web-1", "backup", "db", "nightly")).unwrap();
+    assert_eq!(p.expect.workdays.unwrap().to_string(), "all");
+    assert!(p.saturday, "Saturday is in the set, so the original's flag says so");
+    assert!(p.expect.calendars.unwrap().is_empty(), "an explicit empty list");
+    assert_eq!(p.expect.hours.unwrap().to_string(), "08:00-18:00");
+    assert_eq!(p.expect.schedule.unwrap().as_str(), "30 2 * * 1-5");
+    assert_eq!(p.expect.grace.unwrap().to_string(), "0.5");
+
+    let fresh = MemoryStore::new();
+    for (query, needle) in [
+        ("workdays=Mo-Fr", "workdays"),
+        ("hours=18%3A00-08%3A00", "hours"),
+        ("schedule=every%20night", "schedule"),
+        ("grace=soon", "grace"),
+        ("calendars=a%20b", "calendars"),
+    ] {
+        let res = handlers::pulse(
+            get(&format!("/heartbeat/pulse?{KEY_QUERY}&{query}")),
+            &fresh,
+            &config,
+            now(),
+        )
+        .await;
+        assert_refused(&res, 400, needle);
+        assert_eq!(fresh.len(), 0, "{query}: nothing stored");
+    }
+}

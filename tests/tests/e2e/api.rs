@@ -258,7 +258,7 @@ async fn listing_filters_and_walks_every_page_once() {
     let (status, headers, _) = call(&rt, Method::POST, "/pulses", Some(KEY), None).await;
     assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
     assert_eq!(header(&headers, "allow"), "GET");
-    let (status, _) = json_of(&rt, Method::GET, "/calendars", Some(KEY), None).await;
+    let (status, _) = json_of(&rt, Method::GET, "/no-such-resource", Some(KEY), None).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
 

@@ -34,6 +34,7 @@ fn receipt(name: &str, at: DateTime<Utc>) -> PulseReceipt {
         tz: Zone::UTC,
         message: None,
         metadata: None,
+        expect: Default::default(),
     }
 }
 
@@ -47,6 +48,7 @@ async fn run(store: &DynamoStore, now: DateTime<Utc>, backfill: bool) -> Summary
         ledger: store,
         notifier: &LogNotifier,
         config: &config,
+        calendars: None,
     };
     monitor::run(&deps, now, None, "run-1", backfill).await.unwrap()
 }
@@ -283,6 +285,7 @@ async fn a_run_out_of_time_leaves_the_rest_for_the_next() {
         ledger: &store,
         notifier: &LogNotifier,
         config: &config,
+        calendars: None,
     };
     let late = monday() + TimeDelta::hours(30);
     let mut seen = Vec::new();
@@ -342,6 +345,7 @@ async fn an_edit_moves_the_due_time_at_once() {
         threshold: Threshold::parse("2").unwrap(),
         saturday: false,
         tz: Zone::UTC,
+        expect: Default::default(),
     };
     store
         .update_settings(&id, &settings, monday() + TimeDelta::hours(2))

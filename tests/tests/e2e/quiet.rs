@@ -32,6 +32,7 @@ fn receipt(category: &str, name: &str, at: DateTime<Utc>) -> PulseReceipt {
         tz: Zone::UTC,
         message: None,
         metadata: None,
+        expect: Default::default(),
     }
 }
 
@@ -64,6 +65,7 @@ impl World {
             ledger: &self.store,
             notifier: &self.slack,
             config: &self.config,
+            calendars: None,
         };
         let before = self.store.stats();
         let summary = monitor::run(&deps, now, None, "run-1", false).await.unwrap();

@@ -67,13 +67,6 @@ fn from_item(item: &Item) -> Option<Window> {
     window
 }
 
-fn is_missing_table<E: aws_sdk_dynamodb::error::ProvideErrorMetadata, R>(
-    err: &aws_sdk_dynamodb::error::SdkError<E, R>,
-) -> bool {
-    err.as_service_error()
-        .is_some_and(|e| e.code() == Some("ResourceNotFoundException"))
-}
-
 #[async_trait]
 impl MaintenanceStore for DynamoStore {
     /// One Query (more pages only past 1 MB of windows).
@@ -92,7 +85,7 @@ impl MaintenanceStore for DynamoStore {
             let page = match page {
                 Ok(page) => page,
                 // A deployment from before the config table: it has no windows. Alerting must go on.
-                Err(err) if is_missing_table(&err) => {
+                Err(err) if super::is_missing_table(&err) => {
                     tracing::warn!(
                         table = self.config_table(),
                         "the config table does not exist: no maintenance windows"

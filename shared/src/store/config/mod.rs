@@ -1,9 +1,15 @@
 //! The service's own configuration table (`ConfigTable`, `CONFIG_TABLE_NAME`): key `kind` (hash) +
-//! `name` (range), one kind per file here. Listing a kind is one Query on `kind`.
+//! `name` (range), one kind per file here. Listing a kind is one Query on `kind`. Holiday
+//! calendars (kind `calendar`), maintenance windows (kind `maintenance`).
 
+pub mod calendar;
+pub mod contract;
 mod maintenance;
+mod memory;
 
+pub use calendar::{CalendarStore, DynamoConfig, HolidayCalendar};
 pub use maintenance::{MaintenanceStore, new_window_id};
+pub use memory::MemoryConfig;
 
 use crate::store::schema::SchemaError;
 use aws_sdk_dynamodb::Client;
@@ -39,4 +45,13 @@ pub async fn ensure_config_table(client: &Client, table: &str) -> Result<(), Sch
         source,
     })?;
     crate::store::schema::create_and_wait(client, table, definition).await
+}
+
+/// The config table is not there: a deployment from before it. Readers that alerting depends on
+/// (windows, calendars) then see none rather than stopping the monitor.
+pub(crate) fn is_missing_table<E: aws_sdk_dynamodb::error::ProvideErrorMetadata, R>(
+    err: &aws_sdk_dynamodb::error::SdkError<E, R>,
+) -> bool {
+    err.as_service_error()
+        .is_some_and(|e| e.code() == Some("ResourceNotFoundException"))
 }

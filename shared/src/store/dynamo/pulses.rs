@@ -41,6 +41,7 @@ impl PulseRecorder for DynamoStore {
             e.if_not_exists(item::DUE_SHARD, s(shard_of(&id))),
             e.if_not_exists(item::DUE_AT, millis(first_due)),
         ];
+        sets.extend(signals::expectation_sets(&mut e, receipt));
         if let Some(message) = &receipt.message {
             sets.push(e.set(item::LAST_MESSAGE, s(message)));
         }

@@ -20,17 +20,27 @@ impl SettingsWriter for DynamoStore {
         due_at: DateTime<Utc>,
     ) -> Result<Held, StoreError> {
         let mut e = Expr::default();
-        let sets = [
+        let mut sets = vec![
             e.set(item::THRESHOLD, s(settings.threshold.to_string())),
             e.set(item::SATURDAY, s(saturday_flag(settings.saturday))),
             e.set(item::TZ, s(settings.tz.name())),
             e.set(item::DUE_AT, millis(due_at)),
             e.set(item::DUE_SHARD, s(shard_of(id))),
         ];
+        let mut removes = Vec::new();
+        for (name, value) in item::expectation_attributes(&settings.expect) {
+            match value {
+                Some(value) => sets.push(e.set(name, value)),
+                None => removes.push(e.name(name)),
+            }
+        }
+        let mut update = format!("SET {}", sets.join(", "));
+        if !removes.is_empty() {
+            update.push_str(&format!(" REMOVE {}", removes.join(", ")));
+        }
         // Without this condition UpdateItem would create a phantom item (the original's bug).
         let condition = format!("attribute_exists({})", e.name(item::ID));
-        self.conditional_update(id, &format!("SET {}", sets.join(", ")), &condition, e)
-            .await
+        self.conditional_update(id, &update, &condition, e).await
     }
 
     async fn delete(&self, id: &PulseId) -> Result<Held, StoreError> {

@@ -28,6 +28,7 @@ pub(super) fn creation_sets(e: &mut Expr, receipt: &PulseReceipt, signal: &Signa
         e.if_not_exists(item::FIRST_SEEN, s(&stamp)),
         e.if_not_exists(item::DUE_SHARD, s(shard_of(&receipt.key.id()))),
     ];
+    sets.extend(expectation_sets(e, receipt));
     if let Some(max) = signal.max_runtime {
         sets.push(e.if_not_exists(run_item::MAX_RUNTIME, s(max.to_string())));
     }
@@ -38,6 +39,15 @@ pub(super) fn creation_sets(e: &mut Expr, receipt: &PulseReceipt, signal: &Signa
         sets.push(e.set(item::LAST_METADATA, s(metadata)));
     }
     sets
+}
+
+/// Workdays, calendars, hours, schedule and grace sent with a signal: kept only where the item has
+/// none of its own (edits win, as for the threshold).
+pub(super) fn expectation_sets(e: &mut Expr, receipt: &PulseReceipt) -> Vec<String> {
+    item::expectation_attributes(&receipt.expect)
+        .into_iter()
+        .filter_map(|(name, value)| value.map(|value| e.if_not_exists(name, value)))
+        .collect()
 }
 
 /// What a finish (success or failure) writes about its run, and what it removes. Both read the

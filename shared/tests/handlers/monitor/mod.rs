@@ -173,6 +173,7 @@ impl World {
             ledger: &self.store,
             notifier: &self.slack,
             config: &self.config,
+            calendars: None,
         }
     }
 

@@ -36,6 +36,7 @@ async fn overlapping_runs_deliver_one_alert() {
         ledger: &world.store,
         notifier: &gate,
         config: &world.config,
+        calendars: None,
     };
 
     let first = monitor_event(scheduled_event(), &deps, now(), "run-a");
@@ -135,6 +136,7 @@ async fn a_pulse_landing_between_reading_and_claiming_prevents_the_alert() {
         tz: world.config.default_timezone,
         message: None,
         metadata: None,
+        expect: Default::default(),
     };
     let racing = RacingLedger {
         inner: &world.store,
@@ -144,6 +146,7 @@ async fn a_pulse_landing_between_reading_and_claiming_prevents_the_alert() {
         ledger: &racing,
         notifier: &world.slack,
         config: &world.config,
+        calendars: None,
     };
     let got = monitor_event(scheduled_event(), &deps, now(), "run-a").await.unwrap();
     assert_eq!(
