@@ -36,7 +36,7 @@ pub async fn run(pulses: usize, load_limit: Duration) -> Result<Outcome, String>
     let table = dynalite.fresh_table().await;
     let client = dynalite.client();
     eprintln!("  api: loading {pulses} items into dynalite …");
-    let loaded = crate::monitor::load(&client, &table, pulses, load_limit).await?;
+    let loaded = crate::monitor::load(&client, &table, pulses, load_limit, crate::monitor::Mix::Plain).await?;
     let store = DynamoStore::new(client, table);
     let before = store.stats().requests;
     let dynamo = walk(&store).await?;

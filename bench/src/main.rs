@@ -46,6 +46,7 @@ options:
   --runs N              cold starts per function, after one uncounted (5)
   --no-build            use the release binaries as they are (default: cargo build --release them)
   --sizes A,B,…         monitor table sizes (1000,10000,100000)
+  --mixed-sizes A,B,…   monitor table sizes again with the expectation settings in play (100000)
   --repeats N           repeats of the monitor's read-only measures (3)
   --load-limit S        seconds loading one table may take at most (180)
   --dashboard-pulses N  pulses on the dashboard (10000)
@@ -61,6 +62,7 @@ struct Options {
     runs: usize,
     build: bool,
     sizes: Vec<usize>,
+    mixed_sizes: Vec<usize>,
     repeats: usize,
     load_limit: Duration,
     dashboard_pulses: usize,
@@ -78,6 +80,7 @@ impl Options {
             runs: 5,
             build: true,
             sizes: vec![1_000, 10_000, 100_000],
+            mixed_sizes: vec![100_000],
             repeats: 3,
             load_limit: Duration::from_secs(180),
             dashboard_pulses: 10_000,
@@ -95,6 +98,7 @@ impl Options {
                 "--runs" => o.runs = number(&value("--runs")?)?,
                 "--no-build" => o.build = false,
                 "--sizes" => o.sizes = list(&value("--sizes")?)?,
+                "--mixed-sizes" => o.mixed_sizes = list(&value("--mixed-sizes")?)?,
                 "--repeats" => o.repeats = number(&value("--repeats")?)?,
                 "--load-limit" => o.load_limit = Duration::from_secs(number(&value("--load-limit")?)? as u64),
                 "--dashboard-pulses" => o.dashboard_pulses = number(&value("--dashboard-pulses")?)?,
@@ -424,11 +428,15 @@ async fn monitor(options: &Options, table: &mut Table) -> Result<(), String> {
     );
     let plan = monitor::Plan {
         sizes: options.sizes.clone(),
+        mixed_sizes: options.mixed_sizes.clone(),
         repeats: options.repeats,
         load_limit: options.load_limit,
     };
     for s in monitor::run(&plan).await? {
-        let n = thousands(s.loaded as u64);
+        let n = match s.mix {
+            monitor::Mix::Plain => thousands(s.loaded as u64),
+            monitor::Mix::Mixed => format!("{} mixed-settings", thousands(s.loaded as u64)),
+        };
         let rate = s.loaded as f64 / s.load.as_secs_f64();
         let load_note = if s.complete() {
             format!("BatchWriteItem ×25, 8 in flight; {rate:.0} items/s")
@@ -514,6 +522,15 @@ async fn monitor(options: &Options, table: &mut Table) -> Result<(), String> {
             format!("{n} items: next run, nothing due"),
             measure(&s.idle_run),
             "",
+        );
+        table.add(
+            "monitor",
+            format!("{n} items: config table requests (windows, calendars)"),
+            format!(
+                "alerting run {} · idle run {}",
+                s.config_requests.0, s.config_requests.1
+            ),
+            "calendar Queries counted by the calendar store; window Queries are in the table's count",
         );
         if let Some(d) = s.dashboard_ms {
             table.add(

@@ -19,29 +19,44 @@ use aws_sdk_dynamodb::types::{AttributeValue, PutRequest, WriteRequest};
 use chrono::{DateTime, TimeDelta, Utc};
 use heartbeat_e2e::Dynalite;
 use heartbeat_shared::handlers;
-use heartbeat_shared::model::format_stamp;
+use heartbeat_shared::model::{CalendarName, format_stamp};
 use heartbeat_shared::monitor::{self, MonitorDeps, Summary};
 use heartbeat_shared::slack::{Notifier, NotifyError, SlackMessage};
+use heartbeat_shared::store::config::{CalendarStore, DynamoConfig, HolidayCalendar};
 use heartbeat_shared::store::due_index::{shard_of, sweep_slice};
-use heartbeat_shared::store::{DynamoStore, IncidentLedger, PulseReader, StoreStats, item};
+use heartbeat_shared::store::{DynamoStore, IncidentLedger, PulseReader, StoreStats, ensure_config_table, item};
 use lambda_http::Body;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 use tokio::task::JoinSet;
 
+/// The holiday calendar of the mixed pulses.
+const CALENDAR: &str = "company";
 /// One in this many pulses is due.
 const DUE_EVERY: usize = 100;
 const BATCH: usize = 25;
 const IN_FLIGHT: usize = 8;
-const DAY_MS: i64 = 24 * 3600 * 1000;
 
 pub struct Plan {
     pub sizes: Vec<usize>,
+    /// Sizes measured again with pulses that carry the expectation settings (see [`Mix`]).
+    pub mixed_sizes: Vec<usize>,
     /// Read-only measures (the monitor's Query, the Scan) are repeated this often; the median counts.
     pub repeats: usize,
     /// Loading stops here; what was loaded by then is measured, and said.
     pub load_limit: Duration,
+}
+
+/// What the pulses carry besides the original attributes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mix {
+    /// Threshold, saturday and time zone only, as the original server's items.
+    Plain,
+    /// Five shapes in turn (by hundreds, so the due 1% has each too): plain; a holiday calendar
+    /// (the config table holds it, with dates ahead); Mon–Fri with hours 08:00–18:00; a cron
+    /// schedule `0 2 * * *` with 30 min of grace; `workdays=all` when due, else snoozed for 2 h.
+    Mixed,
 }
 
 /// Requests and items of one measured operation, and its wall time (the median when repeated).
@@ -56,6 +71,9 @@ pub struct Measure {
 
 pub struct SizeOutcome {
     pub target: usize,
+    pub mix: Mix,
+    /// Requests to the config table in the alerting run and in the idle run (windows, calendars).
+    pub config_requests: (usize, usize),
     pub loaded: usize,
     pub load: Duration,
     pub due: usize,
@@ -107,7 +125,7 @@ fn is_due(i: usize) -> bool {
 }
 
 /// Job `i` as heartbeat's pulse write leaves it, after the monitor has looked at it once.
-pub fn pulse_item(i: usize) -> HashMap<String, AttributeValue> {
+pub fn pulse_item(i: usize, mix: Mix) -> HashMap<String, AttributeValue> {
     let key = key(i);
     let id = key.id();
     let last = if is_due(i) {
@@ -117,7 +135,8 @@ pub fn pulse_item(i: usize) -> HashMap<String, AttributeValue> {
     };
     let s = |v: &str| AttributeValue::S(v.to_owned());
     let n = |v: i64| AttributeValue::N(v.to_string());
-    HashMap::from([
+    let mut due_at = last + TimeDelta::days(1);
+    let mut item = HashMap::from([
         (item::ID.to_owned(), s(id.as_str())),
         (item::HOST.to_owned(), s(&key.host)),
         (item::CATEGORY.to_owned(), s(&key.category)),
@@ -133,8 +152,42 @@ pub fn pulse_item(i: usize) -> HashMap<String, AttributeValue> {
         ),
         (item::PULSE_COUNT.to_owned(), n(30 + (i % 500) as i64)),
         (item::DUE_SHARD.to_owned(), s(&shard_of(&id))),
-        (item::DUE_AT.to_owned(), n(last.timestamp_millis() + DAY_MS)),
-    ])
+    ]);
+    if mix == Mix::Mixed {
+        let mut set = |name: &str, value: AttributeValue| item.insert(name.to_owned(), value);
+        match (i / DUE_EVERY) % 5 {
+            0 => {}
+            1 => {
+                set(item::CALENDARS, AttributeValue::L(vec![s(CALENDAR)]));
+            }
+            2 => {
+                set(item::WORKDAYS, s("Mon-Fri"));
+                set(item::HOURS, s("08:00-18:00"));
+                // 24 h of 10-hour days from Monday 08:00: late after Wednesday 12:00.
+                if !is_due(i) {
+                    due_at = now() + TimeDelta::hours(51);
+                }
+            }
+            3 => {
+                set(item::SCHEDULE, s("0 2 * * *"));
+                set(item::GRACE, s("0.5"));
+                // The next slot, Tuesday 02:00, plus the grace.
+                if !is_due(i) {
+                    due_at = now() + TimeDelta::minutes(17 * 60 + 30);
+                }
+            }
+            _ if is_due(i) => {
+                set(item::WORKDAYS, s("all"));
+            }
+            _ => {
+                let until = now() + TimeDelta::hours(2);
+                set(item::SNOOZED_UNTIL, s(&format_stamp(until)));
+                due_at = until;
+            }
+        }
+    }
+    item.insert(item::DUE_AT.to_owned(), n(due_at.timestamp_millis()));
+    item
 }
 
 fn attribute_size(name: &str, value: &AttributeValue) -> usize {
@@ -149,7 +202,7 @@ fn attribute_size(name: &str, value: &AttributeValue) -> usize {
 
 /// The billed size of a non-due item and of its index entry (keys only).
 pub fn item_sizes() -> ItemSizes {
-    let item = pulse_item(1);
+    let item = pulse_item(1, Mix::Plain);
     let total = item.iter().map(|(k, v)| attribute_size(k, v)).sum();
     let keys = [item::ID, item::DUE_SHARD, item::DUE_AT];
     let index_entry = item
@@ -166,23 +219,38 @@ pub fn item_sizes() -> ItemSizes {
 
 pub async fn run(plan: &Plan) -> Result<Vec<SizeOutcome>, String> {
     let mut outcomes = Vec::new();
-    for &size in &plan.sizes {
+    let runs = plan.sizes.iter().map(|&n| (n, Mix::Plain));
+    for (size, mix) in runs.chain(plan.mixed_sizes.iter().map(|&n| (n, Mix::Mixed))) {
         // A fresh dynalite per size: nothing of the previous size is in memory or in the way.
         let dynalite = Dynalite::start().await;
-        outcomes.push(measure(&dynalite, size, plan).await?);
+        outcomes.push(measure(&dynalite, size, mix, plan).await?);
     }
     Ok(outcomes)
 }
 
-async fn measure(dynalite: &Dynalite, size: usize, plan: &Plan) -> Result<SizeOutcome, String> {
+async fn measure(dynalite: &Dynalite, size: usize, mix: Mix, plan: &Plan) -> Result<SizeOutcome, String> {
     let table = dynalite.fresh_table().await;
     let client = dynalite.client();
-    eprintln!("  monitor: loading {size} items into dynalite …");
+    eprintln!("  monitor: loading {size} items ({mix:?}) into dynalite …");
     let started = Instant::now();
-    let loaded = load(&client, &table, size, plan.load_limit).await?;
+    let loaded = load(&client, &table, size, plan.load_limit, mix).await?;
     let load = started.elapsed();
     let due = (0..loaded).filter(|&i| is_due(i)).count();
     let store = DynamoStore::new(client.clone(), table.clone());
+    // The config table (`{table}-config`, the store's default): the calendar the mixed pulses follow.
+    let calendars = DynamoConfig::new(client.clone(), store.config_table());
+    ensure_config_table(&client, store.config_table())
+        .await
+        .map_err(|e| e.to_string())?;
+    if mix == Mix::Mixed {
+        let dates = ["2026-11-26", "2026-12-24", "2026-12-25", "2026-12-31"];
+        let calendar = HolidayCalendar {
+            name: CalendarName::parse(CALENDAR).map_err(|e| e.to_string())?,
+            dates: dates.iter().map(|d| d.parse().expect("a date")).collect(),
+            updated_at: now(),
+        };
+        calendars.put_calendar(&calendar).await.map_err(|e| e.to_string())?;
+    }
     let err = |e: heartbeat_shared::store::StoreError| e.to_string();
 
     let mut query_times = Vec::new();
@@ -240,19 +308,24 @@ async fn measure(dynalite: &Dynalite, size: usize, plan: &Plan) -> Result<SizeOu
         ledger: &store,
         notifier: &notifier,
         config: &config,
-        calendars: None,
+        calendars: Some(&calendars),
     };
+    let config_before = calendars.requests();
     let (summary, run) = counted(&store, || monitor::run(&deps, now(), None, "bench-run", false)).await;
     let summary = summary.map_err(err)?;
     let messages = notifier.messages.load(Ordering::Relaxed);
     let later = now() + TimeDelta::minutes(5);
+    let config_between = calendars.requests();
     let (idle, idle_run) = counted(&store, || monitor::run(&deps, later, None, "bench-run-2", false)).await;
+    let config_requests = (config_between - config_before, calendars.requests() - config_between);
     let idle = idle.map_err(err)?;
     if idle.checked != 0 {
         return Err(format!("a second run found work: {idle:?}"));
     }
     Ok(SizeOutcome {
         target: size,
+        mix,
+        config_requests,
         loaded,
         load,
         due,
@@ -311,7 +384,7 @@ async fn dashboard_on(store: &DynamoStore) -> Result<f64, String> {
 
 /// Writes items `0..n` (in batches of 25, `IN_FLIGHT` at a time) until done or `limit` is reached;
 /// returns how many were written, always a prefix `0..loaded`.
-pub async fn load(client: &Client, table: &str, n: usize, limit: Duration) -> Result<usize, String> {
+pub async fn load(client: &Client, table: &str, n: usize, limit: Duration, mix: Mix) -> Result<usize, String> {
     let started = Instant::now();
     let mut in_flight = JoinSet::new();
     let mut next = 0;
@@ -322,7 +395,11 @@ pub async fn load(client: &Client, table: &str, n: usize, limit: Duration) -> Re
             let end = (next + BATCH).min(n);
             let (client, table) = (client.clone(), table.to_owned());
             let range = next..end;
-            in_flight.spawn(async move { write_batch(&client, &table, range.clone()).await.map(|()| range.len()) });
+            in_flight.spawn(async move {
+                write_batch(&client, &table, range.clone(), mix)
+                    .await
+                    .map(|()| range.len())
+            });
             next = end;
         }
         match in_flight.join_next().await {
@@ -338,11 +415,11 @@ pub async fn load(client: &Client, table: &str, n: usize, limit: Duration) -> Re
     Ok(written)
 }
 
-async fn write_batch(client: &Client, table: &str, range: std::ops::Range<usize>) -> Result<(), String> {
+async fn write_batch(client: &Client, table: &str, range: std::ops::Range<usize>, mix: Mix) -> Result<(), String> {
     let mut requests: Vec<WriteRequest> = range
         .map(|i| {
             let put = PutRequest::builder()
-                .set_item(Some(pulse_item(i)))
+                .set_item(Some(pulse_item(i, mix)))
                 .build()
                 .map_err(|e| e.to_string())?;
             Ok(WriteRequest::builder().put_request(put).build())

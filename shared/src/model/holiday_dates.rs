@@ -7,8 +7,9 @@ use icalendar::{Calendar, CalendarComponent, Component, DatePerhapsTime};
 use std::collections::BTreeSet;
 
 const FIELD: &str = "dates";
-/// Enough for decades of public holidays; keeps a calendar item far below DynamoDB's 400 KB.
-pub const MAX_DATES: usize = 5000;
+/// Enough for decades of public holidays; keeps a calendar item far below DynamoDB's 400 KB, and
+/// the JSON of that many dates (14 bytes each) within the 64 KB a request body may have.
+pub const MAX_DATES: usize = 4000;
 
 /// Dates separated by commas, spaces or new lines; `#` starts a comment to the end of the line.
 pub fn parse_dates(text: &str) -> Result<BTreeSet<NaiveDate>, FieldError> {
