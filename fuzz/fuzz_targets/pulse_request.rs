@@ -303,6 +303,9 @@ impl Input<'_> {
             }),
             claim: None,
             due_at: Some(last),
+            quiet: Default::default(),
+            run: Default::default(),
+            expect: Default::default(),
         });
         store
     }
