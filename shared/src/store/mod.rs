@@ -2,6 +2,7 @@
 //! AWS types stop here; everything above sees `Pulse`, `PulseId` and `StoreError`.
 
 mod client;
+pub mod config;
 #[cfg(any(test, feature = "testing"))]
 pub mod contract;
 pub mod due_index;

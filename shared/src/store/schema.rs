@@ -66,6 +66,16 @@ pub async fn ensure_table(client: &Client, table: &str) -> Result<(), SchemaErro
         table: table.to_owned(),
         source,
     })?;
+    create_and_wait(request, client, table).await
+}
+
+/// Sends a CreateTable (an existing table is fine) and waits until the table is ACTIVE; shared with
+/// the configuration table (`store::config::schema`).
+pub(crate) async fn create_and_wait(
+    request: CreateTableFluentBuilder,
+    client: &Client,
+    table: &str,
+) -> Result<(), SchemaError> {
     match request.send().await {
         Ok(_) => {}
         // It exists already, or another process is creating it right now: either way, wait.
