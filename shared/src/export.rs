@@ -111,6 +111,7 @@ mod tests {
             alert: None,
             claim: None,
             due_at: None,
+            delivered: Vec::new(),
         }
     }
 

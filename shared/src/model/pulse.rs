@@ -28,6 +28,10 @@ pub struct Pulse {
     /// When the monitor should next look at this pulse (the due index); `None` for items that are not
     /// in the index yet (written by the original server and not pulsed since).
     pub due_at: Option<DateTime<Utc>>,
+    /// Channels that already have the current message (alert, reminder or recovery) while others
+    /// still owe it: `<phase>|<channel>` markers (monitor/channels.rs), cleared when the message is
+    /// recorded as delivered everywhere. Empty with the default Slack webhook alone.
+    pub delivered: Vec<String>,
 }
 
 impl Pulse {

@@ -64,6 +64,7 @@ mod tests {
             }),
             claim: None,
             due_at: None,
+            delivered: Vec::new(),
         }
     }
 

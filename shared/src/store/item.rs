@@ -32,6 +32,8 @@ pub const CLAIM_UNTIL: &str = "claimUntil";
 pub const DUE_AT: &str = "dueAt";
 /// The index's partition key, one of a few shards so no single partition takes every write.
 pub const DUE_SHARD: &str = "dueShard";
+/// A string set of `<phase>|<channel>` markers: the channels a half-delivered message has reached.
+pub const DELIVERED: &str = "deliveredTo";
 // Earlier versions also wrote `thresholdMs` (a pulse added it to its time); nothing reads it now, and
 // items that still carry it need no change.
 
@@ -98,6 +100,14 @@ impl TryFrom<&Item> for Pulse {
             alert,
             claim,
             due_at: number(item, DUE_AT).and_then(DateTime::<Utc>::from_timestamp_millis),
+            delivered: match item.get(DELIVERED) {
+                Some(AttributeValue::Ss(set)) => {
+                    let mut markers = set.clone();
+                    markers.sort();
+                    markers
+                }
+                _ => Vec::new(),
+            },
         })
     }
 }

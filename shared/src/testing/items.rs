@@ -20,5 +20,6 @@ pub fn original_pulse(key: PulseKey, last: DateTime<Utc>, threshold: &str, satur
         alert: None,
         claim: None,
         due_at: None,
+        delivered: Vec::new(),
     }
 }

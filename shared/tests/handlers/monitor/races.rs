@@ -130,6 +130,10 @@ impl IncidentLedger for RacingLedger<'_> {
     async fn release(&self, id: &PulseId, run: &str) -> Result<(), StoreError> {
         self.inner.release(id, run).await
     }
+
+    async fn record_partial(&self, id: &PulseId, run: &str, markers: &[String]) -> Result<Held, StoreError> {
+        self.inner.record_partial(id, run, markers).await
+    }
 }
 
 #[tokio::test]
