@@ -226,6 +226,7 @@ fn dashboard_link(base: &str) -> String {
     format!("<{base}/heartbeat/dashboard?secret={SECRET_IN_URL}|Open the dashboard>")
 }
 
+mod channels;
 mod delivery;
 mod invocation;
 mod lifecycle;
