@@ -110,7 +110,19 @@ async fn run() -> Result<(), StartError> {
     let slack = config.slack_webhook_url.is_some();
     let keys = heartbeat_shared::api::Keys::from_vars(&vars);
     let api_key_set = keys.read_write.is_some() || keys.read_only.is_some();
-    let service = Service::with_keys(App::with_client(config, client)?, keys);
+    // Channels and routes: the configuration table, created where the pulse table is.
+    vars.entry("CONFIG_TABLE_NAME".into())
+        .or_insert_with(|| format!("{table}-config"));
+    let config_table = vars["CONFIG_TABLE_NAME"].clone();
+    if dynalite.is_some() || matches!(options.store, StoreChoice::Aws { create_table: true }) {
+        heartbeat_shared::store::config::schema::ensure_config_table(&client, &config_table)
+            .await
+            .context(format!("cannot create the configuration table {config_table}"))?;
+    }
+    let channels = heartbeat_shared::app::ChannelApp::build(&vars, &client, config.slack_timeout).await?;
+    let mut app = App::with_client(config, client)?;
+    app.channels = channels;
+    let service = Service::with_keys(app, keys);
     let server = Server::bind(options.listen, service.clone()).await?;
 
     print_banner(

@@ -86,6 +86,7 @@ impl Service {
             ledger: &self.app.store,
             notifier: self.app.notifier.as_ref(),
             config: &self.app.config,
+            channels: self.app.channels.as_ref().map(heartbeat_shared::app::ChannelApp::deps),
         }
     }
 

@@ -41,6 +41,8 @@ pub trait ChannelTransport: Send + Sync {
 pub struct Transports {
     http: Client,
     ses: Option<aws_sdk_sesv2::Client>,
+    /// One channel's whole delivery (PagerDuty's several events, SES's retries) stops after this.
+    deadline: Duration,
 }
 
 impl Transports {
@@ -63,7 +65,11 @@ impl Transports {
             .user_agent(concat!("heartbeat/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|err| format!("the HTTP client for channels could not be built: {err}"))?;
-        Ok(Self { http, ses })
+        Ok(Self {
+            http,
+            ses,
+            deadline: timeout * 2,
+        })
     }
 
     async fn post(&self, call: &HttpCall) -> Outcome {
@@ -166,21 +172,33 @@ impl ChannelTransport for Transports {
             Ok(outbound) => outbound,
             Err(problem) => return Outcome::Misconfigured(problem),
         };
-        let outcome = match outbound {
-            Outbound::Email(message) => self.email(&message).await,
-            Outbound::Http(calls) => {
-                // In order: PagerDuty's events for one run are few, and a failure stops the rest
-                // (the whole digest is retried; PagerDuty folds repeats by dedup_key).
-                let mut outcome = Outcome::Delivered;
-                for call in &calls {
-                    outcome = self.post(call).await;
-                    if !outcome.delivered() {
-                        break;
+        let send = async {
+            match outbound {
+                Outbound::Email(message) => self.email(&message).await,
+                Outbound::Http(calls) => {
+                    // A few at once (PagerDuty: one event per pulse); the first failure decides, and
+                    // the whole digest is retried (PagerDuty folds repeats by dedup_key).
+                    use futures_util::StreamExt;
+                    type Post<'a> = std::pin::Pin<Box<dyn std::future::Future<Output = Outcome> + Send + 'a>>;
+                    let posts: Vec<Post<'_>> = calls
+                        .iter()
+                        .map(|call| -> Post<'_> { Box::pin(self.post(call)) })
+                        .collect();
+                    let mut outcomes = futures_util::stream::iter(posts).buffered(4);
+                    let mut outcome = Outcome::Delivered;
+                    while let Some(next) = outcomes.next().await {
+                        if !next.delivered() {
+                            outcome = next;
+                            break;
+                        }
                     }
+                    outcome
                 }
-                outcome
             }
         };
+        let outcome = tokio::time::timeout(self.deadline, send).await.unwrap_or_else(|_| {
+            Outcome::Retry(format!("the {} channel did not finish in time", channel.config.kind()))
+        });
         match &outcome {
             Outcome::Delivered => {
                 tracing::info!(channel = %channel.name, kind = channel.config.kind(), "channel accepted the message")

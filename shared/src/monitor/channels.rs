@@ -20,6 +20,7 @@ use crate::store::{Expectation, Held, StoreError};
 use std::collections::{BTreeMap, HashMap};
 
 /// What a run needs to route: the channels and routes, read once per run with news to deliver.
+#[derive(Clone, Copy)]
 pub struct ChannelDeps<'a> {
     pub directory: &'a dyn ChannelDirectory,
     pub transport: &'a dyn ChannelTransport,

@@ -45,8 +45,11 @@ pub const LEASE: TimeDelta = TimeDelta::minutes(5);
 
 pub struct MonitorDeps<'a> {
     pub ledger: &'a dyn IncidentLedger,
+    /// The default webhook (`SLACK_WEBHOOK_URL`), or the log without one.
     pub notifier: &'a dyn Notifier,
     pub config: &'a Config,
+    /// Channels and routes (channels.rs); `None`: everything goes to `notifier`, as before channels.
+    pub channels: Option<ChannelDeps<'a>>,
 }
 
 /// What a run did; the JSON answer of the monitor.
@@ -127,7 +130,7 @@ pub async fn run_within(
     backfill: bool,
     budget: Option<Duration>,
 ) -> Result<Summary, StoreError> {
-    run_routed(deps, None, now, base_url, run_id, backfill, budget).await
+    run_routed(deps, deps.channels.as_ref(), now, base_url, run_id, backfill, budget).await
 }
 
 /// [`run_within`] with channels: pulses go where the routes say (channels.rs). Without channels or

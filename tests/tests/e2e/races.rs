@@ -433,6 +433,7 @@ async fn run(ledger: &dyn IncidentLedger, notifier: &dyn Notifier, run_id: &str)
         ledger,
         notifier,
         config: &config,
+        channels: None,
     };
     monitor::run(&deps, Utc::now(), Some(BASE_URL), run_id, false)
         .await

@@ -162,6 +162,7 @@ impl World {
             ledger: &self.store,
             notifier: &self.slack,
             config: &self.config,
+            channels: None,
         }
     }
 

@@ -36,6 +36,7 @@ async fn overlapping_runs_deliver_one_alert() {
         ledger: &world.store,
         notifier: &gate,
         config: &world.config,
+        channels: None,
     };
 
     let first = monitor_event(scheduled_event(), &deps, now(), "run-a");
@@ -157,6 +158,7 @@ async fn a_pulse_landing_between_reading_and_claiming_prevents_the_alert() {
         ledger: &racing,
         notifier: &world.slack,
         config: &world.config,
+        channels: None,
     };
     let got = monitor_event(scheduled_event(), &deps, now(), "run-a").await.unwrap();
     assert_eq!(
