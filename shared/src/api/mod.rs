@@ -2,6 +2,7 @@
 //! paths it owns; adding one (events, calendars, channels…) is a new file and one line in `RESOURCES`.
 
 mod auth;
+mod channels;
 pub mod cursor;
 pub mod error;
 pub mod filter;
@@ -28,6 +29,8 @@ pub struct ApiDeps<'a> {
     pub pages: &'a dyn PulsePages,
     pub config: &'a Config,
     pub keys: &'a Keys,
+    /// `/channels` and `/routes`; `None` (no configuration table) answers 503.
+    pub channels: Option<crate::monitor::ChannelDeps<'a>>,
 }
 
 impl<'a> ApiDeps<'a> {
@@ -39,7 +42,12 @@ impl<'a> ApiDeps<'a> {
             pages: store,
             config,
             keys,
+            channels: None,
         }
+    }
+
+    pub fn with_channels(self, channels: Option<crate::monitor::ChannelDeps<'a>>) -> Self {
+        Self { channels, ..self }
     }
 }
 
@@ -69,7 +77,7 @@ pub type Answer<'a> = BoxFuture<'a, Result<Response<Body>, ApiError>>;
 /// A resource answers the paths it owns (`segments` after `/api/v1/`) and passes on the others.
 pub type Resource = for<'a> fn(segments: &'a [&'a str], call: &'a Call<'a>) -> Option<Answer<'a>>;
 
-const RESOURCES: &[Resource] = &[openapi::resource, pulses::resource];
+const RESOURCES: &[Resource] = &[openapi::resource, pulses::resource, channels::resource];
 
 pub const PREFIX: &str = "/heartbeat/api/v1";
 

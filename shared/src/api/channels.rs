@@ -1,0 +1,241 @@
+//! `/channels`, `/channels/{name}`, `/channels/{name}/test` and `/routes`: the notification channels
+//! and which pulses they hear about. Secrets are write-only: every answer shows them masked, and a
+//! PUT that sends a secret back as shown (masked) or empty keeps the stored one.
+
+use super::{Access, Answer, ApiError, Call};
+use crate::channels::{Channel, ChannelConfig, ChannelName, Digest, Outcome, Routes};
+use crate::http::{params, response};
+use crate::monitor::ChannelDeps;
+use crate::store::Held;
+use crate::store::config::StoredChannel;
+use lambda_http::http::{Method, StatusCode};
+use lambda_http::{Body, Response};
+use serde_json::{Value, json};
+
+pub fn resource<'a>(segments: &'a [&'a str], call: &'a Call<'a>) -> Option<Answer<'a>> {
+    let method = call.req.method().clone();
+    let answer: Answer<'a> = match (segments, method) {
+        (["channels"], Method::GET | Method::HEAD) => Box::pin(list(call)),
+        (["channels"], _) => Box::pin(async { Err(ApiError::method("GET")) }),
+        (["channels", name], Method::GET | Method::HEAD) => Box::pin(get(name, call)),
+        (["channels", name], Method::PUT) => Box::pin(put(name, call)),
+        (["channels", name], Method::DELETE) => Box::pin(delete(name, call)),
+        (["channels", _], _) => Box::pin(async { Err(ApiError::method("GET, PUT, DELETE")) }),
+        (["channels", name, "test"], Method::POST) => Box::pin(test(name, call)),
+        (["channels", _, "test"], _) => Box::pin(async { Err(ApiError::method("POST")) }),
+        (["routes"], Method::GET | Method::HEAD) => Box::pin(get_routes(call)),
+        (["routes"], Method::PUT) => Box::pin(put_routes(call)),
+        (["routes"], _) => Box::pin(async { Err(ApiError::method("GET, PUT")) }),
+        _ => return None,
+    };
+    Some(answer)
+}
+
+fn channels<'a>(call: &Call<'a>) -> Result<ChannelDeps<'a>, ApiError> {
+    call.deps.channels.ok_or_else(|| {
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "channels are not configured: set CONFIG_TABLE_NAME to the configuration table (the SAM template does)",
+        )
+    })
+}
+
+fn no_query(call: &Call<'_>) -> Result<(), ApiError> {
+    let params = params::query(call.req)?;
+    match params.names().next() {
+        Some(name) => {
+            let shown: String = name.chars().take(40).collect();
+            Err(ApiError::bad(
+                &shown,
+                format!("“{shown}” is not a parameter of this operation; it takes none"),
+            ))
+        }
+        None => Ok(()),
+    }
+}
+
+fn parse_name(raw: &str) -> Result<ChannelName, ApiError> {
+    let raw = percent_encoding::percent_decode_str(raw).decode_utf8_lossy();
+    ChannelName::parse(&raw).map_err(|e| ApiError::bad("name", e.problem))
+}
+
+pub fn channel_json(stored: &StoredChannel) -> Value {
+    let mut view = serde_json::to_value(stored.channel.config.masked()).expect("a configuration serialises");
+    view["name"] = json!(stored.channel.name);
+    view["problem"] = match &stored.problem {
+        Some(p) => json!({"error": p.text, "at": p.at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)}),
+        None => Value::Null,
+    };
+    view
+}
+
+fn json_body(call: &Call<'_>, example: &str) -> Result<Value, ApiError> {
+    match params::content_type(call.req).as_deref() {
+        Some("application/json") => {}
+        other => {
+            return Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                format!(
+                    "send application/json, not {}, e.g. {example}",
+                    other.unwrap_or("unlabelled data")
+                ),
+            ));
+        }
+    }
+    let body = params::body(call.req)?;
+    serde_json::from_slice::<Value>(body)
+        .ok()
+        .filter(Value::is_object)
+        .ok_or_else(|| ApiError::bad("body", format!("the body must be a JSON object, e.g. {example}")))
+}
+
+const CHANNEL_EXAMPLE: &str = r#"{"kind": "slack", "url": "https://hooks.slack.com/services/…"}"#;
+const ROUTES_EXAMPLE: &str = r#"{"routes": [{"match": "category", "value": "backups", "channels": ["ops"]}]}"#;
+
+/// serde's message names the field at fault ("unknown field `x`", "missing field `url`").
+fn config_error(err: serde_json::Error) -> ApiError {
+    let text = err.to_string();
+    let text = text.split(" at line ").next().unwrap_or(&text).to_owned();
+    ApiError::bad(
+        "body",
+        format!("{text}; a channel is its kind and the kind's settings, e.g. {CHANNEL_EXAMPLE}"),
+    )
+}
+
+async fn list(call: &Call<'_>) -> Result<Response<Body>, ApiError> {
+    call.allow(Access::Read)?;
+    no_query(call)?;
+    let mut all = channels(call)?.directory.channels().await?;
+    all.sort_by(|a, b| a.channel.name.cmp(&b.channel.name));
+    let items: Vec<Value> = all.iter().map(channel_json).collect();
+    Ok(response::json(StatusCode::OK, &json!({ "channels": items })))
+}
+
+async fn get(raw: &str, call: &Call<'_>) -> Result<Response<Body>, ApiError> {
+    call.allow(Access::Read)?;
+    no_query(call)?;
+    let name = parse_name(raw)?;
+    let stored = channels(call)?
+        .directory
+        .channel(&name)
+        .await?
+        .ok_or_else(|| no_such(&name))?;
+    Ok(response::json(StatusCode::OK, &channel_json(&stored)))
+}
+
+fn no_such(name: &ChannelName) -> ApiError {
+    ApiError::not_found(format!("there is no channel named {name}; GET /channels lists them"))
+}
+
+async fn put(raw: &str, call: &Call<'_>) -> Result<Response<Body>, ApiError> {
+    call.allow(Access::Write)?;
+    no_query(call)?;
+    let name = parse_name(raw)?;
+    let body = json_body(call, CHANNEL_EXAMPLE)?;
+    let mut body = body;
+    // The name is the path's; one in the body must agree.
+    if let Some(given) = body.as_object_mut().and_then(|o| o.remove("name")) {
+        if given != json!(name.as_str()) {
+            return Err(ApiError::bad(
+                "name",
+                "the name in the body differs from the one in the path",
+            ));
+        }
+    }
+    if let Some(o) = body.as_object_mut() {
+        o.remove("problem");
+    }
+    let config: ChannelConfig = serde_json::from_value(body).map_err(config_error)?;
+    let directory = channels(call)?.directory;
+    let existing = directory.channel(&name).await?;
+    let config = match &existing {
+        Some(old) => config.keep_secrets_from(&old.channel.config),
+        None => config,
+    };
+    let channel = Channel::parse(name.as_str(), config).map_err(|e| ApiError::bad(e.field, e.problem))?;
+    directory.put_channel(&channel).await?;
+    let status = if existing.is_some() {
+        StatusCode::OK
+    } else {
+        StatusCode::CREATED
+    };
+    Ok(response::json(
+        status,
+        &channel_json(&StoredChannel { channel, problem: None }),
+    ))
+}
+
+async fn delete(raw: &str, call: &Call<'_>) -> Result<Response<Body>, ApiError> {
+    call.allow(Access::Write)?;
+    no_query(call)?;
+    let name = parse_name(raw)?;
+    let directory = channels(call)?.directory;
+    let routes = directory.routes().await?;
+    if routes.routes.iter().any(|r| r.channels.contains(&name)) {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            format!("routes still name {name}; change them (PUT /routes) first, then delete the channel"),
+        ));
+    }
+    match directory.delete_channel(&name).await? {
+        Held::Yes => Ok(response::empty(StatusCode::NO_CONTENT)),
+        Held::No => Err(no_such(&name)),
+    }
+}
+
+async fn test(raw: &str, call: &Call<'_>) -> Result<Response<Body>, ApiError> {
+    call.allow(Access::Write)?;
+    no_query(call)?;
+    let name = parse_name(raw)?;
+    let deps = channels(call)?;
+    let stored = deps.directory.channel(&name).await?.ok_or_else(|| no_such(&name))?;
+    let outcome = deps
+        .transport
+        .deliver(&stored.channel, &Digest::test(call.now, None))
+        .await;
+    let (result, detail) = match outcome {
+        Outcome::Delivered => ("delivered", "the provider accepted the test message".to_owned()),
+        Outcome::Retry(why) => ("failed", why),
+        Outcome::Misconfigured(why) => ("refused", why),
+    };
+    Ok(response::json(
+        StatusCode::OK,
+        &json!({"result": result, "detail": detail}),
+    ))
+}
+
+async fn get_routes(call: &Call<'_>) -> Result<Response<Body>, ApiError> {
+    call.allow(Access::Read)?;
+    no_query(call)?;
+    let routes = channels(call)?.directory.routes().await?;
+    Ok(response::json(
+        StatusCode::OK,
+        &serde_json::to_value(routes).expect("routes serialise"),
+    ))
+}
+
+async fn put_routes(call: &Call<'_>) -> Result<Response<Body>, ApiError> {
+    call.allow(Access::Write)?;
+    no_query(call)?;
+    let body = json_body(call, ROUTES_EXAMPLE)?;
+    let routes: Routes = serde_json::from_value(body).map_err(|err| {
+        let text = err.to_string();
+        let text = text.split(" at line ").next().unwrap_or(&text).to_owned();
+        ApiError::bad("routes", format!("{text}; e.g. {ROUTES_EXAMPLE}"))
+    })?;
+    let directory = channels(call)?.directory;
+    let known: Vec<ChannelName> = directory
+        .channels()
+        .await?
+        .into_iter()
+        .map(|c| c.channel.name)
+        .collect();
+    routes
+        .check(|name| known.contains(name))
+        .map_err(|e| ApiError::bad(e.field, e.problem))?;
+    directory.put_routes(&routes).await?;
+    Ok(response::json(
+        StatusCode::OK,
+        &serde_json::to_value(routes).expect("routes serialise"),
+    ))
+}
