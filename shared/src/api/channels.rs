@@ -239,3 +239,171 @@ async fn put_routes(call: &Call<'_>) -> Result<Response<Body>, ApiError> {
         &serde_json::to_value(routes).expect("routes serialise"),
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::api::{ApiDeps, Keys, api};
+    use crate::channels::Transports;
+    use crate::config::{Config, Secret};
+    use crate::monitor::ChannelDeps;
+    use crate::store::MemoryStore;
+    use crate::store::config::MemoryConfig;
+    use crate::testing::{Behaviour, Recorder, request};
+    use lambda_http::http::Method;
+    use serde_json::{Value, json};
+    use std::collections::HashMap;
+    use std::time::Duration;
+
+    const KEY: &str = "k3y-k3y-k3y-k3y-k3y";
+
+    struct World {
+        store: MemoryStore,
+        config: Config,
+        keys: Keys,
+        directory: MemoryConfig,
+        transport: Transports,
+    }
+
+    impl World {
+        fn new() -> Self {
+            Self {
+                store: MemoryStore::new(),
+                config: Config::from_vars(&HashMap::new()).unwrap(),
+                keys: Keys {
+                    read_write: Some(Secret::new(KEY)),
+                    ..Keys::default()
+                },
+                directory: MemoryConfig::new(),
+                transport: Transports::new(Duration::from_secs(2), None).unwrap(),
+            }
+        }
+
+        async fn call(&self, method: Method, path: &str, body: Option<Value>, with_channels: bool) -> (u16, Value) {
+            let channels = with_channels.then_some(ChannelDeps {
+                directory: &self.directory,
+                transport: &self.transport,
+            });
+            let deps = ApiDeps::new(&self.store, &self.config, &self.keys).with_channels(channels);
+            let text = body.map(|b| b.to_string()).unwrap_or_default();
+            let mut req = request(
+                method,
+                &format!("/heartbeat/api/v1{path}"),
+                Some("application/json").filter(|_| !text.is_empty()),
+                &text,
+            );
+            req.headers_mut()
+                .insert("authorization", format!("Bearer {KEY}").parse().unwrap());
+            let res = api(req, &deps, chrono::Utc::now()).await;
+            let status = res.status().as_u16();
+            let body = serde_json::from_slice(res.body().as_ref()).unwrap_or(Value::Null);
+            (status, body)
+        }
+    }
+
+    #[tokio::test]
+    async fn without_a_configuration_table_the_api_says_how_to_get_one() {
+        let w = World::new();
+        let (status, body) = w.call(Method::GET, "/channels", None, false).await;
+        assert_eq!(status, 503);
+        assert!(body["error"].as_str().unwrap().contains("CONFIG_TABLE_NAME"));
+    }
+
+    #[tokio::test]
+    async fn channels_are_created_read_masked_kept_and_deleted() {
+        let w = World::new();
+        let hook = json!({"kind": "webhook", "url": "https://example.com/hook/T0K3N", "secret": "s3cret"});
+        let (status, body) = w.call(Method::PUT, "/channels/ops", Some(hook), true).await;
+        assert_eq!(status, 201, "{body}");
+        let text = body.to_string();
+        assert!(!text.contains("T0K3N") && !text.contains("s3cret"), "{text}");
+        assert_eq!(
+            (body["name"].clone(), body["kind"].clone()),
+            (json!("ops"), json!("webhook"))
+        );
+        // Sent back as shown: the secrets stay.
+        let (status, _) = w.call(Method::PUT, "/channels/ops", Some(body.clone()), true).await;
+        assert_eq!(status, 200);
+        let stored = w.directory.channels().await.unwrap();
+        assert_eq!(
+            stored[0].channel.config,
+            crate::channels::ChannelConfig::Webhook {
+                url: "https://example.com/hook/T0K3N".into(),
+                secret: Some("s3cret".into())
+            }
+        );
+        let (status, list) = w.call(Method::GET, "/channels", None, true).await;
+        assert_eq!((status, list["channels"].as_array().unwrap().len()), (200, 1));
+        let (status, _) = w.call(Method::DELETE, "/channels/ops", None, true).await;
+        assert_eq!(status, 204);
+        let (status, _) = w.call(Method::GET, "/channels/ops", None, true).await;
+        assert_eq!(status, 404);
+    }
+
+    use crate::store::config::ChannelDirectory as _;
+
+    #[tokio::test]
+    async fn bad_channels_and_routes_are_refused_with_the_field() {
+        let w = World::new();
+        let cases = [
+            (json!({"kind": "slack", "url": "http://example.com/x"}), "url"),
+            (json!({"kind": "carrier-pigeon"}), "body"),
+            (
+                json!({"kind": "slack", "url": "https://x.example/y", "extra": 1}),
+                "body",
+            ),
+            (
+                json!({"kind": "email", "to": ["a@b.c\nBcc: x@y.z"], "from": "h@b.c"}),
+                "to",
+            ),
+        ];
+        for (body, field) in cases {
+            let (status, answer) = w.call(Method::PUT, "/channels/ops", Some(body.clone()), true).await;
+            assert_eq!(
+                (status, answer["field"].clone()),
+                (400, json!(field)),
+                "{body}: {answer}"
+            );
+        }
+        let (status, answer) = w
+            .call(
+                Method::PUT,
+                "/channels/Bad%20Name",
+                Some(json!({"kind": "slack", "url": "https://x.example/y"})),
+                true,
+            )
+            .await;
+        assert_eq!((status, answer["field"].clone()), (400, json!("name")));
+        let routes = json!({"routes": [{"match": "host", "value": "db1", "channels": ["nope"]}]});
+        let (status, answer) = w.call(Method::PUT, "/routes", Some(routes), true).await;
+        assert_eq!(status, 400);
+        assert!(
+            answer["error"].as_str().unwrap().contains("no channel named"),
+            "{answer}"
+        );
+    }
+
+    #[tokio::test]
+    async fn routes_protect_their_channels_and_the_test_reports_the_answer() {
+        let w = World::new();
+        let recorder = Recorder::start(Behaviour::Respond(200)).await;
+        let hook = json!({"kind": "webhook", "url": recorder.url_for("/hook")});
+        w.call(Method::PUT, "/channels/ops", Some(hook), true).await;
+        let routes = json!({"routes": [{"match": "*", "channels": ["ops", "default"]}]});
+        let (status, stored) = w.call(Method::PUT, "/routes", Some(routes.clone()), true).await;
+        assert_eq!((status, stored), (200, routes.clone()));
+        assert_eq!(w.call(Method::GET, "/routes", None, true).await, (200, routes));
+        let (status, answer) = w.call(Method::DELETE, "/channels/ops", None, true).await;
+        assert_eq!(status, 409, "{answer}");
+        let (status, answer) = w.call(Method::POST, "/channels/ops/test", None, true).await;
+        assert_eq!(
+            (status, answer["result"].clone()),
+            (200, json!("delivered")),
+            "{answer}"
+        );
+        assert_eq!(recorder.requests()[0].json.as_ref().unwrap()["occasion"], "test");
+        recorder.set_behaviour(Behaviour::Respond(403));
+        let (_, answer) = w.call(Method::POST, "/channels/ops/test", None, true).await;
+        assert_eq!(answer["result"], "refused");
+        assert!(answer["detail"].as_str().unwrap().contains("403"));
+    }
+}
