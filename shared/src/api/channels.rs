@@ -136,9 +136,9 @@ async fn put(raw: &str, call: &Call<'_>) -> Result<Response<Body>, ApiError> {
     // The name is the path's; one in the body must agree.
     if let Some(given) = body.as_object_mut().and_then(|o| o.remove("name")) {
         if given != json!(name.as_str()) {
-            return Err(ApiError::bad(
-                "name",
-                "the name in the body differs from the one in the path",
+            return Err(ApiError::new(
+                StatusCode::CONFLICT,
+                "the name in the body differs from the one in the path; a channel is renamed by adding it under the new name",
             ));
         }
     }
@@ -230,9 +230,14 @@ async fn put_routes(call: &Call<'_>) -> Result<Response<Body>, ApiError> {
         .into_iter()
         .map(|c| c.channel.name)
         .collect();
-    routes
-        .check(|name| known.contains(name))
-        .map_err(|e| ApiError::bad(e.field, e.problem))?;
+    routes.check(|name| known.contains(name)).map_err(|e| {
+        // Naming a channel that does not exist conflicts with the stored state; the rest is bad input.
+        let mut err = ApiError::bad(e.field, e.problem);
+        if err.error.contains("no channel named") {
+            err.status = StatusCode::CONFLICT;
+        }
+        err
+    })?;
     directory.put_routes(&routes).await?;
     Ok(response::json(
         StatusCode::OK,
@@ -375,7 +380,7 @@ mod tests {
         assert_eq!((status, answer["field"].clone()), (400, json!("name")));
         let routes = json!({"routes": [{"match": "host", "value": "db1", "channels": ["nope"]}]});
         let (status, answer) = w.call(Method::PUT, "/routes", Some(routes), true).await;
-        assert_eq!(status, 400);
+        assert_eq!(status, 409);
         assert!(
             answer["error"].as_str().unwrap().contains("no channel named"),
             "{answer}"

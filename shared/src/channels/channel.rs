@@ -288,8 +288,10 @@ impl ChannelConfig {
     }
 }
 
+/// What an answer showed: the mask (a masked URL ends with it). Empty is not "unchanged": it is
+/// refused like any missing setting, so a form cannot clear a secret by accident.
 fn is_unchanged(value: &str) -> bool {
-    value.is_empty() || value.contains(MASK)
+    value.ends_with(MASK)
 }
 
 /// `https://hooks.slack.com/…`: enough to recognise the provider, nothing of the token.
@@ -426,7 +428,7 @@ mod tests {
         };
         assert!(!serde_json::to_string(&telegram.masked()).unwrap().contains("secret"));
         let edited = ChannelConfig::Telegram {
-            token: String::new(),
+            token: MASK.into(),
             chat_id: "43".into(),
             api_url: None,
         };
