@@ -240,6 +240,7 @@ async fn measure(dynalite: &Dynalite, size: usize, plan: &Plan) -> Result<SizeOu
         ledger: &store,
         notifier: &notifier,
         config: &config,
+        channels: None,
     };
     let (summary, run) = counted(&store, || monitor::run(&deps, now(), None, "bench-run", false)).await;
     let summary = summary.map_err(err)?;

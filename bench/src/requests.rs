@@ -29,6 +29,7 @@ pub async fn run() -> Result<Vec<Cost>, String> {
         ledger: &store,
         notifier: &LogNotifier,
         config: &config,
+        channels: None,
     };
     let err = |e: heartbeat_shared::store::StoreError| e.to_string();
     let mut costs = Vec::new();

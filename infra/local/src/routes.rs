@@ -89,6 +89,7 @@ impl Service {
             ledger: &self.app.store,
             notifier: self.app.notifier.as_ref(),
             config: &self.app.config,
+            channels: self.app.channels.as_ref().map(heartbeat_shared::app::ChannelApp::deps),
         }
     }
 
@@ -118,7 +119,11 @@ impl Service {
             }
             Route::Edit => handlers::edit_get(req, &app.store, &app.config, now).await,
             Route::Monitor => return self.monitor_by_url(&req).await,
-            Route::Api => api::api(req, &ApiDeps::new(&app.store, &app.config, &self.keys), now).await,
+            Route::Api => {
+                let channels = app.channels.as_ref().map(heartbeat_shared::app::ChannelApp::deps);
+                let deps = ApiDeps::new(&app.store, &app.config, &self.keys).with_channels(channels);
+                api::api(req, &deps, now).await
+            }
             Route::Export => handlers::export_csv(req, &app.store, &app.config, now).await,
             Route::QuietPages => api::serve(req, &ApiDeps::new(&app.store, &app.config, &self.keys), now).await,
             Route::Badge => handlers::badge(req, &app.store, &app.config, &self.keys, now).await,

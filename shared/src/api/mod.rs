@@ -2,6 +2,7 @@
 //! paths it owns; adding one (events, calendars, channels…) is a new file and one line in `RESOURCES`.
 
 mod auth;
+mod channels;
 pub mod cursor;
 pub mod error;
 pub mod filter;
@@ -42,6 +43,8 @@ pub struct ApiDeps<'a> {
     pub ledger: &'a dyn IncidentLedger,
     pub config: &'a Config,
     pub keys: &'a Keys,
+    /// `/channels` and `/routes`; `None` (no configuration table) answers 503.
+    pub channels: Option<crate::monitor::ChannelDeps<'a>>,
 }
 
 impl<'a> ApiDeps<'a> {
@@ -56,7 +59,12 @@ impl<'a> ApiDeps<'a> {
             ledger: store,
             config,
             keys,
+            channels: None,
         }
+    }
+
+    pub fn with_channels(self, channels: Option<crate::monitor::ChannelDeps<'a>>) -> Self {
+        Self { channels, ..self }
     }
 }
 
@@ -100,6 +108,7 @@ const RESOURCES: &[Resource] = &[
     pulses::resource,
     quiet::resource,
     maintenance::resource,
+    channels::resource,
 ];
 
 pub const PREFIX: &str = "/heartbeat/api/v1";

@@ -372,6 +372,7 @@ mod tests {
             due_at: None,
             quiet: Default::default(),
             run: Default::default(),
+            delivered: Vec::new(),
         }
     }
 

@@ -32,6 +32,10 @@ pub struct Pulse {
     pub quiet: Quieting,
     /// Starts, failures, exit codes and durations (signals); empty for plain pulses.
     pub run: RunState,
+    /// Channels that already have the current message (alert, reminder or recovery) while others
+    /// still owe it: `<phase>|<channel>` markers (monitor/channels.rs), cleared when the message is
+    /// recorded as delivered everywhere. Empty with the default Slack webhook alone.
+    pub delivered: Vec<String>,
 }
 
 impl Pulse {

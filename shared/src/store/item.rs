@@ -37,6 +37,8 @@ pub const DUE_SHARD: &str = "dueShard";
 pub const SNOOZED_UNTIL: &str = "snoozedUntil";
 /// `"1"` while paused; removed by the pulse's next signal.
 pub const PAUSED: &str = "paused";
+/// A string set of `<phase>|<channel>` markers: the channels a half-delivered message has reached.
+pub const DELIVERED: &str = "deliveredTo";
 // Earlier versions also wrote `thresholdMs` (a pulse added it to its time); nothing reads it now, and
 // items that still carry it need no change.
 
@@ -108,6 +110,14 @@ impl TryFrom<&Item> for Pulse {
                 paused: text(item, PAUSED).is_some_and(|p| p == "1"),
             },
             run: super::run_item::run_state(item),
+            delivered: match item.get(DELIVERED) {
+                Some(AttributeValue::Ss(set)) => {
+                    let mut markers = set.clone();
+                    markers.sort();
+                    markers
+                }
+                _ => Vec::new(),
+            },
         })
     }
 }

@@ -22,5 +22,6 @@ pub fn original_pulse(key: PulseKey, last: DateTime<Utc>, threshold: &str, satur
         due_at: None,
         quiet: Default::default(),
         run: Default::default(),
+        delivered: Vec::new(),
     }
 }

@@ -221,6 +221,7 @@ async fn the_whole_flow_logs_neither_the_secret_nor_the_webhook() {
         ledger: &store,
         notifier: &webhook,
         config: &config,
+        channels: None,
     };
     let (log, guard) = capture();
     tracing::info!("capture started");
@@ -317,6 +318,7 @@ async fn a_recording_notifier_gets_the_links_and_the_log_does_not() {
         ledger: &store,
         notifier: &notifier,
         config: &config,
+        channels: None,
     };
     let (log, guard) = capture();
     pulses(&store, &config).await;
@@ -343,6 +345,7 @@ async fn without_a_webhook_the_logged_message_keeps_the_secret_out() {
         ledger: &store,
         notifier: &LogNotifier,
         config: &config,
+        channels: None,
     };
     let (log, guard) = capture();
     pulses(&store, &config).await;

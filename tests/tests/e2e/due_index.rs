@@ -47,6 +47,7 @@ async fn run(store: &DynamoStore, now: DateTime<Utc>, backfill: bool) -> Summary
         ledger: store,
         notifier: &LogNotifier,
         config: &config,
+        channels: None,
     };
     monitor::run(&deps, now, None, "run-1", backfill).await.unwrap()
 }
@@ -283,6 +284,7 @@ async fn a_run_out_of_time_leaves_the_rest_for_the_next() {
         ledger: &store,
         notifier: &LogNotifier,
         config: &config,
+        channels: None,
     };
     let late = monday() + TimeDelta::hours(30);
     let mut seen = Vec::new();

@@ -7,6 +7,7 @@ mod common;
 mod api;
 mod badges;
 mod boot;
+mod channels;
 mod client;
 mod detail;
 mod due_index;

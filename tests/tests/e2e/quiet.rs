@@ -64,6 +64,7 @@ impl World {
             ledger: &self.store,
             notifier: &self.slack,
             config: &self.config,
+            channels: None,
         };
         let before = self.store.stats();
         let summary = monitor::run(&deps, now, None, "run-1", false).await.unwrap();

@@ -120,6 +120,7 @@ async fn run(store: &DynamoStore, notifier: &Messages, run_id: &str) -> Summary 
         ledger: store,
         notifier,
         config: &config,
+        channels: None,
     };
     monitor::run(&deps, Utc::now(), None, run_id, false)
         .await

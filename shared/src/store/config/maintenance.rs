@@ -2,7 +2,7 @@
 //! `end` (timestampF's format), `scope` and `note`. Ids begin with the start, so a Query lists the
 //! windows in start order.
 
-use super::{KIND, NAME};
+use super::{KIND, NAME, is_missing_table};
 use crate::model::{Scope, Window, format_stamp, parse_stamp};
 use crate::store::error::classify;
 use crate::store::item::{Item, s};
@@ -65,13 +65,6 @@ fn from_item(item: &Item) -> Option<Window> {
         tracing::warn!(name = ?text(NAME), "skipping an unreadable maintenance window");
     }
     window
-}
-
-fn is_missing_table<E: aws_sdk_dynamodb::error::ProvideErrorMetadata, R>(
-    err: &aws_sdk_dynamodb::error::SdkError<E, R>,
-) -> bool {
-    err.as_service_error()
-        .is_some_and(|e| e.code() == Some("ResourceNotFoundException"))
 }
 
 #[async_trait]

@@ -173,6 +173,7 @@ impl World {
             ledger: &self.store,
             notifier: &self.slack,
             config: &self.config,
+            channels: None,
         }
     }
 
@@ -253,6 +254,7 @@ fn dashboard_link(base: &str) -> String {
     format!("<{base}/heartbeat/dashboard?secret={SECRET_IN_URL}|Open the dashboard>")
 }
 
+mod channels;
 mod delivery;
 mod invocation;
 mod lifecycle;
