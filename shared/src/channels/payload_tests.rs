@@ -406,3 +406,283 @@ async fn a_test_message_names_no_pulse() {
     assert_eq!(json(&r)["occasion"], "test");
     assert_eq!(json(&r)["incidents"], serde_json::json!([]));
 }
+
+// A failed job's report (exit code, duration, message, hostile log) in each kind's format.
+
+use super::digest::sample::{HOSTILE_LOG, failed_digest};
+
+/// The log's last line, which says why, and no terminal escape or bell anywhere.
+fn assert_log_end_shown(text: &str) {
+    assert!(text.contains("FATAL: disk full"), "{text}");
+    assert!(!text.contains('\u{1b}') && !text.contains('\u{7}'), "{text:?}");
+}
+
+#[test]
+fn titles_name_the_kind_of_trouble() {
+    use super::digest::sample::hostile;
+    let mut d = failed_digest(Occasion::Alert, 1);
+    assert_eq!(d.title(), "1 job failed");
+    d.occasion = Occasion::Reminder;
+    assert_eq!(d.title(), "1 job is still failing");
+    d.incidents.push(hostile(1));
+    assert_eq!(d.title(), "2 pulses still need attention (late, failed or overrun)");
+    d.occasion = Occasion::Recovery;
+    assert_eq!(d.title(), "2 pulses recovered");
+    d.occasion = Occasion::Alert;
+    for i in &mut d.incidents {
+        i.incident = "overrun".into();
+    }
+    assert_eq!(d.title(), "2 jobs are running past their max runtime");
+    assert_eq!(digest(Occasion::Alert, 3).title(), "3 pulses exceeded their threshold");
+    assert!(HOSTILE_LOG.ends_with("FATAL: disk full"));
+}
+
+#[tokio::test]
+async fn slack_failed_job_log_in_a_code_block_escaped() {
+    for count in [1, 60] {
+        let d = failed_digest(Occasion::Alert, count);
+        let r = one_request(
+            |rec| ChannelConfig::Slack {
+                url: rec.url_for("/services/T/B/X"),
+            },
+            &d,
+        )
+        .await;
+        let body = json(&r);
+        assert_eq!(
+            body["text"],
+            if count == 1 {
+                "1 job failed".to_owned()
+            } else {
+                format!("{count} jobs failed")
+            }
+        );
+        let blocks = body["blocks"].as_array().unwrap();
+        assert!(blocks.len() <= 50);
+        for s in blocks.iter().filter(|b| b["type"] == "section") {
+            let text = s["text"]["text"].as_str().unwrap();
+            assert!(text.chars().count() <= 3000, "{}", text.chars().count());
+            assert_no_raw_markup(text);
+            assert_log_end_shown(text);
+            assert!(text.contains("failed with exit code 3 after 2 min"), "{text}");
+            assert!(
+                text.contains("\n> &lt;b&gt;pg_dump&lt;/b&gt; &amp; `rm -rf` @here second line"),
+                "the message quoted on one line, escaped: {text}"
+            );
+            assert!(
+                text.contains("&lt;/pre&gt;&lt;script&gt;alert(1)&lt;/script&gt;"),
+                "{text}"
+            );
+            // One code block: the log's own fence became look-alikes.
+            assert_eq!(text.matches("```").count(), 2, "{text}");
+            assert!(text.contains("ˋˋˋ"), "{text}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn webhook_failed_job_report_as_json() {
+    let d = failed_digest(Occasion::Alert, 2);
+    let r = one_request(
+        |rec| ChannelConfig::Webhook {
+            url: rec.url_for("/h"),
+            secret: Some("k".into()),
+        },
+        &d,
+    )
+    .await;
+    assert_eq!(
+        r.header("x-heartbeat-signature"),
+        Some(signature("k", r.body.as_bytes()).as_str())
+    );
+    let first = &json(&r)["incidents"][0];
+    assert_eq!(first["incident"], "failed");
+    assert_eq!(first["exit_code"], 3);
+    assert_eq!(first["duration_seconds"], 120);
+    assert_eq!(
+        first["message"], "<b>pg_dump</b> & `rm -rf` @here second line",
+        "as the job said, on one line"
+    );
+    let log = first["log"].as_str().unwrap();
+    assert_log_end_shown(log);
+    assert!(log.contains("</pre><script>"), "JSON carries the log as it is");
+    assert!(log.lines().count() <= crate::report::CHAT_LOG_LINES);
+    // A late pulse has none of them.
+    let late = one_request(
+        |rec| ChannelConfig::Webhook {
+            url: rec.url_for("/h"),
+            secret: None,
+        },
+        &digest(Occasion::Alert, 1),
+    )
+    .await;
+    let first = &json(&late)["incidents"][0];
+    assert!(first["log"].is_null() && first["exit_code"].is_null() && first["message"].is_null());
+}
+
+#[tokio::test]
+async fn teams_failed_job_log_escaped_within_the_card_limit() {
+    for count in [1, 60] {
+        let d = failed_digest(Occasion::Alert, count);
+        let r = one_request(
+            |rec| ChannelConfig::Teams {
+                url: rec.url_for("/workflows/abc/triggers/manual/paths/invoke?sig=x"),
+            },
+            &d,
+        )
+        .await;
+        assert!(r.body.len() <= 28 * 1024, "{} bytes", r.body.len());
+        let card = &json(&r)["attachments"][0]["content"];
+        assert_eq!(card["body"][0]["text"], d.title());
+        let text = card.to_string();
+        assert_no_raw_markdown(&text);
+        assert_log_end_shown(&text);
+        assert!(text.contains(r#""fontType":"Monospace""#), "{text}");
+        assert!(
+            text.contains(r#"{"title":"Message","value":"\\<b\\>pg\\_dump\\</b\\>"#),
+            "{text}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn discord_failed_job_log_within_the_embed_limits() {
+    for count in [1, 30] {
+        let d = failed_digest(Occasion::Alert, count);
+        let r = one_request(
+            |rec| ChannelConfig::Discord {
+                url: rec.url_for("/api/webhooks/1/tok"),
+            },
+            &d,
+        )
+        .await;
+        let body = json(&r);
+        assert_eq!(body["allowed_mentions"]["parse"], serde_json::json!([]));
+        let embeds = body["embeds"].as_array().unwrap();
+        let total: usize = embeds
+            .iter()
+            .map(|e| chars(&e["title"]) + chars(&e["description"]))
+            .sum();
+        assert!(total <= 6000, "{total}");
+        for e in embeds {
+            let description = e["description"].as_str().unwrap();
+            assert!(description.chars().count() <= 4096);
+            assert_log_end_shown(description);
+            assert_eq!(description.matches("```").count(), 2, "{description}");
+            assert!(
+                description.contains(concat!("\n> ", r"\<b\>pg\_dump\</b\>")),
+                "{description}"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn telegram_failed_job_log_in_pre_escaped() {
+    for count in [1, 50] {
+        let d = failed_digest(Occasion::Reminder, count);
+        let r = one_request(
+            |rec| ChannelConfig::Telegram {
+                token: "1:A".into(),
+                chat_id: "42".into(),
+                api_url: Some(rec.url_for("")),
+            },
+            &d,
+        )
+        .await;
+        let text = json(&r)["text"].as_str().unwrap();
+        assert_no_raw_markup(text);
+        assert_log_end_shown(text);
+        assert!(text.contains("&lt;/pre&gt;&lt;script&gt;"), "{text}");
+        assert_eq!(text.matches("<pre>").count(), text.matches("</pre>").count(), "{text}");
+        assert!(text.contains("<i>&lt;b&gt;pg_dump&lt;/b&gt; &amp;"), "{text}");
+        assert!(strip_html(text).chars().count() <= 4096);
+        if count == 50 {
+            assert!(text.contains("more"), "the long list is cut and counted");
+        }
+    }
+}
+
+#[tokio::test]
+async fn pagerduty_failed_job_keys_by_kind_and_carries_the_report() {
+    let recorder = Recorder::start(Behaviour::Respond(202)).await;
+    let ch = channel(ChannelConfig::Pagerduty {
+        routing_key: "R0UTING".into(),
+        api_url: Some(recorder.url_for("/v2/enqueue")),
+    });
+    let t = transports();
+    assert_eq!(
+        t.deliver(&ch, &failed_digest(Occasion::Alert, 1)).await,
+        Outcome::Delivered
+    );
+    let mut recovered = failed_digest(Occasion::Recovery, 1);
+    recovered.incidents[0].report = None;
+    assert_eq!(t.deliver(&ch, &recovered).await, Outcome::Delivered);
+    let requests = recorder.requests();
+    let (trigger, resolve) = (json(&requests[0]), json(&requests[1]));
+    assert_eq!(trigger["dedup_key"], format!("{:064x}:failed", 0));
+    assert_eq!(
+        resolve["dedup_key"], trigger["dedup_key"],
+        "the resolve closes the failure"
+    );
+    assert_eq!(resolve["event_action"], "resolve");
+    assert_eq!(trigger["payload"]["class"], "failed");
+    let details = &trigger["payload"]["custom_details"];
+    assert_eq!(details["exit_code"], 3);
+    assert_eq!(details["duration_seconds"], 120);
+    assert_log_end_shown(details["log"].as_str().unwrap());
+    assert!(chars(&trigger["payload"]["summary"]) <= 1024);
+    assert!(
+        trigger["payload"]["summary"]
+            .as_str()
+            .unwrap()
+            .contains("is failed: failed with exit code 3")
+    );
+}
+
+#[tokio::test]
+async fn ntfy_failed_job_log_within_the_message_limit() {
+    for count in [1, 100] {
+        let d = failed_digest(Occasion::Alert, count);
+        let r = one_request(
+            |rec| ChannelConfig::Ntfy {
+                url: rec.url_for("/cron-alerts"),
+                token: None,
+            },
+            &d,
+        )
+        .await;
+        let body = json(&r);
+        let message = body["message"].as_str().unwrap();
+        assert!(message.len() <= 4096, "{}", message.len());
+        assert!(!message.contains('\u{1b}'));
+        if count == 1 {
+            assert_log_end_shown(message);
+            assert!(
+                message.contains("  > <b>pg_dump</b>"),
+                "plain text, as written: {message}"
+            );
+        }
+        assert_eq!(body["priority"], 4);
+    }
+}
+
+#[test]
+fn email_failed_job_log_in_pre_escaped() {
+    use super::render::{Outbound, render};
+    let config = ChannelConfig::Email {
+        to: vec!["ops@example.com".into()],
+        from: "heartbeat@example.com".into(),
+    };
+    let Ok(Outbound::Email(mail)) = render(&config, &failed_digest(Occasion::Alert, 2)) else {
+        panic!("an email")
+    };
+    assert_eq!(mail.subject, "[heartbeat] 2 jobs failed");
+    assert_no_raw_markup(&mail.html);
+    assert!(!mail.html.contains("</pre><script>"), "{}", mail.html);
+    assert!(mail.html.contains("<pre>") && mail.html.contains("&lt;/pre&gt;&lt;script&gt;"));
+    assert_eq!(mail.html.matches("<li>").count(), mail.html.matches("</li>").count());
+    assert_log_end_shown(&mail.html);
+    assert!(mail.text.contains("\n  | FATAL: disk full"), "{}", mail.text);
+    assert!(!mail.text.contains('\u{1b}'));
+}

@@ -59,6 +59,55 @@ pub fn markdown(text: &str) -> String {
     out
 }
 
+/// How a provider counts a limit.
+#[derive(Clone, Copy)]
+pub enum Count {
+    Chars,
+    Bytes,
+}
+
+impl Count {
+    fn of(self, text: &str) -> usize {
+        match self {
+            Count::Chars => text.chars().count(),
+            Count::Bytes => text.len(),
+        }
+    }
+}
+
+/// `text` escaped by `escape` and at most `max` long once escaped (escaping lengthens text, so the
+/// cut is on the raw text and never splits an entity). `keep_end` keeps the end, led by "…" (a log,
+/// whose last lines say why); otherwise the start, followed by "…".
+pub fn fit(text: &str, max: usize, count: Count, keep_end: bool, escape: impl Fn(&str) -> String) -> String {
+    let whole = escape(text);
+    if count.of(&whole) <= max {
+        return whole;
+    }
+    let chars: Vec<char> = text.chars().collect();
+    let part = |n: usize| -> String {
+        if keep_end {
+            format!("…{}", escape(&chars[chars.len() - n..].iter().collect::<String>()))
+        } else {
+            format!("{}…", escape(&chars[..n].iter().collect::<String>()))
+        }
+    };
+    // The longest part that fits: the escaped length grows with n.
+    let (mut low, mut high) = (0, chars.len());
+    while low < high {
+        let mid = (low + high).div_ceil(2);
+        if count.of(&part(mid)) <= max {
+            low = mid;
+        } else {
+            high = mid - 1;
+        }
+    }
+    if count.of(&part(low)) <= max {
+        part(low)
+    } else {
+        String::new()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -78,5 +127,19 @@ mod tests {
         assert_eq!(html("<b>&\"x\"</b>"), "&lt;b&gt;&amp;&quot;x&quot;&lt;/b&gt;");
         assert_eq!(markdown("*a* [x](y) @everyone"), "\\*a\\* \\[x\\]\\(y\\) \\@everyone");
         assert_eq!(one_line("a\nb\u{7}"), "a b ");
+    }
+
+    #[test]
+    fn fitting_escaped_text_table() {
+        let end = |t: &str, max| fit(t, max, Count::Chars, true, html);
+        assert_eq!(end("a<b", 10), "a&lt;b");
+        assert_eq!(end("<<<<x", 6), "…&lt;x", "never half an entity");
+        assert_eq!(fit("<<<<x", 9, Count::Chars, false, html), "&lt;&lt;…");
+        assert_eq!(fit("ééé", 5, Count::Bytes, true, str::to_owned), "…é");
+        assert_eq!(end("<<", 0), "");
+        for max in 0..40 {
+            let got = end("line 1\n<script> & \"x\"\nend", max);
+            assert!(got.chars().count() <= max, "{max}: {got}");
+        }
     }
 }

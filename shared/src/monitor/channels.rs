@@ -247,6 +247,7 @@ impl Run<'_> {
                     detail: line.detail,
                     snooze_url: pulse_url.as_ref().map(|u| format!("{u}#snooze")),
                     pulse_url,
+                    report: line.report,
                 }
             })
             .collect();

@@ -5,14 +5,15 @@
 //! pulse called `@everyone` pings nobody; names are markdown-escaped as well.
 
 use super::super::digest::Digest;
-use super::super::text::{cut, markdown, one_line};
+use super::super::text::{Count, cut, fit, markdown, one_line};
 use serde_json::{Value, json};
 
 const EMBEDS_MAX: usize = 10;
 const CONTENT_MAX: usize = 2_000;
-const EMBED_TITLE_MAX: usize = 256;
-/// 10 × (256 + 320) = 5,760 ≤ 6,000.
-const EMBED_DESCRIPTION_MAX: usize = 320;
+/// Discord allows 256; a pulse's name is cut shorter so its description has room for a failed job's
+/// message and log: 10 × (100 + 480) = 5,800 ≤ 6,000.
+const EMBED_TITLE_MAX: usize = 100;
+const EMBED_DESCRIPTION_MAX: usize = 480;
 const EMBEDS_TOTAL_MAX: usize = 6_000;
 const _: () = assert!(EMBEDS_MAX * (EMBED_TITLE_MAX + EMBED_DESCRIPTION_MAX) <= EMBEDS_TOTAL_MAX);
 
@@ -41,6 +42,23 @@ pub fn payload(digest: &Digest) -> Value {
                 one_line(&incident.detail)
             ));
             let mut description = cut(&head, EMBED_DESCRIPTION_MAX);
+            // A failed job's message and the end of its log, in what is left of the description
+            // (the head first: it says what happened).
+            if let Some(message) = incident.message() {
+                let room = EMBED_DESCRIPTION_MAX.saturating_sub(description.chars().count() + 3);
+                let quoted = fit(&message, room.min(120), Count::Chars, false, markdown);
+                if !quoted.is_empty() {
+                    description.push_str(&format!("\n> {quoted}"));
+                }
+            }
+            if let Some(log) = incident.log_tail() {
+                let room = EMBED_DESCRIPTION_MAX.saturating_sub(description.chars().count() + 9);
+                // Inside a code block nothing is formatted; only a backtick could end it early.
+                let block = fit(&log, room, Count::Chars, true, |t| t.replace('`', "ˋ"));
+                if block.chars().count() >= 20 {
+                    description.push_str(&format!("\n```\n{block}\n```"));
+                }
+            }
             // The snooze link only when it fits whole: a cut link is a broken one.
             if let Some(snooze) = &incident.snooze_url {
                 let link = format!("\n[Snooze]({snooze})");

@@ -32,14 +32,26 @@ pub fn message(digest: &Digest, to: &[String], from: &str) -> EmailMessage {
             Some(url) => {
                 text.push_str(&format!("\n  {url}"));
                 body.push_str(&format!(
-                    "<li><a href=\"{}\">{}</a> — {}</li>\n",
+                    "<li><a href=\"{}\">{}</a> — {}",
                     html(url),
                     html(&name),
                     html(&rest)
                 ));
             }
-            None => body.push_str(&format!("<li>{} — {}</li>\n", html(&name), html(&rest))),
+            None => body.push_str(&format!("<li>{} — {}", html(&name), html(&rest))),
         }
+        if let Some(message) = incident.message() {
+            let message = cut(&message, 400);
+            text.push_str(&format!("\n  > {message}"));
+            body.push_str(&format!("<blockquote>{}</blockquote>\n", html(&message)));
+        }
+        if let Some(log) = incident.log_tail() {
+            for line in log.lines() {
+                text.push_str(&format!("\n  | {line}"));
+            }
+            body.push_str(&format!("<pre>{}</pre>\n", html(&log)));
+        }
+        body.push_str("</li>\n");
     }
     body.push_str("</ul>\n");
     if let Some(more) = super::more(digest.incidents.len(), shown) {

@@ -4,7 +4,7 @@
 //! message is cut to stay within it.
 
 use super::super::digest::Digest;
-use super::super::text::{cut, cut_bytes, one_line};
+use super::super::text::{Count, cut, cut_bytes, fit, one_line};
 use reqwest::Url;
 use serde_json::{Value, json};
 
@@ -33,8 +33,16 @@ pub fn payload(digest: &Digest, topic: &str) -> Value {
             incident.since.format("%Y-%m-%d %H:%M UTC"),
             cut(&one_line(&incident.detail), 200)
         ));
+        // Plain text (markdown is off unless asked for): nothing to escape, only cut.
+        if let Some(message) = incident.message() {
+            lines.push(format!("  > {}", cut(&message, 200)));
+        }
+        if let Some(log) = incident.log_tail() {
+            lines.push(fit(&log, 600, Count::Bytes, true, str::to_owned));
+        }
     }
-    if let Some(more) = super::more(digest.incidents.len(), lines.len()) {
+    let shown = digest.incidents.len().min(super::MAX_LISTED);
+    if let Some(more) = super::more(digest.incidents.len(), shown) {
         lines.push(more);
     }
     let message = if lines.is_empty() {

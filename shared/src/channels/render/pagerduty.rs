@@ -1,6 +1,7 @@
 //! PagerDuty Events API v2 (`POST /v2/enqueue`): one event per pulse, `trigger` for an alert or a
 //! reminder (PagerDuty folds a repeated trigger into the open alert), `resolve` for a recovery, both
 //! with `dedup_key = <pulse id>:<incident kind>` so the resolve closes exactly what was triggered.
+//! A failed job's exit code, duration, message and log tail go in `custom_details`, as JSON text.
 //! Limits (Events API v2 reference): `summary` at most 1,024 characters, `dedup_key` at most 255,
 //! `source` required; at most 512 KB per event.
 
@@ -75,6 +76,10 @@ pub fn events(digest: &Digest, routing_key: &str) -> Vec<Value> {
                         "since": incident.since.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
                         "detail": incident.detail,
                         "reminder": digest.occasion == Occasion::Reminder,
+                        "exit_code": incident.report.as_ref().and_then(|r| r.exit_code),
+                        "duration_seconds": incident.report.as_ref().and_then(|r| r.duration).map(|d| d.num_seconds()),
+                        "message": incident.message(),
+                        "log": incident.log_tail(),
                     },
                 },
             })

@@ -4,7 +4,7 @@
 //! 150 characters; a section's text at most 3,000; a button's text at most 75 and its URL 3,000.
 
 use super::super::digest::{Digest, Incident};
-use super::super::text::{cut, one_line};
+use super::super::text::{Count, cut, fit, one_line};
 use crate::slack::escape;
 use serde_json::{Value, json};
 
@@ -14,6 +14,8 @@ const SECTIONS_MAX: usize = BLOCKS_MAX - 4;
 const FIELD_MAX: usize = 80;
 const DETAIL_MAX: usize = 200;
 const URL_MAX: usize = 3_000;
+const SECTION_MAX: usize = 3_000;
+const MESSAGE_MAX: usize = 300;
 
 pub fn payload(digest: &Digest) -> Value {
     let title = digest.title();
@@ -59,11 +61,30 @@ fn section(incident: &Incident) -> Value {
     .into_iter()
     .filter_map(|(label, url)| url.as_deref().filter(|u| usable(u)).map(|u| format!("<{u}|{label}>")))
     .collect();
+    if let Some(message) = incident.message() {
+        text.push_str("\n> ");
+        text.push_str(&fit(&message, MESSAGE_MAX, Count::Chars, false, escape));
+    }
+    let links = links.join(" · ");
+    if let Some(log) = incident.log_tail() {
+        // What is left of the section after the links, less the fences.
+        let room = SECTION_MAX.saturating_sub(text.chars().count() + links.chars().count() + 10);
+        let block = fit(&log, room, Count::Chars, true, code);
+        if !block.is_empty() {
+            text.push_str(&format!("\n```\n{block}\n```"));
+        }
+    }
     if !links.is_empty() {
         text.push('\n');
-        text.push_str(&links.join(" · "));
+        text.push_str(&links);
     }
     json!({"type": "section", "text": {"type": "mrkdwn", "text": text}})
+}
+
+/// Log text in a code block: escaped (Slack reads `&`, `<` and `>` even there), and a backtick
+/// cannot close the block early (a look-alike shows instead).
+fn code(text: &str) -> String {
+    escape(&text.replace('`', "ˋ"))
 }
 
 /// A link Slack's `<url|label>` syntax can carry unchanged; anything else is left out, not cut.

@@ -3,7 +3,7 @@
 //! parsing, i.e. as shown; pulses are listed while the shown text stays within it.
 
 use super::super::digest::Digest;
-use super::super::text::{cut, html, one_line};
+use super::super::text::{Count, cut, fit, html, one_line};
 use serde_json::{Value, json};
 
 const TEXT_MAX: usize = 4_096;
@@ -11,6 +11,9 @@ const TEXT_MAX: usize = 4_096;
 const RESERVE: usize = 96;
 const FIELD_MAX: usize = 80;
 const DETAIL_MAX: usize = 200;
+/// A failed job's message and log tail, as shown.
+const MESSAGE_MAX: usize = 200;
+const LOG_MAX: usize = 600;
 
 pub fn payload(digest: &Digest, chat_id: &str) -> Value {
     let title = digest.title();
@@ -32,8 +35,17 @@ pub fn payload(digest: &Digest, chat_id: &str) -> Value {
             incident.since.format("%Y-%m-%d %H:%M UTC"),
             cut(&one_line(&incident.detail), DETAIL_MAX)
         );
+        let message = incident.message().map(|m| cut(&m, MESSAGE_MAX));
+        let log = incident
+            .log_tail()
+            .map(|l| fit(&l, LOG_MAX, Count::Chars, true, str::to_owned));
         // What Telegram counts: the text as shown, markup gone.
-        let visible = 1 + 2 + name.chars().count() + rest.chars().count();
+        let visible = 1
+            + 2
+            + name.chars().count()
+            + rest.chars().count()
+            + message.as_ref().map_or(0, |m| 1 + m.chars().count())
+            + log.as_ref().map_or(0, |l| 1 + l.chars().count());
         if shown_len + visible > TEXT_MAX - RESERVE {
             break;
         }
@@ -44,6 +56,12 @@ pub fn payload(digest: &Digest, chat_id: &str) -> Value {
             None => html(&name),
         };
         text.push_str(&format!("\n• {name}{}", html(&rest)));
+        if let Some(message) = message {
+            text.push_str(&format!("\n<i>{}</i>", html(&message)));
+        }
+        if let Some(log) = log {
+            text.push_str(&format!("\n<pre>{}</pre>", html(&log)));
+        }
     }
     if let Some(more) = super::more(digest.incidents.len(), shown) {
         text.push_str(&format!("\n{more}"));

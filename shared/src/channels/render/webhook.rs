@@ -9,7 +9,8 @@ use serde_json::{Value, json};
 pub const SIGNATURE_HEADER: &str = "x-heartbeat-signature";
 
 /// Every incident is listed: a receiver is a program, and the body stays small (≈ 600 bytes per
-/// pulse at the most, `MAX_LISTED` pulses).
+/// pulse, and a failed job's log tail of at most 1,500 characters, `MAX_LISTED` pulses). JSON
+/// carries the names, message and log as they are: the receiver escapes for where it shows them.
 pub fn payload(digest: &Digest) -> Value {
     let shown = digest.incidents.len().min(super::MAX_LISTED);
     json!({
@@ -28,6 +29,10 @@ pub fn payload(digest: &Digest) -> Value {
             "since": i.since.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
             "detail": i.detail,
             "url": i.pulse_url,
+            "exit_code": i.report.as_ref().and_then(|r| r.exit_code),
+            "duration_seconds": i.report.as_ref().and_then(|r| r.duration).map(|d| d.num_seconds()),
+            "message": i.message(),
+            "log": i.log_tail(),
         })).collect::<Vec<_>>(),
     })
 }

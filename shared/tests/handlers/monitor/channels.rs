@@ -296,3 +296,72 @@ async fn pagerduty_through_the_monitor_resolves_what_it_triggered() {
         "routed away from the default webhook"
     );
 }
+
+#[tokio::test]
+async fn a_failed_job_reaches_its_channels_with_its_report_and_pagerduty_keys_it_by_kind() {
+    use lambda_http::http::Method;
+    let s = Setup::new();
+    let pd = Recorder::start(Behaviour::Respond(202)).await;
+    let hook = Recorder::start(Behaviour::Respond(200)).await;
+    s.add(
+        "pager",
+        ChannelConfig::Pagerduty {
+            routing_key: "R0UTE".into(),
+            api_url: Some(pd.url_for("/v2/enqueue")),
+        },
+    )
+    .await;
+    s.add("hook", webhook(&hook)).await;
+    s.routes(r#"{"routes":[{"match":"*","channels":["pager","hook"]}]}"#)
+        .await;
+    s.world.pulse("nightly", thursday()).await;
+    // A failure an hour later, with a log that tries to break out of every markup.
+    let log = "exporting\n</pre><script>x</script>\n```\n\u{1b}[31mERROR: disk <full>\n";
+    let res = handlers::pulse(
+        request(
+            Method::POST,
+            "/heartbeat/pulse?host=web-1&category=backup&type=db&name=nightly&exit=3&duration=95&message=export%20failed",
+            Some("text/plain"),
+            log,
+        ),
+        &s.world.store,
+        &s.world.config,
+        thursday() + hours(1),
+    )
+    .await;
+    assert_eq!(res.status().as_u16(), 200);
+    let summary = s.run(thursday() + hours(1) + minutes(1)).await;
+    assert_eq!((summary.newly_exceeded, summary.messages_sent), (1, 2), "{summary:?}");
+
+    let body = hook.requests()[0].json.clone().unwrap();
+    assert_eq!(body["title"], "1 job failed");
+    let incident = &body["incidents"][0];
+    assert_eq!(
+        (
+            &incident["incident"],
+            &incident["exit_code"],
+            &incident["duration_seconds"]
+        ),
+        (&json!("failed"), &json!(3), &json!(95))
+    );
+    assert_eq!(incident["message"], "export failed");
+    assert_eq!(incident["detail"], "failed with exit code 3 after 1 min");
+    let shown = incident["log"].as_str().unwrap();
+    assert!(
+        shown.ends_with("ERROR: disk <full>") && !shown.contains('\u{1b}'),
+        "{shown:?}"
+    );
+
+    // The success closes it: PagerDuty resolves the key it triggered, `<pulse id>:failed`.
+    s.world.pulse("nightly", thursday() + hours(2)).await;
+    s.run(thursday() + hours(2) + minutes(1)).await;
+    let events: Vec<Value> = pd.requests().iter().map(|r| r.json.clone().unwrap()).collect();
+    let actions: Vec<&str> = events.iter().map(|e| e["event_action"].as_str().unwrap()).collect();
+    assert_eq!(actions, ["trigger", "resolve"]);
+    let id = crate::support::sha256_id("web-1", "backup", "db", "nightly");
+    assert_eq!(events[0]["dedup_key"], format!("{id}:failed"));
+    assert_eq!(events[1]["dedup_key"], events[0]["dedup_key"]);
+    assert_eq!(events[0]["payload"]["custom_details"]["exit_code"], 3);
+    assert_eq!(hook.requests().len(), 2, "the webhook has the alert and the recovery");
+    assert_eq!(s.world.slack.delivered().len(), 0);
+}
