@@ -27,7 +27,8 @@ pub enum Route {
     Export,
     /// `/heartbeat/pulses/{id}`: the detail page.
     Detail,
-    /// `/heartbeat/quiet` (snooze/pause) and `/heartbeat/maintenance`: pages the api function serves.
+    /// `/heartbeat/quiet` (snooze/pause), `/heartbeat/maintenance` and `/heartbeat/channels`: pages
+    /// the api function serves.
     QuietPages,
 }
 
@@ -56,7 +57,7 @@ pub fn route(path: &str) -> Option<Route> {
         "dashboard" => Some(Route::Dashboard),
         "edit" => Some(Route::Edit),
         "monitor" => Some(Route::Monitor),
-        "quiet" | "maintenance" => Some(Route::QuietPages),
+        "quiet" | "maintenance" | "channels" => Some(Route::QuietPages),
         _ => None,
     }
 }
@@ -98,7 +99,7 @@ impl Service {
             return convert::plain(
                 404,
                 "Not found: heartbeat serves /heartbeat/pulse (and /pulse/start, /pulse/fail), /heartbeat/dashboard, \
-                 /heartbeat/edit, /heartbeat/monitor, /heartbeat/pulses/{id}, /heartbeat/quiet, /heartbeat/maintenance, \
+                 /heartbeat/edit, /heartbeat/monitor, /heartbeat/pulses/{id}, /heartbeat/quiet, /heartbeat/maintenance, /heartbeat/channels, \
                  /heartbeat/export.csv, /heartbeat/badge/… and /heartbeat/api/v1/…\n",
             );
         };

@@ -7,7 +7,7 @@ use crate::channels::{Channel, ChannelConfig, ChannelName, Digest, Outcome, Rout
 use crate::http::{params, response};
 use crate::monitor::ChannelDeps;
 use crate::store::Held;
-use crate::store::config::StoredChannel;
+use crate::store::config::{ChannelDirectory, StoredChannel};
 use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Response};
 use serde_json::{Value, json};
@@ -31,7 +31,7 @@ pub fn resource<'a>(segments: &'a [&'a str], call: &'a Call<'a>) -> Option<Answe
     Some(answer)
 }
 
-fn channels<'a>(call: &Call<'a>) -> Result<ChannelDeps<'a>, ApiError> {
+pub(crate) fn channels<'a>(call: &Call<'a>) -> Result<ChannelDeps<'a>, ApiError> {
     call.deps.channels.ok_or_else(|| {
         ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -146,40 +146,51 @@ async fn put(raw: &str, call: &Call<'_>) -> Result<Response<Body>, ApiError> {
         o.remove("problem");
     }
     let config: ChannelConfig = serde_json::from_value(body).map_err(config_error)?;
-    let directory = channels(call)?.directory;
-    let existing = directory.channel(&name).await?;
-    let config = match &existing {
-        Some(old) => config.keep_secrets_from(&old.channel.config),
-        None => config,
-    };
-    let channel = Channel::parse(name.as_str(), config).map_err(|e| ApiError::bad(e.field, e.problem))?;
-    directory.put_channel(&channel).await?;
-    let status = if existing.is_some() {
-        StatusCode::OK
-    } else {
-        StatusCode::CREATED
-    };
+    let (channel, created) = save(channels(call)?.directory, &name, config).await?;
+    let status = if created { StatusCode::CREATED } else { StatusCode::OK };
     Ok(response::json(
         status,
         &channel_json(&StoredChannel { channel, problem: None }),
     ))
 }
 
+/// Stores `config` under `name` (the API's PUT and the channels page): a secret sent back masked or
+/// empty keeps the stored one. Whether the channel is new, or what is wrong with it.
+pub(crate) async fn save(
+    directory: &dyn ChannelDirectory,
+    name: &ChannelName,
+    config: ChannelConfig,
+) -> Result<(Channel, bool), ApiError> {
+    let existing = directory.channel(name).await?;
+    let config = match &existing {
+        Some(old) => config.keep_secrets_from(&old.channel.config),
+        None => config,
+    };
+    let channel = Channel::parse(name.as_str(), config).map_err(|e| ApiError::bad(e.field, e.problem))?;
+    directory.put_channel(&channel).await?;
+    Ok((channel, existing.is_none()))
+}
+
 async fn delete(raw: &str, call: &Call<'_>) -> Result<Response<Body>, ApiError> {
     call.allow(Access::Write)?;
     no_query(call)?;
     let name = parse_name(raw)?;
-    let directory = channels(call)?.directory;
+    remove(channels(call)?.directory, &name).await?;
+    Ok(response::empty(StatusCode::NO_CONTENT))
+}
+
+/// Deletes a channel no route names (the API's DELETE and the channels page).
+pub(crate) async fn remove(directory: &dyn ChannelDirectory, name: &ChannelName) -> Result<(), ApiError> {
     let routes = directory.routes().await?;
-    if routes.routes.iter().any(|r| r.channels.contains(&name)) {
+    if routes.routes.iter().any(|r| r.channels.contains(name)) {
         return Err(ApiError::new(
             StatusCode::CONFLICT,
             format!("routes still name {name}; change them (PUT /routes) first, then delete the channel"),
         ));
     }
-    match directory.delete_channel(&name).await? {
-        Held::Yes => Ok(response::empty(StatusCode::NO_CONTENT)),
-        Held::No => Err(no_such(&name)),
+    match directory.delete_channel(name).await? {
+        Held::Yes => Ok(()),
+        Held::No => Err(no_such(name)),
     }
 }
 
@@ -187,21 +198,26 @@ async fn test(raw: &str, call: &Call<'_>) -> Result<Response<Body>, ApiError> {
     call.allow(Access::Write)?;
     no_query(call)?;
     let name = parse_name(raw)?;
-    let deps = channels(call)?;
-    let stored = deps.directory.channel(&name).await?.ok_or_else(|| no_such(&name))?;
-    let outcome = deps
-        .transport
-        .deliver(&stored.channel, &Digest::test(call.now, None))
-        .await;
-    let (result, detail) = match outcome {
-        Outcome::Delivered => ("delivered", "the provider accepted the test message".to_owned()),
-        Outcome::Retry(why) => ("failed", why),
-        Outcome::Misconfigured(why) => ("refused", why),
-    };
+    let (result, detail) = send_test(&channels(call)?, &name, call.now).await?;
     Ok(response::json(
         StatusCode::OK,
         &json!({"result": result, "detail": detail}),
     ))
+}
+
+/// Sends the harmless test message: `delivered`, `failed` or `refused`, and what the provider said.
+pub(crate) async fn send_test(
+    deps: &ChannelDeps<'_>,
+    name: &ChannelName,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(&'static str, String), ApiError> {
+    let stored = deps.directory.channel(name).await?.ok_or_else(|| no_such(name))?;
+    let outcome = deps.transport.deliver(&stored.channel, &Digest::test(now, None)).await;
+    Ok(match outcome {
+        Outcome::Delivered => ("delivered", "the provider accepted the test message".to_owned()),
+        Outcome::Retry(why) => ("failed", why),
+        Outcome::Misconfigured(why) => ("refused", why),
+    })
 }
 
 async fn get_routes(call: &Call<'_>) -> Result<Response<Body>, ApiError> {
