@@ -120,17 +120,20 @@ impl Service {
             }
             Route::Edit => handlers::edit_get(req, &app.store, &app.config, now).await,
             Route::Monitor => return self.monitor_by_url(&req).await,
-            Route::Api => {
-                let channels = app.channels.as_ref().map(heartbeat_shared::app::ChannelApp::deps);
-                let deps = ApiDeps::new(&app.store, &app.config, &self.keys).with_channels(channels);
-                api::api(req, &deps, now).await
-            }
+            Route::Api => api::api(req, &self.api_deps(), now).await,
             Route::Export => handlers::export_csv(req, &app.store, &app.config, now).await,
-            Route::QuietPages => api::serve(req, &ApiDeps::new(&app.store, &app.config, &self.keys), now).await,
+            // The snooze, maintenance and channels pages: the api function's, with its dependencies.
+            Route::QuietPages => api::serve(req, &self.api_deps(), now).await,
             Route::Badge => handlers::badge(req, &app.store, &app.config, &self.keys, now).await,
             Route::Detail => handlers::detail(req, &app.store, &app.config, now).await,
         };
         convert::response(res)
+    }
+
+    fn api_deps(&self) -> ApiDeps<'_> {
+        let app = &self.app;
+        let channels = app.channels.as_ref().map(heartbeat_shared::app::ChannelApp::deps);
+        ApiDeps::new(&app.store, &app.config, &self.keys).with_channels(channels)
     }
 
     /// Hands the monitor the same API Gateway event shape it gets on AWS.
