@@ -309,6 +309,7 @@ async fn measure(dynalite: &Dynalite, size: usize, mix: Mix, plan: &Plan) -> Res
         notifier: &notifier,
         config: &config,
         calendars: Some(&calendars),
+        channels: None,
     };
     let config_before = calendars.requests();
     let (summary, run) = counted(&store, || monitor::run(&deps, now(), None, "bench-run", false)).await;

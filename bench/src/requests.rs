@@ -30,6 +30,7 @@ pub async fn run() -> Result<Vec<Cost>, String> {
         notifier: &LogNotifier,
         config: &config,
         calendars: None,
+        channels: None,
     };
     let err = |e: heartbeat_shared::store::StoreError| e.to_string();
     let mut costs = Vec::new();

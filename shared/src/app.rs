@@ -16,6 +16,42 @@ pub enum BootError {
     Config(#[from] ConfigError),
     #[error(transparent)]
     Slack(#[from] WebhookConfigError),
+    #[error("channels: {0}")]
+    Channels(String),
+}
+
+/// The channels' side of the monitor and the API: the configuration table (`CONFIG_TABLE_NAME`) and
+/// the transports (SES only when `SES_IDENTITY` names the identity email channels send as).
+pub struct ChannelApp {
+    pub directory: crate::store::config::DynamoConfig,
+    pub transport: crate::channels::Transports,
+}
+
+impl ChannelApp {
+    /// On the configuration table (`Config::config_table_name`, the one maintenance windows use).
+    /// With no channel and no route stored there, everything goes to the default webhook.
+    pub async fn build(
+        table: &str,
+        vars: &HashMap<String, String>,
+        dynamo: &aws_sdk_dynamodb::Client,
+        timeout: std::time::Duration,
+    ) -> Result<Self, BootError> {
+        let ses = match vars.get("SES_IDENTITY").filter(|t| !t.trim().is_empty()) {
+            Some(_) => Some(aws_sdk_sesv2::Client::new(&sdk_config().await)),
+            None => None,
+        };
+        Ok(Self {
+            directory: crate::store::config::DynamoConfig::new(dynamo.clone(), table),
+            transport: crate::channels::Transports::new(timeout, ses).map_err(BootError::Channels)?,
+        })
+    }
+
+    pub fn deps(&self) -> crate::monitor::ChannelDeps<'_> {
+        crate::monitor::ChannelDeps {
+            directory: &self.directory,
+            transport: &self.transport,
+        }
+    }
 }
 
 /// The AWS clients a function may use; building one does no I/O.
@@ -59,6 +95,7 @@ pub struct MonitorApp {
     pub notifier: Box<dyn Notifier>,
     /// The holiday calendars (in the config table).
     pub calendars: Option<DynamoConfig>,
+    pub channels: Option<ChannelApp>,
 }
 
 impl PulseApp {
@@ -122,7 +159,9 @@ impl MonitorApp {
     }
 
     pub async fn build(vars: HashMap<String, String>, clients: Clients) -> Result<Self, BootError> {
-        let config = config(Uses::Monitor, vars, &clients.ssm).await?;
+        let timeout = channel_timeout(&vars);
+        let config = config(Uses::Monitor, vars.clone(), &clients.ssm).await?;
+        let channels = Some(ChannelApp::build(&config.config_table_name, &vars, &clients.dynamo, timeout).await?);
         let notifier = notifier(&config)?;
         let calendars = config_store(&config, &clients.dynamo);
         let store = DynamoStore::new(clients.dynamo, config.table_name.clone())
@@ -132,6 +171,7 @@ impl MonitorApp {
             store,
             notifier,
             calendars,
+            channels,
         })
     }
 
@@ -142,6 +182,7 @@ impl MonitorApp {
             notifier: self.notifier.as_ref(),
             config: &self.config,
             calendars: self.calendars.as_ref().map(|c| c as &dyn CalendarStore),
+            channels: self.channels.as_ref().map(ChannelApp::deps),
         }
     }
 }
@@ -159,6 +200,8 @@ pub struct App {
     pub store: DynamoStore,
     pub notifier: Box<dyn Notifier>,
     pub calendars: Option<DynamoConfig>,
+    /// Set by the local runtime when it has a configuration table.
+    pub channels: Option<ChannelApp>,
 }
 
 impl App {
@@ -172,8 +215,18 @@ impl App {
             store,
             notifier,
             calendars,
+            channels: None,
         })
     }
+}
+
+/// Each channel request's timeout: the Slack one when set (it was chosen for this monitor), else
+/// 10 s, well under the monitor's 60 s; the whole of one channel's delivery is bounded by twice it.
+fn channel_timeout(vars: &HashMap<String, String>) -> std::time::Duration {
+    vars.get("SLACK_TIMEOUT_SECONDS")
+        .and_then(|raw| raw.parse::<f64>().ok())
+        .filter(|s| s.is_finite() && *s > 0.0 && *s <= 60.0)
+        .map_or(std::time::Duration::from_secs(10), std::time::Duration::from_secs_f64)
 }
 
 /// Slack when a webhook is set; otherwise alerts are only logged.

@@ -114,6 +114,7 @@ mod tests {
             quiet: Default::default(),
             run: Default::default(),
             expect: Default::default(),
+            delivered: Vec::new(),
         }
     }
 

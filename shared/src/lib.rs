@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod app;
+pub mod channels;
 pub mod config;
 pub mod export;
 pub mod handlers;

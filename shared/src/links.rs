@@ -39,6 +39,15 @@ pub fn maintenance(secret: &Secret) -> String {
     format!("maintenance?secret={}", encode(secret.expose()))
 }
 
+pub fn channels(secret: &Secret) -> String {
+    format!("channels?secret={}", encode(secret.expose()))
+}
+
+/// The channels page with `name`'s settings in its form.
+pub fn channel_edit(secret: &Secret, name: &str) -> String {
+    format!("channels?secret={}&edit={}", encode(secret.expose()), encode(name))
+}
+
 /// A page link as seen from the detail page, one folder down (`/heartbeat/pulses/{id}`).
 pub fn from_detail(relative: &str) -> String {
     format!("../{relative}")

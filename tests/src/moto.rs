@@ -75,6 +75,18 @@ impl Moto {
         aws_sdk_ssm::Client::from_conf(config)
     }
 
+    /// An SES v2 client for this moto (email channels).
+    pub fn ses(&self) -> aws_sdk_sesv2::Client {
+        use aws_sdk_sesv2::config::{BehaviorVersion, Credentials, Region};
+        let config = aws_sdk_sesv2::Config::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new("us-east-1"))
+            .endpoint_url(self.endpoint())
+            .credentials_provider(Credentials::new("test", "test", None, None, "moto"))
+            .build();
+        aws_sdk_sesv2::Client::from_conf(config)
+    }
+
     /// Stores `value` as a SecureString parameter (encrypted with moto's stand-in of the aws/ssm key).
     pub async fn put_secure_string(&self, name: &str, value: &str) {
         self.ssm()

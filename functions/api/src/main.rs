@@ -2,7 +2,8 @@
 
 use chrono::Utc;
 use heartbeat_shared::api::{self, ApiDeps};
-use heartbeat_shared::{app::KeyedApp, config::Uses, telemetry};
+use heartbeat_shared::app::{ChannelApp, KeyedApp, env_vars};
+use heartbeat_shared::{config::Uses, telemetry};
 use lambda_http::{Error, run, service_fn};
 use std::convert::Infallible;
 
@@ -10,9 +11,13 @@ use std::convert::Infallible;
 async fn main() -> Result<(), Error> {
     telemetry::init();
     let app = &KeyedApp::from_env(Uses::Api).await?;
-    let keys = &app.keys;
     let calendars = app.calendars();
-    let deps = ApiDeps::new(&app.store, &app.config, keys).with_calendars(calendars.as_ref().map(|c| c as _));
+    // Test messages get the monitor's default timeout (10 s): under API Gateway's 29 s.
+    let timeout = std::time::Duration::from_secs(10);
+    let channels = &ChannelApp::build(&app.config.config_table_name, &env_vars(), app.store.client(), timeout).await?;
+    let deps = ApiDeps::new(&app.store, &app.config, &app.keys)
+        .with_calendars(calendars.as_ref().map(|c| c as _))
+        .with_channels(Some(channels.deps()));
     run(service_fn(|req| async {
         Ok::<_, Infallible>(api::serve(req, &deps, Utc::now()).await)
     }))

@@ -119,7 +119,13 @@ async fn run() -> Result<(), StartError> {
     let slack = config.slack_webhook_url.is_some();
     let keys = heartbeat_shared::api::Keys::from_vars(&vars);
     let api_key_set = keys.read_write.is_some() || keys.read_only.is_some();
-    let service = Service::with_keys(App::with_client(config, client)?, keys);
+    // Channels and routes live in the configuration table created above, next to the maintenance windows.
+    let channels =
+        heartbeat_shared::app::ChannelApp::build(&config.config_table_name, &vars, &client, config.slack_timeout)
+            .await?;
+    let mut app = App::with_client(config, client)?;
+    app.channels = Some(channels);
+    let service = Service::with_keys(app, keys);
     let server = Server::bind(options.listen, service.clone()).await?;
 
     print_banner(

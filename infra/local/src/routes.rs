@@ -27,7 +27,8 @@ pub enum Route {
     Export,
     /// `/heartbeat/pulses/{id}`: the detail page.
     Detail,
-    /// `/heartbeat/quiet` (snooze/pause) and `/heartbeat/maintenance`: pages the api function serves.
+    /// `/heartbeat/quiet` (snooze/pause), `/heartbeat/maintenance` and `/heartbeat/channels`: pages
+    /// the api function serves.
     QuietPages,
 }
 
@@ -56,7 +57,7 @@ pub fn route(path: &str) -> Option<Route> {
         "dashboard" => Some(Route::Dashboard),
         "edit" => Some(Route::Edit),
         "monitor" => Some(Route::Monitor),
-        "quiet" | "maintenance" => Some(Route::QuietPages),
+        "quiet" | "maintenance" | "channels" => Some(Route::QuietPages),
         _ => None,
     }
 }
@@ -94,6 +95,7 @@ impl Service {
                 .calendars
                 .as_ref()
                 .map(|c| c as &dyn heartbeat_shared::store::config::CalendarStore),
+            channels: self.app.channels.as_ref().map(heartbeat_shared::app::ChannelApp::deps),
         }
     }
 
@@ -102,7 +104,7 @@ impl Service {
             return convert::plain(
                 404,
                 "Not found: heartbeat serves /heartbeat/pulse (and /pulse/start, /pulse/fail), /heartbeat/dashboard, \
-                 /heartbeat/edit, /heartbeat/monitor, /heartbeat/pulses/{id}, /heartbeat/quiet, /heartbeat/maintenance, \
+                 /heartbeat/edit, /heartbeat/monitor, /heartbeat/pulses/{id}, /heartbeat/quiet, /heartbeat/maintenance, /heartbeat/channels, \
                  /heartbeat/export.csv, /heartbeat/badge/… and /heartbeat/api/v1/…\n",
             );
         };
@@ -123,20 +125,26 @@ impl Service {
             }
             Route::Edit => handlers::edit_get(req, &app.store, &app.config, now).await,
             Route::Monitor => return self.monitor_by_url(&req).await,
-            Route::Api => {
-                let calendars = app
-                    .calendars
-                    .as_ref()
-                    .map(|c| c as &dyn heartbeat_shared::store::config::CalendarStore);
-                let deps = ApiDeps::new(&app.store, &app.config, &self.keys).with_calendars(calendars);
-                api::api(req, &deps, now).await
-            }
+            Route::Api => api::api(req, &self.api_deps(), now).await,
             Route::Export => handlers::export_csv(req, &app.store, &app.config, now).await,
-            Route::QuietPages => api::serve(req, &ApiDeps::new(&app.store, &app.config, &self.keys), now).await,
+            // The snooze, maintenance and channels pages: the api function's, with its dependencies.
+            Route::QuietPages => api::serve(req, &self.api_deps(), now).await,
             Route::Badge => handlers::badge(req, &app.store, &app.config, &self.keys, now).await,
             Route::Detail => handlers::detail(req, &app.store, &app.config, now).await,
         };
         convert::response(res)
+    }
+
+    fn api_deps(&self) -> ApiDeps<'_> {
+        let app = &self.app;
+        let channels = app.channels.as_ref().map(heartbeat_shared::app::ChannelApp::deps);
+        let calendars = app
+            .calendars
+            .as_ref()
+            .map(|c| c as &dyn heartbeat_shared::store::config::CalendarStore);
+        ApiDeps::new(&app.store, &app.config, &self.keys)
+            .with_calendars(calendars)
+            .with_channels(channels)
     }
 
     /// Hands the monitor the same API Gateway event shape it gets on AWS.

@@ -3,6 +3,7 @@
 
 mod auth;
 mod calendars;
+pub(crate) mod channels;
 pub mod cursor;
 pub mod error;
 pub mod filter;
@@ -46,6 +47,8 @@ pub struct ApiDeps<'a> {
     pub keys: &'a Keys,
     /// The holiday calendars (config table); `None` answers their routes 503.
     pub calendars: Option<&'a dyn CalendarStore>,
+    /// `/channels` and `/routes`; `None` (no configuration table) answers 503.
+    pub channels: Option<crate::monitor::ChannelDeps<'a>>,
 }
 
 impl<'a> ApiDeps<'a> {
@@ -61,11 +64,16 @@ impl<'a> ApiDeps<'a> {
             config,
             keys,
             calendars: None,
+            channels: None,
         }
     }
 
     pub fn with_calendars(self, calendars: Option<&'a dyn CalendarStore>) -> Self {
         Self { calendars, ..self }
+    }
+
+    pub fn with_channels(self, channels: Option<crate::monitor::ChannelDeps<'a>>) -> Self {
+        Self { channels, ..self }
     }
 }
 
@@ -82,6 +90,9 @@ pub async fn serve(req: Request, deps: &ApiDeps<'_>, now: DateTime<Utc>) -> Resp
     }
     if path.ends_with("/heartbeat/maintenance") {
         return crate::handlers::maintenance_page(req, deps, now).await;
+    }
+    if path.ends_with("/heartbeat/channels") {
+        return crate::handlers::channels_page(req, deps, now).await;
     }
     api(req, deps, now).await
 }
@@ -110,6 +121,7 @@ const RESOURCES: &[Resource] = &[
     quiet::resource,
     maintenance::resource,
     calendars::resource,
+    channels::resource,
 ];
 
 pub const PREFIX: &str = "/heartbeat/api/v1";

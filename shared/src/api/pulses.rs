@@ -470,6 +470,7 @@ mod tests {
             quiet: Default::default(),
             run: Default::default(),
             expect: Default::default(),
+            delivered: Vec::new(),
         }
     }
 

@@ -3,6 +3,7 @@
 
 mod access;
 pub mod badge;
+mod channels;
 pub mod dashboard;
 pub mod detail;
 pub mod edit;
@@ -15,6 +16,7 @@ mod quiet;
 mod views;
 
 pub use badge::badge;
+pub use channels::channels_page;
 pub use dashboard::dashboard;
 pub use detail::detail;
 pub use edit::{edit_get, edit_post};

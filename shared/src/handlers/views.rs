@@ -37,6 +37,7 @@ pub fn dashboard_view(
         generated_at: format_stamp(now),
         status_names: &state::ON_DASHBOARD,
         maintenance_href: links::maintenance(secret),
+        channels_href: links::channels(secret),
         rows,
     }
 }

@@ -34,6 +34,10 @@ pub struct Pulse {
     pub run: RunState,
     /// Workdays, calendars, hours, schedule and grace (issue 11); all absent on older items.
     pub expect: Expectation,
+    /// Channels that already have the current message (alert, reminder or recovery) while others
+    /// still owe it: `<phase>|<channel>` markers (monitor/channels.rs), cleared when the message is
+    /// recorded as delivered everywhere. Empty with the default Slack webhook alone.
+    pub delivered: Vec<String>,
 }
 
 impl Pulse {

@@ -1,7 +1,10 @@
 //! One monitor run: find pulses that owe Slack a message, claim them, send one message per kind, and
 //! record delivery only after Slack accepted it. No HTTP or DynamoDB types here.
 
+mod channels;
 mod lines;
+
+pub use channels::ChannelDeps;
 
 use crate::config::Config;
 use crate::model::{Alert, Claim, Pulse, PulseId, Window};
@@ -46,10 +49,13 @@ pub const LEASE: TimeDelta = TimeDelta::minutes(5);
 
 pub struct MonitorDeps<'a> {
     pub ledger: &'a dyn IncidentLedger,
+    /// The default webhook (`SLACK_WEBHOOK_URL`), or the log without one.
     pub notifier: &'a dyn Notifier,
     pub config: &'a Config,
     /// The holiday calendars, read once per run (one Query); `None` without a config table.
     pub calendars: Option<&'a dyn CalendarStore>,
+    /// Channels and routes (channels.rs); `None`: everything goes to `notifier`, as before channels.
+    pub channels: Option<ChannelDeps<'a>>,
 }
 
 /// Every calendar, once per run; a run without a config table judges without holidays.
@@ -90,11 +96,15 @@ pub struct Summary {
     pub remaining: usize,
     /// Pulses that owed a message but are snoozed, paused or in a maintenance window: held until then.
     pub silenced: usize,
+    /// Channels that refused their configuration (a 4xx) in this run, `name: what the provider said`;
+    /// not retried, and shown on the channels page until the channel works or is edited.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub misconfigured: Vec<String>,
 }
 
 impl Summary {
     pub fn failed(&self) -> bool {
-        self.delivery_failures > 0 || self.store_errors > 0
+        self.delivery_failures > 0 || self.store_errors > 0 || !self.misconfigured.is_empty()
     }
 
     /// Whether the run did or found anything worth a line in the log.
@@ -142,6 +152,20 @@ pub async fn run_within(
     backfill: bool,
     budget: Option<Duration>,
 ) -> Result<Summary, StoreError> {
+    run_routed(deps, deps.channels.as_ref(), now, base_url, run_id, backfill, budget).await
+}
+
+/// [`run_within`] with channels: pulses go where the routes say (channels.rs). Without channels or
+/// routes configured, the same as [`run_within`].
+pub async fn run_routed(
+    deps: &MonitorDeps<'_>,
+    channels: Option<&ChannelDeps<'_>>,
+    now: DateTime<Utc>,
+    base_url: Option<&str>,
+    run_id: &str,
+    backfill: bool,
+    budget: Option<Duration>,
+) -> Result<Summary, StoreError> {
     let started = Instant::now();
     let due = deps.ledger.due(now).await?;
     let mut summary = Summary::default();
@@ -179,12 +203,14 @@ pub async fn run_within(
     } else {
         load_book(deps).await?
     };
-    let run = Run {
+    let mut run = Run {
         deps,
         now,
         base_url,
         run_id,
         windows: &windows,
+        channels,
+        setup: None,
     };
     let (mut alerts, mut reminders, mut recoveries, mut idle) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for pulse in listing.pulses {
@@ -237,6 +263,19 @@ pub async fn run_within(
         }
     }
     run.reschedule(idle, &mut summary).await;
+    let news = !(alerts.is_empty() && reminders.is_empty() && recoveries.is_empty());
+    if let (true, Some(channels)) = (news, channels) {
+        // Read only when there is news, so a quiet run costs what it did.
+        match channels::Setup::load(channels.directory).await {
+            Ok(setup) => run.setup = setup,
+            Err(err) => {
+                // Without the routes nobody can say where the news goes: it stays due for the next run.
+                summary.store_errors += 1;
+                tracing::error!(error = %err, "could not read the channels and routes; delivering nothing this run");
+                return Ok(summary);
+            }
+        }
+    }
     summary.newly_exceeded = alerts.len();
     summary.reminded = reminders.len();
     summary.recovered = recoveries.len();
@@ -258,6 +297,9 @@ struct Run<'a> {
     run_id: &'a str,
     /// The maintenance windows not yet over.
     windows: &'a [Window],
+    channels: Option<&'a ChannelDeps<'a>>,
+    /// The channels and routes, when any are configured and the run has news.
+    setup: Option<channels::Setup>,
 }
 
 impl Run<'_> {
@@ -271,7 +313,12 @@ impl Run<'_> {
         if claimed.is_empty() {
             return;
         }
-        let message = self.message(kind, &claimed);
+        if let (Some(setup), Some(channels)) = (&self.setup, self.channels) {
+            return self
+                .deliver_routed(kind, claimed, setup, channels.transport, summary)
+                .await;
+        }
+        let message = self.message(kind, &claimed.iter().collect::<Vec<_>>());
         match self.deps.notifier.send(&message).await {
             Ok(()) => {
                 summary.messages_sent += 1;
@@ -405,7 +452,7 @@ impl Run<'_> {
         }
     }
 
-    fn message(&self, kind: Kind, claimed: &[Candidate]) -> SlackMessage {
+    fn message(&self, kind: Kind, claimed: &[&Candidate]) -> SlackMessage {
         let secret = self.deps.config.dashboard_secret.as_ref();
         let lines: Vec<PulseLine> = claimed
             .iter()

@@ -2,6 +2,7 @@
 //! script and stylesheet inlined and allowed by hash in the Content-Security-Policy.
 
 mod assets;
+mod channels;
 mod csp;
 mod detail;
 mod due;
@@ -11,6 +12,7 @@ mod render;
 #[cfg(test)]
 mod samples;
 
+pub use channels::{ChannelForm, ChannelRow, ChannelsView, render_channels};
 pub use csp::content_security_policy;
 pub use detail::{DetailView, TimelineEntry, render_detail};
 pub use due::due_in;
@@ -69,6 +71,8 @@ pub struct DashboardView {
     pub status_names: &'static [&'static str],
     /// Relative link to the maintenance page, secret included.
     pub maintenance_href: String,
+    /// Relative link to the channels page, secret included.
+    pub channels_href: String,
 }
 
 /// The values the form shows: what the user typed when re-shown after an error, else what is stored.

@@ -162,6 +162,7 @@ pub(crate) fn dashboard() -> DashboardView {
         generated_at: "2026-11-23T20:15:00.000Z".to_string(),
         status_names: &crate::rules::state::CURRENT,
         maintenance_href: "maintenance?secret=s".into(),
+        channels_href: "channels?secret=s".into(),
     }
 }
 
@@ -175,6 +176,7 @@ pub(crate) fn empty_dashboard() -> DashboardView {
         generated_at: "2026-11-23T20:15:00.000Z".to_string(),
         status_names: &crate::rules::state::CURRENT,
         maintenance_href: "maintenance?secret=s".into(),
+        channels_href: "channels?secret=s".into(),
     }
 }
 

@@ -58,6 +58,7 @@ macro_rules! store_contract {
             a_recovery_is_recorded_by_the_claimant_only,
             a_release_drops_only_the_own_lease,
             due_ids_come_in_due_order_and_fetch_keeps_it,
+            partial_deliveries_are_kept_by_the_claimant_until_recorded,
             snooze_and_pause_never_create_and_move_the_due_time,
             a_signal_ends_a_pause_and_is_due_at_once,
             no_claim_holds_while_snoozed_or_paused,
@@ -751,4 +752,83 @@ pub async fn expectation_settings_are_kept_set_and_cleared<S: ContractStore>(sto
     let p = get(store, "cron").await;
     assert_eq!(p.expect, cleared.expect, "hours, schedule and grace removed");
     assert_eq!(p.working_days().to_string(), "Mon,Wed,Fri");
+}
+
+pub async fn partial_deliveries_are_kept_by_the_claimant_until_recorded<S: ContractStore>(store: &S) {
+    store.record_pulse(&receipt("nightly", monday())).await.unwrap();
+    let now = monday() + hours(30);
+    let stamp = format_stamp(monday());
+    let expect = Expectation::Alert { stamp: stamp.clone() };
+    let markers = |names: &[&str]| names.iter().map(|n| format!("alert {stamp}|{n}")).collect::<Vec<_>>();
+    assert!(
+        store
+            .claim(&id("nightly"), &expect, &claim("run-a", now), now)
+            .await
+            .unwrap()
+            .held()
+    );
+    // Not the lease holder: nothing is written.
+    assert_eq!(
+        store
+            .record_partial(&id("nightly"), "run-b", &markers(&["ops"]))
+            .await
+            .unwrap(),
+        Held::No
+    );
+    assert_eq!(get(store, "nightly").await.delivered, Vec::<String>::new());
+    assert_eq!(
+        store
+            .record_partial(&id("nightly"), "run-a", &markers(&["ops"]))
+            .await
+            .unwrap(),
+        Held::Yes
+    );
+    let p = get(store, "nightly").await;
+    assert_eq!(p.delivered, markers(&["ops"]));
+    assert_eq!(p.claim, None, "the lease is dropped");
+    assert_eq!(p.alert, None, "the alert is not recorded until every channel has it");
+    // A later run adds the next channel, then records the alert: the markers go.
+    let later = now + hours(1);
+    assert!(
+        store
+            .claim(&id("nightly"), &expect, &claim("run-c", later), later)
+            .await
+            .unwrap()
+            .held()
+    );
+    store
+        .record_partial(&id("nightly"), "run-c", &markers(&["audit"]))
+        .await
+        .unwrap();
+    assert_eq!(get(store, "nightly").await.delivered, markers(&["audit", "ops"]));
+    assert!(
+        store
+            .claim(&id("nightly"), &expect, &claim("run-d", later), later)
+            .await
+            .unwrap()
+            .held()
+    );
+    let alert = Alert {
+        for_stamp: stamp.clone(),
+        notified_at: later,
+    };
+    assert!(
+        store
+            .record_alert(&id("nightly"), "run-d", &alert, later + hours(24))
+            .await
+            .unwrap()
+            .held()
+    );
+    let p = get(store, "nightly").await;
+    assert_eq!(p.delivered, Vec::<String>::new());
+    assert_eq!(p.alert, Some(alert));
+    assert!(store.get(&id("nobody")).await.unwrap().is_none());
+    assert_eq!(
+        store
+            .record_partial(&id("nobody"), "run-a", &markers(&["ops"]))
+            .await
+            .unwrap(),
+        Held::No
+    );
+    assert!(store.get(&id("nobody")).await.unwrap().is_none(), "no phantom item");
 }

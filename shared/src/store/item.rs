@@ -52,6 +52,8 @@ pub const HOURS: &str = "hours";
 pub const SCHEDULE: &str = "schedule";
 /// Decimal hours, as text like `thresholdF`.
 pub const GRACE: &str = "grace";
+/// A string set of `<phase>|<channel>` markers: the channels a half-delivered message has reached.
+pub const DELIVERED: &str = "deliveredTo";
 // Earlier versions also wrote `thresholdMs` (a pulse added it to its time); nothing reads it now, and
 // items that still carry it need no change.
 
@@ -124,6 +126,14 @@ impl TryFrom<&Item> for Pulse {
             },
             run: super::run_item::run_state(item),
             expect: expectation(item),
+            delivered: match item.get(DELIVERED) {
+                Some(AttributeValue::Ss(set)) => {
+                    let mut markers = set.clone();
+                    markers.sort();
+                    markers
+                }
+                _ => Vec::new(),
+            },
         })
     }
 }

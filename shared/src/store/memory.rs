@@ -118,6 +118,7 @@ impl PulseRecorder for MemoryStore {
                 quiet: Default::default(),
                 run: Default::default(),
                 expect: receipt.expect.clone(),
+                delivered: Vec::new(),
             };
             pulse.run.max_runtime = signal.max_runtime;
             match signal.kind {
@@ -392,6 +393,7 @@ impl IncidentLedger for MemoryStore {
         });
         p.alert = Some(alert.clone());
         p.claim = None;
+        p.delivered.clear();
         Ok(Held::Yes)
     }
 
@@ -413,6 +415,25 @@ impl IncidentLedger for MemoryStore {
         p.alert = None;
         p.claim = None;
         p.due_at = Some(next_due);
+        p.delivered.clear();
+        Ok(Held::Yes)
+    }
+
+    async fn record_partial(&self, id: &PulseId, run: &str, markers: &[String]) -> Result<Held, StoreError> {
+        let mut pulses = self.enter()?;
+        let Some(p) = pulses
+            .get_mut(id)
+            .filter(|p| p.claim.as_ref().is_some_and(|c| c.run == run))
+        else {
+            return Ok(Held::No);
+        };
+        for marker in markers {
+            if !p.delivered.contains(marker) {
+                p.delivered.push(marker.clone());
+            }
+        }
+        p.delivered.sort();
+        p.claim = None;
         Ok(Held::Yes)
     }
 

@@ -216,4 +216,8 @@ pub trait IncidentLedger: Send + Sync {
     ) -> Result<Held, StoreError>;
     /// Delivery failed: drop the lease so a later run tries again.
     async fn release(&self, id: &PulseId, run: &str) -> Result<(), StoreError>;
+    /// Some channels took the message and others did not: add their `markers` (so a later run sends
+    /// only to the rest) and drop the lease; the pulse stays due. `record_alert` and
+    /// `record_recovery` clear the markers. `No` if the lease was lost.
+    async fn record_partial(&self, id: &PulseId, run: &str, markers: &[String]) -> Result<Held, StoreError>;
 }

@@ -23,5 +23,6 @@ pub fn original_pulse(key: PulseKey, last: DateTime<Utc>, threshold: &str, satur
         quiet: Default::default(),
         run: Default::default(),
         expect: Default::default(),
+        delivered: Vec::new(),
     }
 }

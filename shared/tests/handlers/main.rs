@@ -5,6 +5,7 @@
 
 mod support;
 
+mod channels_page;
 mod dashboard;
 mod edit;
 mod monitor;

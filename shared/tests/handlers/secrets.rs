@@ -222,6 +222,7 @@ async fn the_whole_flow_logs_neither_the_secret_nor_the_webhook() {
         notifier: &webhook,
         config: &config,
         calendars: None,
+        channels: None,
     };
     let (log, guard) = capture();
     tracing::info!("capture started");
@@ -319,6 +320,7 @@ async fn a_recording_notifier_gets_the_links_and_the_log_does_not() {
         notifier: &notifier,
         config: &config,
         calendars: None,
+        channels: None,
     };
     let (log, guard) = capture();
     pulses(&store, &config).await;
@@ -346,6 +348,7 @@ async fn without_a_webhook_the_logged_message_keeps_the_secret_out() {
         notifier: &LogNotifier,
         config: &config,
         calendars: None,
+        channels: None,
     };
     let (log, guard) = capture();
     pulses(&store, &config).await;

@@ -70,6 +70,7 @@ mod monitor_reads {
             notifier: &LogNotifier,
             config: &config,
             calendars: Some(calendars),
+            channels: None,
         };
         let (before, config_before) = (store.stats(), calendars.requests());
         let summary = monitor::run(&deps, now, None, "run", false).await.unwrap();

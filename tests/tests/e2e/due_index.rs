@@ -49,6 +49,7 @@ async fn run(store: &DynamoStore, now: DateTime<Utc>, backfill: bool) -> Summary
         notifier: &LogNotifier,
         config: &config,
         calendars: None,
+        channels: None,
     };
     monitor::run(&deps, now, None, "run-1", backfill).await.unwrap()
 }
@@ -286,6 +287,7 @@ async fn a_run_out_of_time_leaves_the_rest_for_the_next() {
         notifier: &LogNotifier,
         config: &config,
         calendars: None,
+        channels: None,
     };
     let late = monday() + TimeDelta::hours(30);
     let mut seen = Vec::new();

@@ -8,6 +8,7 @@ mod api;
 mod badges;
 mod boot;
 mod calendars;
+mod channels;
 mod client;
 mod detail;
 mod due_index;

@@ -66,6 +66,7 @@ impl World {
             notifier: &self.slack,
             config: &self.config,
             calendars: None,
+            channels: None,
         };
         let before = self.store.stats();
         let summary = monitor::run(&deps, now, None, "run-1", false).await.unwrap();

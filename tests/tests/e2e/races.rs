@@ -409,6 +409,22 @@ impl IncidentLedger for PulseAfterListing {
     {
         self.store.release(id, run)
     }
+
+    fn record_partial<'life0, 'life1, 'life2, 'life3, 'async_trait>(
+        &'life0 self,
+        id: &'life1 PulseId,
+        run: &'life2 str,
+        markers: &'life3 [String],
+    ) -> BoxFuture<'async_trait, Result<Held, StoreError>>
+    where
+        'life0: 'async_trait,
+        'life1: 'async_trait,
+        'life2: 'async_trait,
+        'life3: 'async_trait,
+        Self: 'async_trait,
+    {
+        self.store.record_partial(id, run, markers)
+    }
 }
 
 async fn run(ledger: &dyn IncidentLedger, notifier: &dyn Notifier, run_id: &str) -> Summary {
@@ -418,6 +434,7 @@ async fn run(ledger: &dyn IncidentLedger, notifier: &dyn Notifier, run_id: &str)
         notifier,
         config: &config,
         calendars: None,
+        channels: None,
     };
     monitor::run(&deps, Utc::now(), Some(BASE_URL), run_id, false)
         .await

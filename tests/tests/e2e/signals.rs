@@ -121,6 +121,7 @@ async fn run(store: &DynamoStore, notifier: &Messages, run_id: &str) -> Summary 
         notifier,
         config: &config,
         calendars: None,
+        channels: None,
     };
     monitor::run(&deps, Utc::now(), None, run_id, false)
         .await

@@ -1,17 +1,14 @@
 //! Holiday calendars (kind `calendar`): a name and a set of dates.
 
-use super::{KIND, NAME};
+use super::{DynamoConfig, KIND, NAME};
 use crate::model::{CalendarName, parse_stamp};
 use crate::store::error::classify;
 use crate::store::item::{Item, s};
 use crate::store::{Held, StoreError};
 use async_trait::async_trait;
-use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
 use chrono::{DateTime, NaiveDate, Utc};
 use std::collections::BTreeSet;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 pub const CALENDAR_KIND: &str = "calendar";
 /// A list of `YYYY-MM-DD` strings, sorted (a list, since a set could not be empty).
@@ -75,34 +72,8 @@ fn from_item(item: &Item) -> Option<HolidayCalendar> {
     })
 }
 
-/// The DynamoDB config table. Counts its requests like `DynamoStore`.
-#[derive(Clone)]
-pub struct DynamoConfig {
-    client: Client,
-    table: String,
-    requests: Arc<AtomicUsize>,
-}
-
-impl DynamoConfig {
-    pub fn new(client: Client, table: impl Into<String>) -> Self {
-        Self {
-            client,
-            table: table.into(),
-            requests: Arc::default(),
-        }
-    }
-
-    pub fn requests(&self) -> usize {
-        self.requests.load(Ordering::Relaxed)
-    }
-
-    fn key(kind: &str, name: &str) -> Item {
-        Item::from([(KIND.to_owned(), s(kind)), (NAME.to_owned(), s(name))])
-    }
-
-    fn count(&self) {
-        self.requests.fetch_add(1, Ordering::Relaxed);
-    }
+fn key(name: &str) -> Item {
+    Item::from([(KIND.to_owned(), s(CALENDAR_KIND)), (NAME.to_owned(), s(name))])
 }
 
 #[async_trait]
@@ -144,7 +115,7 @@ impl CalendarStore for DynamoConfig {
             .client
             .get_item()
             .table_name(&self.table)
-            .set_key(Some(Self::key(CALENDAR_KIND, name.as_str())))
+            .set_key(Some(key(name.as_str())))
             .consistent_read(true)
             .send()
             .await
@@ -172,7 +143,7 @@ impl CalendarStore for DynamoConfig {
             .client
             .delete_item()
             .table_name(&self.table)
-            .set_key(Some(Self::key(CALENDAR_KIND, name.as_str())))
+            .set_key(Some(key(name.as_str())))
             .return_values(ReturnValue::AllOld)
             .send()
             .await

@@ -1,15 +1,25 @@
-//! The config table in memory, for handler tests and the in-memory local runtime.
+//! The in-memory configuration, for handler tests and the contract suite.
 
-use super::calendar::{CalendarStore, HolidayCalendar};
+use super::channels::{ChannelDirectory, Problem, StoredChannel};
+use super::calendar::HolidayCalendar;
+use crate::channels::{Channel, ChannelName, Routes};
 use crate::model::CalendarName;
 use crate::store::{Held, StoreError};
 use async_trait::async_trait;
 use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 
-#[derive(Clone, Default)]
+#[derive(Default)]
 pub struct MemoryConfig {
-    calendars: Arc<Mutex<BTreeMap<CalendarName, HolidayCalendar>>>,
+    state: Mutex<State>,
+}
+
+#[derive(Default)]
+pub(super) struct State {
+    channels: BTreeMap<ChannelName, StoredChannel>,
+    routes: Routes,
+    /// `calendar_memory.rs`.
+    pub(super) calendars: BTreeMap<CalendarName, HolidayCalendar>,
 }
 
 impl MemoryConfig {
@@ -17,34 +27,54 @@ impl MemoryConfig {
         Self::default()
     }
 
-    fn enter(&self) -> Result<std::sync::MutexGuard<'_, BTreeMap<CalendarName, HolidayCalendar>>, StoreError> {
-        self.calendars
-            .lock()
-            .map_err(|_| StoreError::Failed("the in-memory config store was poisoned by a panic".into()))
+    pub(super) fn state(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
 #[async_trait]
-impl CalendarStore for MemoryConfig {
-    async fn calendars(&self) -> Result<Vec<HolidayCalendar>, StoreError> {
-        Ok(self.enter()?.values().cloned().collect())
+impl ChannelDirectory for MemoryConfig {
+    async fn channels(&self) -> Result<Vec<StoredChannel>, StoreError> {
+        Ok(self.state().channels.values().cloned().collect())
     }
 
-    async fn calendar(&self, name: &CalendarName) -> Result<Option<HolidayCalendar>, StoreError> {
-        Ok(self.enter()?.get(name).cloned())
+    async fn channel(&self, name: &ChannelName) -> Result<Option<StoredChannel>, StoreError> {
+        Ok(self.state().channels.get(name).cloned())
     }
 
-    async fn put_calendar(&self, calendar: &HolidayCalendar) -> Result<Held, StoreError> {
-        let before = self.enter()?.insert(calendar.name.clone(), calendar.clone());
-        Ok(before.is_some().into())
+    async fn put_channel(&self, channel: &Channel) -> Result<(), StoreError> {
+        let stored = StoredChannel {
+            channel: channel.clone(),
+            problem: None,
+        };
+        self.state().channels.insert(channel.name.clone(), stored);
+        Ok(())
     }
 
-    async fn delete_calendar(&self, name: &CalendarName) -> Result<Held, StoreError> {
-        Ok(self.enter()?.remove(name).is_some().into())
+    async fn delete_channel(&self, name: &ChannelName) -> Result<Held, StoreError> {
+        Ok(self.state().channels.remove(name).is_some().into())
+    }
+
+    async fn routes(&self) -> Result<Routes, StoreError> {
+        Ok(self.state().routes.clone())
+    }
+
+    async fn put_routes(&self, routes: &Routes) -> Result<(), StoreError> {
+        self.state().routes = routes.clone();
+        Ok(())
+    }
+
+    async fn set_problem(&self, name: &ChannelName, problem: Option<&Problem>) -> Result<Held, StoreError> {
+        let mut state = self.state();
+        let Some(stored) = state.channels.get_mut(name) else {
+            return Ok(Held::No);
+        };
+        stored.problem = problem.cloned();
+        Ok(Held::Yes)
     }
 }
 
 #[cfg(test)]
-mod tests {
-    crate::calendar_contract!(async { ((), super::MemoryConfig::new()) });
+mod contract {
+    crate::config_contract!(async { ((), super::MemoryConfig::new()) });
 }

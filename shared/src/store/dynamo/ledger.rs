@@ -182,13 +182,14 @@ impl IncidentLedger for DynamoStore {
         let record = |due: DateTime<Utc>, still_at_stamp: bool| {
             let mut e = Expr::default();
             let update = format!(
-                "SET {}, {}, {}, {} REMOVE {}, {}",
+                "SET {}, {}, {}, {} REMOVE {}, {}, {}",
                 e.set(item::ALERT_FOR, s(&alert.for_stamp)),
                 e.set(item::ALERT_AT, s(format_stamp(alert.notified_at))),
                 e.set(item::DUE_AT, millis(due)),
                 e.set(item::DUE_SHARD, s(shard_of(id))),
                 e.name(item::CLAIM_RUN),
                 e.name(item::CLAIM_UNTIL),
+                e.name(item::DELIVERED),
             );
             let mut condition = format!("{} = {}", e.name(item::CLAIM_RUN), e.value(s(run)));
             if still_at_stamp {
@@ -216,12 +217,13 @@ impl IncidentLedger for DynamoStore {
         let mut e = Expr::default();
         let alert_for = e.name(item::ALERT_FOR);
         let update = format!(
-            "SET {}, {} REMOVE {alert_for}, {}, {}, {}",
+            "SET {}, {} REMOVE {alert_for}, {}, {}, {}, {}",
             e.set(item::DUE_AT, millis(next_due)),
             e.set(item::DUE_SHARD, s(shard_of(id))),
             e.name(item::ALERT_AT),
             e.name(item::CLAIM_RUN),
             e.name(item::CLAIM_UNTIL),
+            e.name(item::DELIVERED),
         );
         let condition = format!(
             "{} = {} AND {alert_for} = {}",
@@ -237,6 +239,24 @@ impl IncidentLedger for DynamoStore {
         let update = format!("REMOVE {}, {}", e.name(item::CLAIM_RUN), e.name(item::CLAIM_UNTIL));
         let condition = format!("{} = {}", e.name(item::CLAIM_RUN), e.value(s(run)));
         self.conditional_update(id, &update, &condition, e).await.map(|_| ())
+    }
+
+    async fn record_partial(&self, id: &PulseId, run: &str, markers: &[String]) -> Result<Held, StoreError> {
+        if markers.is_empty() {
+            self.release(id, run).await?;
+            return Ok(Held::Yes);
+        }
+        let mut e = Expr::default();
+        let update = format!(
+            "ADD {} {} REMOVE {}, {}",
+            e.name(item::DELIVERED),
+            e.value(AttributeValue::Ss(markers.to_vec())),
+            e.name(item::CLAIM_RUN),
+            e.name(item::CLAIM_UNTIL),
+        );
+        // Only the lease holder: another run may have taken over and delivered meanwhile.
+        let condition = format!("{} = {}", e.name(item::CLAIM_RUN), e.value(s(run)));
+        self.conditional_update(id, &update, &condition, e).await
     }
 }
 

@@ -174,6 +174,7 @@ impl World {
             notifier: &self.slack,
             config: &self.config,
             calendars: None,
+            channels: None,
         }
     }
 
@@ -254,6 +255,7 @@ fn dashboard_link(base: &str) -> String {
     format!("<{base}/heartbeat/dashboard?secret={SECRET_IN_URL}|Open the dashboard>")
 }
 
+mod channels;
 mod delivery;
 mod invocation;
 mod lifecycle;

@@ -37,6 +37,7 @@ async fn overlapping_runs_deliver_one_alert() {
         notifier: &gate,
         config: &world.config,
         calendars: None,
+        channels: None,
     };
 
     let first = monitor_event(scheduled_event(), &deps, now(), "run-a");
@@ -122,6 +123,10 @@ impl IncidentLedger for RacingLedger<'_> {
     async fn release(&self, id: &PulseId, run: &str) -> Result<(), StoreError> {
         self.inner.release(id, run).await
     }
+
+    async fn record_partial(&self, id: &PulseId, run: &str, markers: &[String]) -> Result<Held, StoreError> {
+        self.inner.record_partial(id, run, markers).await
+    }
 }
 
 #[tokio::test]
@@ -147,6 +152,7 @@ async fn a_pulse_landing_between_reading_and_claiming_prevents_the_alert() {
         notifier: &world.slack,
         config: &world.config,
         calendars: None,
+        channels: None,
     };
     let got = monitor_event(scheduled_event(), &deps, now(), "run-a").await.unwrap();
     assert_eq!(
