@@ -6,6 +6,8 @@ pub mod badge;
 pub mod dashboard;
 pub mod detail;
 pub mod edit;
+#[cfg(test)]
+mod edit_tests;
 pub mod export;
 pub mod invocation;
 mod maintenance;

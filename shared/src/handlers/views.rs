@@ -107,11 +107,7 @@ pub fn edit_view(
         first_seen: pulse.first_seen.map(|t| local_time(t, tz.tz())),
         last_message: pulse.last_message.clone(),
         last_metadata: pulse.last_metadata.clone(),
-        form: form.unwrap_or_else(|| EditForm {
-            threshold: pulse.threshold.to_string(),
-            saturday: pulse.saturday,
-            tz: tz.name().to_owned(),
-        }),
+        form: form.unwrap_or_else(|| super::edit::stored_form(pulse, config)),
         errors,
         action_href: links::edit(secret, &pulse.id),
         dashboard_href: links::dashboard(secret),
