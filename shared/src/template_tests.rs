@@ -412,16 +412,16 @@ fn each_function_gets_only_its_own_settings_and_secrets() {
         let expected: BTreeSet<String> = match uses {
             Uses::Pulse => vec!["DEFAULT_THRESHOLD_HOURS"],
             Uses::Pages | Uses::Api | Uses::Badge => vec![],
-            Uses::Monitor => vec![
-                "BASE_URL",
-                "REMIND_EVERY_HOURS",
-                "SLACK_TIMEOUT_SECONDS",
-                "DEFAULT_CALENDARS",
-            ],
+            Uses::Monitor => vec!["BASE_URL", "REMIND_EVERY_HOURS", "SLACK_TIMEOUT_SECONDS"],
             Uses::Everything => unreachable!(),
         }
         .into_iter()
-        .chain(["TABLE_NAME", "CONFIG_TABLE_NAME", "DEFAULT_TIMEZONE"])
+        .chain([
+            "TABLE_NAME",
+            "CONFIG_TABLE_NAME",
+            "DEFAULT_TIMEZONE",
+            "DEFAULT_CALENDARS",
+        ])
         .map(str::to_owned)
         .chain(
             uses.secrets()

@@ -131,7 +131,9 @@ impl Service {
                 let deps = ApiDeps::new(&app.store, &app.config, &self.keys).with_calendars(calendars);
                 api::api(req, &deps, now).await
             }
-            Route::Export => handlers::export_csv(req, &app.store, &app.config, now).await,
+            Route::Export => {
+                handlers::export_csv(req, &app.store, &app.store, Some(&app.store), &app.config, now).await
+            }
             Route::QuietPages => api::serve(req, &ApiDeps::new(&app.store, &app.config, &self.keys), now).await,
             Route::Badge => handlers::badge(req, &app.store, &app.config, &self.keys, now).await,
             Route::Detail => handlers::detail(req, &app.store, &app.config, now).await,

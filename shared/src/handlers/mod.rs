@@ -9,6 +9,8 @@ pub mod edit;
 #[cfg(test)]
 mod edit_tests;
 pub mod export;
+#[cfg(test)]
+mod holiday_tests;
 pub mod invocation;
 mod maintenance;
 pub mod monitor;

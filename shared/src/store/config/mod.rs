@@ -3,11 +3,13 @@
 //! calendars (kind `calendar`), maintenance windows (kind `maintenance`).
 
 pub mod calendar;
+mod calendar_roles;
 pub mod contract;
 mod maintenance;
 mod memory;
 
 pub use calendar::{CalendarStore, DynamoConfig, HolidayCalendar};
+pub use calendar_roles::load_book;
 pub use maintenance::{MaintenanceStore, new_window_id};
 pub use memory::MemoryConfig;
 
