@@ -1,9 +1,9 @@
 //! Every pulse as CSV (RFC 4180, UTF-8, one header row), for spreadsheets. Cells that a spreadsheet
 //! would run as a formula are neutralised, because host and name come from whoever sends pulses.
 
-use crate::model::{Pulse, Zone, format_stamp};
-use crate::rules::signals;
-use crate::rules::status::status;
+use crate::model::{Pulse, Window, Zone, format_stamp};
+use crate::rules::calendar_book::CalendarBook;
+use crate::rules::status::status_with;
 use chrono::{DateTime, Utc};
 use lambda_http::http::{HeaderValue, StatusCode, header};
 use lambda_http::{Body, Response};
@@ -28,7 +28,9 @@ const HEADER: [&str; 14] = [
     "last_message",
 ];
 
-pub fn csv(pulses: &[Pulse], default_tz: Zone, now: DateTime<Utc>) -> String {
+/// The status column names the state as the API does: a silenced pulse says snoozed, paused or
+/// maintenance, and holidays of its calendars count as no working time.
+pub fn csv(pulses: &[Pulse], default_tz: Zone, now: DateTime<Utc>, windows: &[Window], book: &CalendarBook) -> String {
     let mut out = csv::WriterBuilder::new()
         .terminator(csv::Terminator::CRLF)
         .quote_style(csv::QuoteStyle::Necessary)
@@ -39,14 +41,14 @@ pub fn csv(pulses: &[Pulse], default_tz: Zone, now: DateTime<Utc>) -> String {
     };
     write(&HEADER.map(str::to_owned));
     for pulse in pulses {
-        let status = status(pulse, now, default_tz);
+        let status = status_with(pulse, now, default_tz, book);
         write(&[
             pulse.id.to_string(),
             pulse.key.host.clone(),
             pulse.key.category.clone(),
             pulse.key.kind.clone(),
             pulse.key.name.clone(),
-            signals::state(pulse, &status, now).name().to_owned(),
+            crate::api::view::state_name(pulse, &status, now, windows).to_owned(),
             pulse.threshold.to_string(),
             pulse.saturday.to_string(),
             pulse.timezone(default_tz).name().to_owned(),
@@ -129,6 +131,8 @@ mod tests {
             ],
             Zone::UTC,
             now,
+            &[],
+            &CalendarBook::default(),
         );
         let lines: Vec<&str> = text.split("\r\n").collect();
         assert_eq!(lines[0], HEADER.join(","));

@@ -126,7 +126,9 @@ impl Service {
             Route::Edit => handlers::edit_get(req, &app.store, &app.config, now).await,
             Route::Monitor => return self.monitor_by_url(&req).await,
             Route::Api => api::api(req, &self.api_deps(), now).await,
-            Route::Export => handlers::export_csv(req, &app.store, &app.config, now).await,
+            Route::Export => {
+                handlers::export_csv(req, &app.store, &app.store, Some(&app.store), &app.config, now).await
+            }
             // The snooze, maintenance and channels pages: the api function's, with its dependencies.
             Route::QuietPages => api::serve(req, &self.api_deps(), now).await,
             Route::Badge => handlers::badge(req, &app.store, &app.config, &self.keys, now).await,

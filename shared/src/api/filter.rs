@@ -4,6 +4,7 @@
 use super::error::ApiError;
 use crate::http::Params;
 use crate::model::{Pulse, Window, Zone};
+use crate::rules::calendar_book::CalendarBook;
 use crate::rules::state;
 use chrono::{DateTime, Utc};
 
@@ -15,6 +16,8 @@ pub struct Filter {
     pub category: Option<String>,
     /// The maintenance windows, for the `maintenance` status; the caller fills them in.
     pub windows: Vec<Window>,
+    /// The holiday calendars the statuses are judged with; the caller fills them in.
+    pub book: CalendarBook,
 }
 
 impl Filter {
@@ -37,6 +40,7 @@ impl Filter {
             host: text("host")?,
             category: text("category")?,
             windows: Vec::new(),
+            book: CalendarBook::default(),
         })
     }
 
@@ -44,7 +48,7 @@ impl Filter {
         self.host.as_ref().is_none_or(|h| *h == pulse.key.host)
             && self.category.as_ref().is_none_or(|c| *c == pulse.key.category)
             && (self.states.is_empty() || {
-                let name = super::view::status_name(pulse, default_tz, now, &self.windows);
+                let name = super::view::status_name(pulse, default_tz, now, &self.windows, &self.book);
                 self.states.contains(&name)
             })
     }

@@ -81,7 +81,7 @@ impl<'a> ApiDeps<'a> {
 pub async fn serve(req: Request, deps: &ApiDeps<'_>, now: DateTime<Utc>) -> Response<Body> {
     let path = req.uri().path();
     if path.ends_with("/heartbeat/export.csv") {
-        return crate::handlers::export_csv(req, deps.reader, deps.config, now).await;
+        return crate::handlers::export_csv(req, deps.reader, deps.maintenance, deps.calendars, deps.config, now).await;
     }
     // The snooze/pause confirming page and the maintenance page: pages behind the dashboard secret,
     // served here because this function already holds every store role they use.

@@ -3,13 +3,15 @@
 
 use super::cursor;
 use super::filter::Filter;
-use super::view::{pulse_json, pulse_json_in};
+use super::view::{pulse_json, pulse_json_with};
 use super::{Access, Answer, ApiError, Call};
 use crate::export;
 use crate::http::{Params, params, response};
 use crate::model::{Pulse, PulseId, Settings, SettingsInput, WorkingDays, validate_input};
+use crate::rules::calendar_book::CalendarBook;
 use crate::rules::due;
 use crate::store::Held;
+use crate::store::config::load_book;
 use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Response};
 use serde_json::Value;
@@ -87,6 +89,7 @@ async fn list(call: &Call<'_>) -> Result<Response<Body>, ApiError> {
     let mut after = params.single("cursor")?.map(cursor::decode).transpose()?;
     let default_tz = call.deps.config.default_timezone;
     let mut pulses: Vec<String> = Vec::new();
+    let mut book_read = false;
     let mut bytes = 0;
     let mut next = None;
     for _ in 0..MAX_SCANS_PER_PAGE {
@@ -94,13 +97,18 @@ async fn list(call: &Call<'_>) -> Result<Response<Body>, ApiError> {
         // page of a listing is never an empty one.
         let page = call.deps.pages.page(after.as_ref(), limit + 1).await?;
         let scanned = &page.listing.pulses;
+        // The calendars once per request, and only once there is a pulse to judge.
+        if !book_read && !scanned.is_empty() {
+            filter.book = book(call, true).await?;
+            book_read = true;
+        }
         let mut stop = None;
         let mut last_taken = None;
         for (i, pulse) in scanned.iter().enumerate() {
             if !filter.matches(pulse, default_tz, call.now) {
                 continue;
             }
-            let text = pulse_json_in(pulse, default_tz, call.now, &filter.windows).to_string();
+            let text = pulse_json_with(pulse, default_tz, call.now, &filter.windows, &filter.book).to_string();
             if bytes + text.len() > MAX_PAGE_BYTES && !pulses.is_empty() {
                 stop = Some(Stop::Budget);
                 break;
@@ -144,6 +152,7 @@ async fn csv(call: &Call<'_>) -> Result<Response<Body>, ApiError> {
     let mut filter = Filter::from_params(&params)?;
     filter.windows = call.deps.maintenance.windows().await?;
     let listing = call.deps.reader.list().await?;
+    filter.book = book(call, !listing.pulses.is_empty()).await?;
     Ok(csv_response(&listing.pulses, &filter, call))
 }
 
@@ -154,7 +163,21 @@ pub fn csv_response(pulses: &[Pulse], filter: &Filter, call: &Call<'_>) -> Respo
         .filter(|p| filter.matches(p, default_tz, call.now))
         .cloned()
         .collect();
-    export::response(&export::csv(&chosen, default_tz, call.now))
+    export::response(&export::csv(
+        &chosen,
+        default_tz,
+        call.now,
+        &filter.windows,
+        &filter.book,
+    ))
+}
+
+/// The holiday calendars the statuses are judged with (none without a config table).
+async fn book(call: &Call<'_>, needed: bool) -> Result<CalendarBook, ApiError> {
+    Ok(match call.deps.calendars {
+        Some(store) => load_book(store, call.deps.config, needed).await?,
+        None => CalendarBook::default(),
+    })
 }
 
 pub(super) fn parse_id(raw: &str) -> Result<PulseId, ApiError> {
@@ -182,7 +205,8 @@ async fn load(raw_id: &str, call: &Call<'_>, access: Access) -> Result<(PulseId,
 
 async fn get(raw_id: &str, call: &Call<'_>) -> Result<Response<Body>, ApiError> {
     let (_, pulse) = load(raw_id, call, Access::Read).await?;
-    let body = pulse_json(&pulse, call.deps.config.default_timezone, call.now);
+    let book = book(call, true).await?;
+    let body = pulse_json_with(&pulse, call.deps.config.default_timezone, call.now, &[], &book);
     Ok(response::json(StatusCode::OK, &body))
 }
 

@@ -3,9 +3,10 @@
 
 use super::pulses::DAY_NAMES;
 use crate::model::{Pulse, Window, Zone, format_stamp};
+use crate::rules::calendar_book::CalendarBook;
 use crate::rules::quiet::{Silence, silence};
 use crate::rules::signals;
-use crate::rules::status::{Status, status};
+use crate::rules::status::{Status, status_with};
 use chrono::{DateTime, Utc, Weekday};
 use serde_json::{Value, json};
 
@@ -15,8 +16,14 @@ pub fn pulse_json(pulse: &Pulse, default_tz: Zone, now: DateTime<Utc>) -> Value 
 }
 
 /// The status name: the silence, if the pulse is silenced, else what its signals and threshold say.
-pub fn status_name(pulse: &Pulse, default_tz: Zone, now: DateTime<Utc>, windows: &[Window]) -> &'static str {
-    state_name(pulse, &status(pulse, now, default_tz), now, windows)
+pub fn status_name(
+    pulse: &Pulse,
+    default_tz: Zone,
+    now: DateTime<Utc>,
+    windows: &[Window],
+    book: &CalendarBook,
+) -> &'static str {
+    state_name(pulse, &status_with(pulse, now, default_tz, book), now, windows)
 }
 
 /// [`status_name`] with the status already worked out.
@@ -28,7 +35,18 @@ pub fn state_name(pulse: &Pulse, status: &Status, now: DateTime<Utc>, windows: &
 }
 
 pub fn pulse_json_in(pulse: &Pulse, default_tz: Zone, now: DateTime<Utc>, windows: &[Window]) -> Value {
-    let status = status(pulse, now, default_tz);
+    pulse_json_with(pulse, default_tz, now, windows, &CalendarBook::default())
+}
+
+/// The pulse judged with the holidays of its calendars (the API loads them once per request).
+pub fn pulse_json_with(
+    pulse: &Pulse,
+    default_tz: Zone,
+    now: DateTime<Utc>,
+    windows: &[Window],
+    book: &CalendarBook,
+) -> Value {
+    let status = status_with(pulse, now, default_tz, book);
     let silenced = silence(&pulse.key, &pulse.quiet, windows, now);
     let maintenance_until = match &silenced {
         Some(Silence::Maintenance { until, .. }) => Some(format_stamp(*until)),

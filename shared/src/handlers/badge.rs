@@ -3,12 +3,12 @@
 //! public READMEs: the key is their own (`BADGE_KEY`), and every refusal is the same bare 404.
 
 use crate::api::Keys;
+use crate::api::view::state_name;
 use crate::config::Config;
 use crate::model::{Pulse, PulseId};
-use crate::rules::signals;
-use crate::rules::state::State;
-use crate::rules::status::status;
-use crate::store::PulseReader;
+use crate::rules::status::status_with;
+use crate::store::config::{CalendarStore, load_book};
+use crate::store::{MaintenanceStore, PulseReader};
 use askama::Template;
 use chrono::{DateTime, Utc};
 use lambda_http::http::{HeaderValue, Method, StatusCode, header};
@@ -48,9 +48,15 @@ enum Format {
     Json,
 }
 
+/// What a badge reads: the pulses, and the maintenance windows and holiday calendars their status
+/// depends on.
+pub trait BadgeStore: PulseReader + MaintenanceStore + CalendarStore {}
+
+impl<T: PulseReader + MaintenanceStore + CalendarStore> BadgeStore for T {}
+
 pub async fn badge(
     req: Request,
-    store: &dyn PulseReader,
+    store: &dyn BadgeStore,
     config: &Config,
     keys: &Keys,
     now: DateTime<Utc>,
@@ -128,21 +134,25 @@ fn parse_path(path: &str) -> Option<(String, Scope, Format)> {
     Some((key, scope, format))
 }
 
+/// The pulses in scope, each named by its status as the API names it (silences and holidays
+/// included); the windows and calendars are read only when there is a pulse to judge.
 async fn find(
-    store: &dyn PulseReader,
+    store: &dyn BadgeStore,
     scope: &Scope,
     config: &Config,
     now: DateTime<Utc>,
 ) -> Result<Option<Badge>, crate::store::StoreError> {
-    let state = |p: &Pulse| signals::state(p, &status(p, now, config.default_timezone), now);
-    Ok(match scope {
-        Scope::Pulse(id) => store.get(id).await?.map(|p| single(&p.key.name, state(&p))),
+    let (label, pulses): (String, Vec<Pulse>) = match scope {
+        Scope::Pulse(id) => match store.get(id).await? {
+            Some(p) => (p.key.name.clone(), vec![p]),
+            None => return Ok(None),
+        },
         Scope::Host(name) | Scope::Category(name) => {
             let by_host = matches!(scope, Scope::Host(_));
             let listing = store.list().await?;
-            let states: Vec<State> = listing
+            let chosen = listing
                 .pulses
-                .iter()
+                .into_iter()
                 .filter(|p| {
                     if by_host {
                         p.key.host == *name
@@ -150,43 +160,68 @@ async fn find(
                         p.key.category == *name
                     }
                 })
-                .map(state)
                 .collect();
-            group(name, &states)
+            (name.clone(), chosen)
         }
+    };
+    if pulses.is_empty() {
+        return Ok(None);
+    }
+    let windows = store.windows().await?;
+    let book = load_book(store, config, true).await?;
+    let states: Vec<&'static str> = pulses
+        .iter()
+        .map(|p| state_name(p, &status_with(p, now, config.default_timezone, &book), now, &windows))
+        .collect();
+    Ok(match scope {
+        Scope::Pulse(_) => Some(single(&label, states[0])),
+        _ => group(&label, &states),
     })
 }
 
-fn single(label: &str, state: State) -> Badge {
+/// Up, down (late, overrun, failed) or silenced (snoozed, paused, in maintenance).
+fn kind(state: &str) -> Kind {
     match state {
-        // A running job is up: nothing is wrong yet.
-        State::Ok | State::Running => Badge {
-            label: label.to_owned(),
-            message: "up".into(),
-            color: "#2e7d32",
-        },
-        State::Late | State::Overrun | State::Failed => Badge {
-            label: label.to_owned(),
-            message: state.name().into(),
-            color: "#c62828",
-        },
+        "late" | "overrun" | "failed" => Kind::Down,
+        "snoozed" | "paused" | "maintenance" => Kind::Quiet,
+        // ok, and running: a running job is up, nothing is wrong yet.
+        _ => Kind::Up,
     }
 }
 
-/// A group is up when every pulse is; otherwise it says how many are late. No pulses: no badge.
-pub fn group(label: &str, states: &[State]) -> Option<Badge> {
+#[derive(PartialEq)]
+enum Kind {
+    Up,
+    Down,
+    Quiet,
+}
+
+const GREEN: &str = "#2e7d32";
+const RED: &str = "#c62828";
+const GREY: &str = "#757575";
+
+fn single(label: &str, state: &str) -> Badge {
+    let (message, color) = match kind(state) {
+        Kind::Up => ("up", GREEN),
+        Kind::Down => (state, RED),
+        Kind::Quiet => (state, GREY),
+    };
+    Badge {
+        label: label.to_owned(),
+        message: message.into(),
+        color,
+    }
+}
+
+/// A group is up when none of its pulses is down (silenced ones are not); otherwise it says how
+/// many are. No pulses: no badge.
+pub fn group(label: &str, states: &[&str]) -> Option<Badge> {
     if states.is_empty() {
         return None;
     }
-    let late = states
-        .iter()
-        .filter(|s| !matches!(s, State::Ok | State::Running))
-        .count();
+    let late = states.iter().filter(|s| kind(s) == Kind::Down).count();
     // "late" as before when lateness is all there is; "down" once failures or overruns are among them.
-    let word = if states
-        .iter()
-        .all(|s| matches!(s, State::Ok | State::Running | State::Late))
-    {
+    let word = if states.iter().all(|s| *s != "overrun" && *s != "failed") {
         "late"
     } else {
         "down"
@@ -229,7 +264,7 @@ mod tests {
 
     #[test]
     fn names_are_escaped_in_svg() {
-        let badge = single("<script>alert(1)</script>&\"", State::Late);
+        let badge = single("<script>alert(1)</script>&\"", "late");
         let text = svg(&badge);
         assert!(!text.contains("<script>"), "{text}");
         assert!(
@@ -242,8 +277,21 @@ mod tests {
     #[test]
     fn groups_count_late_pulses() {
         assert_eq!(group("db", &[]), None);
-        assert_eq!(group("db", &[State::Ok, State::Ok]).unwrap().message, "up");
-        let late = group("db", &[State::Ok, State::Late, State::Late]).unwrap();
+        assert_eq!(group("db", &["ok", "running"]).unwrap().message, "up");
+        let late = group("db", &["ok", "late", "late"]).unwrap();
         assert_eq!((late.message.as_str(), late.color), ("2 of 3 late", "#c62828"));
+        let down = group("db", &["late", "failed", "snoozed"]).unwrap();
+        assert_eq!(down.message, "2 of 3 down");
+        assert_eq!(group("db", &["ok", "paused", "maintenance"]).unwrap().message, "up");
+    }
+
+    #[test]
+    fn a_silenced_pulse_says_so_in_grey() {
+        for state in ["snoozed", "paused", "maintenance"] {
+            let badge = single("backup", state);
+            assert_eq!((badge.message.as_str(), badge.color), (state, GREY));
+        }
+        assert_eq!(single("backup", "running").message, "up");
+        assert_eq!(single("backup", "overrun").color, RED);
     }
 }

@@ -5,15 +5,17 @@ use super::views::dashboard_view;
 use crate::config::Config;
 use crate::http::{HttpError, params, response};
 use crate::pages::render_dashboard;
+use crate::store::config::{CalendarStore, load_book};
 use crate::store::{MaintenanceStore, PulseReader};
 use chrono::{DateTime, Utc};
 use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Request, Response};
 
-/// What the dashboard reads: the pulses, and the maintenance windows for the `maintenance` status.
-pub trait DashboardStore: PulseReader + MaintenanceStore {}
+/// What the dashboard reads: the pulses, the maintenance windows for the `maintenance` status and
+/// the holiday calendars the pulses are judged by.
+pub trait DashboardStore: PulseReader + MaintenanceStore + CalendarStore {}
 
-impl<T: PulseReader + MaintenanceStore> DashboardStore for T {}
+impl<T: PulseReader + MaintenanceStore + CalendarStore> DashboardStore for T {}
 
 pub async fn dashboard(
     req: Request,
@@ -62,7 +64,8 @@ async fn render(
     let secret = require_secret(&params, config)?;
     let listing = store.list().await?;
     let windows = store.windows().await?;
+    let book = load_book(store, config, !listing.pulses.is_empty()).await?;
     Ok(render_dashboard(&dashboard_view(
-        &listing, &windows, config, secret, now,
+        &listing, &windows, &book, config, secret, now,
     )))
 }

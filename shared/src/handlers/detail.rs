@@ -6,14 +6,21 @@ use crate::http::{HttpError, params, response};
 use crate::links;
 use crate::model::{Pulse, PulseId, format_stamp};
 use crate::pages::{DetailView, TimelineEntry, due_in, local_time, relative_time, render_detail};
-use crate::rules::status::status;
+use crate::rules::calendar_book::CalendarBook;
+use crate::rules::status::status_with;
 use crate::store::PulseReader;
+use crate::store::config::{CalendarStore, load_book};
 use crate::words;
 use chrono::{DateTime, Utc};
 use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Request, Response};
 
-pub async fn detail(req: Request, store: &dyn PulseReader, config: &Config, now: DateTime<Utc>) -> Response<Body> {
+/// What the page reads: the pulse, and the holiday calendars it is judged with.
+pub trait DetailStore: PulseReader + CalendarStore {}
+
+impl<T: PulseReader + CalendarStore> DetailStore for T {}
+
+pub async fn detail(req: Request, store: &dyn DetailStore, config: &Config, now: DateTime<Utc>) -> Response<Body> {
     let page = async {
         if !matches!(*req.method(), Method::GET | Method::HEAD) {
             return Err(HttpError::MethodNotAllowed { allow: "GET" });
@@ -27,7 +34,8 @@ pub async fn detail(req: Request, store: &dyn PulseReader, config: &Config, now:
                 "there is no pulse with this id; it may have been deleted — go back to the dashboard".into(),
             )
         })?;
-        let mut view = detail_view(&pulse, config, now);
+        let book = load_book(store, config, true).await?;
+        let mut view = detail_view(&pulse, &book, config, now);
         view.dashboard_href = links::from_detail(&links::dashboard(secret));
         view.edit_href = links::from_detail(&links::edit(secret, &id));
         view.quiet_href = links::from_detail(&links::quiet(secret, &id));
@@ -40,9 +48,9 @@ pub async fn detail(req: Request, store: &dyn PulseReader, config: &Config, now:
 }
 
 /// The page's content; the links are filled in by the caller, who knows the secret.
-pub fn detail_view(pulse: &Pulse, config: &Config, now: DateTime<Utc>) -> DetailView {
+pub fn detail_view(pulse: &Pulse, book: &CalendarBook, config: &Config, now: DateTime<Utc>) -> DetailView {
     let tz = pulse.timezone(config.default_timezone);
-    let status = status(pulse, now, config.default_timezone);
+    let status = status_with(pulse, now, config.default_timezone, book);
     let entry = |at: DateTime<Utc>, what: String| TimelineEntry {
         when_iso: format_stamp(at),
         when_local: local_time(at, tz.tz()),

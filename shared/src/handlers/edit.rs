@@ -1,5 +1,5 @@
-//! `GET|POST /heartbeat/edit?secret=S&id=ID`: change a pulse's threshold, working days and timezone,
-//! or delete it. Fields are read by name, and a field left out keeps its stored value; an unknown id
+//! `GET|POST /heartbeat/edit?secret=S&id=ID`: change a pulse's threshold, working days, timezone and
+//! working-time expectations (workdays, calendars, hours, schedule, grace), or delete it. Fields are read by name, and a field left out keeps its stored value; an unknown id
 //! is a 404 and never creates an item.
 
 use super::access::require_secret;
@@ -7,7 +7,7 @@ use super::views::edit_view;
 use crate::config::{Config, Secret};
 use crate::http::{HttpError, Params, params, response};
 use crate::links;
-use crate::model::{Pulse, PulseId, Settings, validate_settings};
+use crate::model::{Pulse, PulseId, Settings, SettingsInput, validate_input};
 use crate::pages::{EditErrors, EditForm, render_edit};
 use crate::rules::due;
 use crate::store::{Held, PulseReader, SettingsWriter};
@@ -104,7 +104,7 @@ async fn save(
         },
         Err(errors) => {
             let typed = changes.as_typed(&pulse, config);
-            let page = render_edit(&edit_view(&pulse, config, secret, now, Some(typed), errors));
+            let page = render_edit(&edit_view(&pulse, config, secret, now, Some(typed), *errors));
             Ok(response::html(StatusCode::BAD_REQUEST, page))
         }
     }
@@ -116,40 +116,96 @@ async fn save(
 const CHECKBOXES: &str = "checkboxes";
 
 /// What a post asks to change: `None` keeps the stored value. Only a field that is present and
-/// invalid is an error.
+/// invalid is an error. For the optional settings an empty field is the default (cleared).
 struct Changes<'a> {
     threshold: Option<&'a str>,
     saturday: Option<&'a str>,
     tz: Option<&'a str>,
+    workdays: Option<&'a str>,
+    calendars: Option<&'a str>,
+    no_calendars: Option<&'a str>,
+    hours: Option<&'a str>,
+    schedule: Option<&'a str>,
+    grace: Option<&'a str>,
 }
 
 impl<'a> Changes<'a> {
     fn read(form: &'a Params) -> Result<Self, HttpError> {
-        let listed = form
-            .single(CHECKBOXES)?
-            .is_some_and(|list| list.split(',').any(|n| n.trim() == "saturday"));
+        let listed = |name: &str| -> Result<bool, HttpError> {
+            Ok(form
+                .single(CHECKBOXES)?
+                .is_some_and(|list| list.split(',').any(|n| n.trim() == name)))
+        };
+        let checkbox = |name: &str| -> Result<Option<&'a str>, HttpError> {
+            Ok(form.single(name)?.or(listed(name)?.then_some("0")))
+        };
         Ok(Self {
             threshold: form.single("threshold")?,
-            saturday: form.single("saturday")?.or(listed.then_some("0")),
+            saturday: checkbox("saturday")?,
             tz: form.single("tz")?,
+            workdays: form.single("workdays")?,
+            calendars: form.single("calendars")?,
+            no_calendars: checkbox("no_calendars")?,
+            hours: form.single("hours")?,
+            schedule: form.single("schedule")?,
+            grace: form.single("grace")?,
         })
+    }
+
+    fn is_empty(&self) -> bool {
+        [
+            self.threshold,
+            self.saturday,
+            self.tz,
+            self.workdays,
+            self.calendars,
+            self.no_calendars,
+            self.hours,
+            self.schedule,
+            self.grace,
+        ]
+        .iter()
+        .all(Option::is_none)
     }
 
     /// The form as re-shown after a refusal: what was sent, the stored value where nothing was.
     fn as_typed(&self, pulse: &Pulse, config: &Config) -> EditForm {
+        let stored = stored_form(pulse, config);
+        let typed = |sent: Option<&str>, stored: String| sent.map_or(stored, str::to_owned);
         EditForm {
-            threshold: self
-                .threshold
-                .map_or_else(|| pulse.threshold.to_string(), str::to_owned),
+            threshold: typed(self.threshold, stored.threshold),
             saturday: self
                 .saturday
                 .and_then(|raw| saturday(raw).ok())
-                .unwrap_or(pulse.saturday),
-            tz: self.tz.map_or_else(
-                || pulse.timezone(config.default_timezone).name().to_owned(),
-                str::to_owned,
-            ),
+                .unwrap_or(stored.saturday),
+            tz: typed(self.tz, stored.tz),
+            workdays: typed(self.workdays, stored.workdays),
+            calendars: typed(self.calendars, stored.calendars),
+            no_calendars: self
+                .no_calendars
+                .and_then(|raw| saturday(raw).ok())
+                .unwrap_or(stored.no_calendars),
+            hours: typed(self.hours, stored.hours),
+            schedule: typed(self.schedule, stored.schedule),
+            grace: typed(self.grace, stored.grace),
         }
+    }
+}
+
+/// The form as the stored pulse fills it.
+pub(super) fn stored_form(pulse: &Pulse, config: &Config) -> EditForm {
+    let expect = &pulse.expect;
+    let text = |value: Option<String>| value.unwrap_or_default();
+    EditForm {
+        threshold: pulse.threshold.to_string(),
+        saturday: pulse.saturday,
+        tz: pulse.timezone(config.default_timezone).name().to_owned(),
+        workdays: text(expect.workdays.map(|d| d.to_string())),
+        calendars: text(expect.calendars.as_ref().map(ToString::to_string)),
+        no_calendars: expect.calendars.as_ref().is_some_and(|c| c.is_empty()),
+        hours: text(expect.hours.map(|h| h.to_string())),
+        schedule: text(expect.schedule.as_ref().map(ToString::to_string)),
+        grace: text(expect.grace.map(|g| g.to_string())),
     }
 }
 
@@ -173,6 +229,7 @@ fn due_after(pulse: &Pulse, settings: &Settings, config: &Config, now: DateTime<
         threshold: settings.threshold,
         saturday: settings.saturday,
         tz: Some(settings.tz),
+        expect: settings.expect.clone(),
         ..pulse.clone()
     };
     due::after_edit(&edited, now, config.default_timezone)
@@ -191,16 +248,19 @@ fn read_form(req: &Request) -> Result<Params, HttpError> {
 }
 
 /// The settings after the post: each field sent replaces the stored one, each field absent keeps it,
-/// by the same rules as the API's PATCH (`validate_settings`). A post with none of the fields is a
+/// by the same rules as the API's PATCH (`validate_input`). A post with none of the fields is a
 /// mistake (a script sending the wrong names), not a save. Every field's problem is reported at once,
 /// so the user fixes them in one go. A pulse without a timezone of its own (written by the original
 /// server) gets the default written, as the page shows it.
-fn settings(pulse: &Pulse, changes: &Changes, config: &Config) -> Result<Settings, EditErrors> {
-    if changes.threshold.is_none() && changes.saturday.is_none() && changes.tz.is_none() {
-        return Err(EditErrors {
-            form: Some("Nothing was saved: the form has none of the fields threshold, saturday and tz.".into()),
+fn settings(pulse: &Pulse, changes: &Changes, config: &Config) -> Result<Settings, Box<EditErrors>> {
+    if changes.is_empty() {
+        return Err(Box::new(EditErrors {
+            form: Some(
+                "Nothing was saved: the form has none of the fields threshold, saturday, tz, workdays, calendars, hours, schedule and grace."
+                    .into(),
+            ),
             ..EditErrors::default()
-        });
+        }));
     }
     let current = Settings {
         threshold: pulse.threshold,
@@ -208,19 +268,54 @@ fn settings(pulse: &Pulse, changes: &Changes, config: &Config) -> Result<Setting
         tz: pulse.timezone(config.default_timezone),
         expect: pulse.expect.clone(),
     };
-    let saturday = changes.saturday.map(saturday).transpose();
-    let validated = validate_settings(&current, changes.threshold, saturday.clone().ok().flatten(), changes.tz);
-    match (validated, saturday) {
-        (Ok(settings), Ok(_)) => Ok(settings),
-        (validated, saturday) => {
+    let stored = stored_form(pulse, config);
+    let saturday_flag = changes.saturday.map(saturday).transpose();
+    let no_calendars = changes.no_calendars.map(saturday).transpose();
+    let calendars = match (changes.calendars, no_calendars.clone()) {
+        (Some(names), Ok(Some(true))) if !names.trim().is_empty() => {
+            Err("either name calendars or tick “no holiday calendar at all”, not both".to_owned())
+        }
+        (_, Ok(Some(true))) => Ok(Some(Some(""))),
+        (None, Ok(Some(false))) if stored.no_calendars => Ok(Some(None)),
+        (None, _) => Ok(None),
+        (Some(names), _) => Ok(Some(cleared(names))),
+    };
+    let input = SettingsInput {
+        threshold: changes.threshold,
+        saturday: saturday_flag.clone().ok().flatten(),
+        tz: changes.tz,
+        // Unchanged working days are not sent, so the Saturday box alone adds or removes Saturday.
+        workdays: changes
+            .workdays
+            .filter(|typed| typed.trim() != stored.workdays)
+            .map(cleared),
+        calendars: calendars.clone().ok().flatten(),
+        hours: changes.hours.map(cleared),
+        schedule: changes.schedule.map(cleared),
+        grace: changes.grace.map(cleared),
+    };
+    let validated = validate_input(&current, &input);
+    match (validated, saturday_flag, calendars, no_calendars) {
+        (Ok(settings), Ok(_), Ok(_), Ok(_)) => Ok(settings),
+        (validated, saturday_flag, calendars, no_calendars) => {
             let errors = validated.err().unwrap_or_default();
             let problem = |field: &str| errors.iter().find(|e| e.field == field).map(|e| e.problem.clone());
-            Err(EditErrors {
+            Err(Box::new(EditErrors {
                 threshold: problem("threshold"),
-                saturday: saturday.err(),
+                saturday: saturday_flag.err(),
                 tz: problem("tz"),
+                workdays: problem("workdays"),
+                calendars: calendars.err().or(no_calendars.err()).or_else(|| problem("calendars")),
+                hours: problem("hours"),
+                schedule: problem("schedule"),
+                grace: problem("grace"),
                 form: Some("Nothing was saved: correct the fields marked below.".into()),
-            })
+            }))
         }
     }
+}
+
+/// An optional setting's field: empty means back to the default.
+fn cleared(typed: &str) -> Option<&str> {
+    Some(typed).filter(|t| !t.trim().is_empty())
 }

@@ -7,7 +7,11 @@ mod channels;
 pub mod dashboard;
 pub mod detail;
 pub mod edit;
+#[cfg(test)]
+mod edit_tests;
 pub mod export;
+#[cfg(test)]
+mod holiday_tests;
 pub mod invocation;
 mod maintenance;
 pub mod monitor;

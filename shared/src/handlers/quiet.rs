@@ -141,6 +141,10 @@ async fn view(
     let default_tz = deps.config.default_timezone;
     let tz = pulse.timezone(default_tz);
     let windows = deps.maintenance.windows().await?;
+    let book = match deps.calendars {
+        Some(store) => crate::store::config::load_book(store, deps.config, true).await?,
+        None => Default::default(),
+    };
     let quiet_text = match silence(&pulse.key, &pulse.quiet, &windows, now) {
         Some(Silence::Paused) => "paused until its next signal".to_owned(),
         Some(Silence::Snoozed { until }) => format!("snoozed until {}", local_time(until, tz.tz())),
@@ -187,7 +191,7 @@ async fn view(
         name: pulse.key.name.clone(),
         host: pulse.key.host.clone(),
         category: pulse.key.category.clone(),
-        status: status_name(pulse, default_tz, now, &windows),
+        status: status_name(pulse, default_tz, now, &windows, &book),
         quiet_text,
         choices,
         action_href: links::quiet(secret, &pulse.id),

@@ -4,8 +4,9 @@ use crate::config::{Config, Secret};
 use crate::links;
 use crate::model::{Pulse, Window, format_stamp};
 use crate::pages::{DashboardRow, DashboardView, EditErrors, EditForm, EditView, due_in, local_time, relative_time};
+use crate::rules::calendar_book::CalendarBook;
 use crate::rules::quiet::{Silence, silence};
-use crate::rules::status::{Status, status};
+use crate::rules::status::{Status, status, status_with};
 use crate::rules::{signals, state};
 use crate::store::Listing;
 use crate::words;
@@ -14,6 +15,7 @@ use chrono::{DateTime, Utc};
 pub fn dashboard_view(
     listing: &Listing,
     windows: &[Window],
+    book: &CalendarBook,
     config: &Config,
     secret: &Secret,
     now: DateTime<Utc>,
@@ -22,7 +24,8 @@ pub fn dashboard_view(
         .pulses
         .iter()
         .map(|pulse| {
-            let mut row = dashboard_row(pulse, &status(pulse, now, config.default_timezone), config, secret, now);
+            let status = status_with(pulse, now, config.default_timezone, book);
+            let mut row = dashboard_row(pulse, &status, config, secret, now);
             quiet_row(&mut row, pulse, windows, config, now);
             row
         })
@@ -108,11 +111,7 @@ pub fn edit_view(
         first_seen: pulse.first_seen.map(|t| local_time(t, tz.tz())),
         last_message: pulse.last_message.clone(),
         last_metadata: pulse.last_metadata.clone(),
-        form: form.unwrap_or_else(|| EditForm {
-            threshold: pulse.threshold.to_string(),
-            saturday: pulse.saturday,
-            tz: tz.name().to_owned(),
-        }),
+        form: form.unwrap_or_else(|| super::edit::stored_form(pulse, config)),
         errors,
         action_href: links::edit(secret, &pulse.id),
         dashboard_href: links::dashboard(secret),

@@ -81,6 +81,14 @@ pub struct EditForm {
     pub threshold: String,
     pub saturday: bool,
     pub tz: String,
+    /// The expectation settings as text; empty is the default (see `docs/WORKING-TIME.md`).
+    pub workdays: String,
+    pub calendars: String,
+    /// Ticked: no holiday calendar at all, not even the service's defaults.
+    pub no_calendars: bool,
+    pub hours: String,
+    pub schedule: String,
+    pub grace: String,
 }
 
 /// Messages shown next to the fields that were refused.
@@ -89,8 +97,32 @@ pub struct EditErrors {
     pub threshold: Option<String>,
     pub saturday: Option<String>,
     pub tz: Option<String>,
+    pub workdays: Option<String>,
+    pub calendars: Option<String>,
+    pub hours: Option<String>,
+    pub schedule: Option<String>,
+    pub grace: Option<String>,
     /// Errors not tied to one field.
     pub form: Option<String>,
+}
+
+impl EditErrors {
+    /// Whether the page shows any error (its title then says so).
+    pub fn any(&self) -> bool {
+        [
+            &self.threshold,
+            &self.saturday,
+            &self.tz,
+            &self.workdays,
+            &self.calendars,
+            &self.hours,
+            &self.schedule,
+            &self.grace,
+            &self.form,
+        ]
+        .iter()
+        .any(|e| e.is_some())
+    }
 }
 
 #[derive(Debug, Clone)]

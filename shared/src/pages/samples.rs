@@ -203,12 +203,18 @@ pub(crate) fn edit_with_errors() -> EditView {
             threshold: "twelve\"><b>".to_string(),
             saturday: true,
             tz: "Europe/Berlinn".to_string(),
+            workdays: "Mon-Fri".to_string(),
+            calendars: "de BY".to_string(),
+            hours: "08:00-18:00".to_string(),
+            ..EditForm::default()
         },
         errors: EditErrors {
             threshold: Some("must be a number of hours, e.g. 24 or 0.25".to_string()),
             saturday: None,
             tz: Some("“Europe/Berlinn” is not a known IANA timezone".to_string()),
+            calendars: Some("“de BY” is not a calendar name".to_string()),
             form: Some("Nothing was saved; please correct the fields below.".to_string()),
+            ..EditErrors::default()
         },
         action_href: "edit?secret=s%26cret&id=9f86d081".to_string(),
         dashboard_href: "dashboard?secret=s%26cret".to_string(),
@@ -232,6 +238,7 @@ pub(crate) fn edit_clean() -> EditView {
             threshold: "24".to_string(),
             saturday: false,
             tz: "UTC".to_string(),
+            ..EditForm::default()
         },
         errors: EditErrors::default(),
         name: "nightly-dump".to_string(),

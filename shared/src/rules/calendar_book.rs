@@ -5,7 +5,7 @@ use crate::model::{CalendarName, CalendarNames};
 use chrono::NaiveDate;
 use std::collections::{BTreeSet, HashMap};
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct CalendarBook {
     sets: HashMap<String, BTreeSet<NaiveDate>>,
     /// `DEFAULT_CALENDARS`: what a pulse without its own `calendars` follows.

@@ -17,6 +17,8 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 pub struct MemoryStore {
     pulses: Mutex<BTreeMap<PulseId, Pulse>>,
     windows: Mutex<Vec<crate::model::Window>>,
+    /// The holiday calendars, as the config table holds them.
+    calendars: super::config::MemoryConfig,
     requests: AtomicUsize,
     /// When set, every request fails as if the table could not be reached.
     down: AtomicBool,
@@ -50,6 +52,10 @@ impl MemoryStore {
 
     pub(super) fn windows_cell(&self) -> &Mutex<Vec<crate::model::Window>> {
         &self.windows
+    }
+
+    pub(super) fn calendars_cell(&self) -> &super::config::MemoryConfig {
+        &self.calendars
     }
 
     pub fn set_down(&self, down: bool) {

@@ -59,7 +59,7 @@ async fn the_form_shows_the_stored_values() {
     );
     assert!(html.contains("value=\"Asia/Kolkata\""), "timezone");
     assert!(
-        html.contains("<input type=\"hidden\" name=\"checkboxes\" value=\"saturday\">"),
+        html.contains("<input type=\"hidden\" name=\"checkboxes\" value=\"saturday,no_calendars\">"),
         "the form lists its checkbox, so that unticking it saves"
     );
     assert!(html.contains("<dt>Pulses received</dt>\n    <dd>1</dd>"), "count");
@@ -270,7 +270,8 @@ async fn a_present_but_invalid_field_is_refused_and_nothing_is_saved() {
         let res = save(&store, post(&edit_uri(id.as_str()), FORM, body)).await;
         assert_html_page(&res, 400);
         assert!(
-            text(&res).contains("none of the fields threshold, saturday and tz"),
+            text(&res)
+                .contains("none of the fields threshold, saturday, tz, workdays, calendars, hours, schedule and grace"),
             "{body:?}"
         );
         assert_eq!(store.snapshot(&id), before, "nothing saved for {body:?}");

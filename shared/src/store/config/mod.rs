@@ -8,6 +8,7 @@ pub mod calendar;
 #[cfg(any(test, feature = "testing"))]
 pub mod calendar_contract;
 mod calendar_memory;
+mod calendar_roles;
 mod channels;
 #[cfg(any(test, feature = "testing"))]
 pub mod contract;
@@ -17,6 +18,7 @@ mod memory;
 pub mod schema;
 
 pub use calendar::{CalendarStore, HolidayCalendar};
+pub use calendar_roles::load_book;
 pub use channels::{ChannelDirectory, Problem, StoredChannel};
 pub use dynamo::DynamoConfig;
 pub use maintenance::{MaintenanceStore, new_window_id};
