@@ -66,7 +66,8 @@ impl PulseApp {
     pub async fn build(vars: HashMap<String, String>, clients: Clients) -> Result<Self, BootError> {
         let config = config(Uses::Pulse, vars, &clients.ssm).await?;
         let store = DynamoStore::new(clients.dynamo, config.table_name.clone())
-            .with_config_table(config.config_table_name.clone());
+            .with_config_table(config.config_table_name.clone())
+            .with_events_table(config.events_table_name.clone());
         Ok(Self { config, store })
     }
 }
@@ -79,7 +80,8 @@ impl PagesApp {
     pub async fn build(vars: HashMap<String, String>, clients: Clients) -> Result<Self, BootError> {
         let config = config(Uses::Pages, vars, &clients.ssm).await?;
         let store = DynamoStore::new(clients.dynamo, config.table_name.clone())
-            .with_config_table(config.config_table_name.clone());
+            .with_config_table(config.config_table_name.clone())
+            .with_events_table(config.events_table_name.clone());
         Ok(Self { config, store })
     }
 }
@@ -101,7 +103,9 @@ impl KeyedApp {
         crate::secrets::resolve(&mut vars, uses.secrets(), &clients.ssm).await?;
         let config = Config::for_function(uses, &vars)?;
         let keys = Keys::for_function(uses, &vars);
-        let store = DynamoStore::new(clients.dynamo, config.table_name.clone());
+        let store = DynamoStore::new(clients.dynamo, config.table_name.clone())
+            .with_config_table(config.config_table_name.clone())
+            .with_events_table(config.events_table_name.clone());
         Ok(Self { config, store, keys })
     }
 }
@@ -115,7 +119,8 @@ impl MonitorApp {
         let config = config(Uses::Monitor, vars, &clients.ssm).await?;
         let notifier = notifier(&config)?;
         let store = DynamoStore::new(clients.dynamo, config.table_name.clone())
-            .with_config_table(config.config_table_name.clone());
+            .with_config_table(config.config_table_name.clone())
+            .with_events_table(config.events_table_name.clone());
         Ok(Self {
             config,
             store,
@@ -145,7 +150,8 @@ impl App {
     pub fn with_client(config: Config, client: aws_sdk_dynamodb::Client) -> Result<Self, BootError> {
         let notifier = notifier(&config)?;
         let store =
-            DynamoStore::new(client, config.table_name.clone()).with_config_table(config.config_table_name.clone());
+            DynamoStore::new(client, config.table_name.clone()).with_config_table(config.config_table_name.clone())
+            .with_events_table(config.events_table_name.clone());
         Ok(Self {
             config,
             store,

@@ -1,5 +1,6 @@
 //! Plain domain types: what a pulse is, parsed once at the edge and trusted everywhere after.
 
+mod event;
 mod key;
 mod pulse;
 mod quiet;
@@ -10,6 +11,7 @@ mod time;
 mod timezone;
 mod workdays;
 
+pub use event::{Event, EventKind, edited_note, expiry};
 pub use key::{FieldError, PulseId, PulseKey};
 pub use pulse::{Alert, Claim, Pulse, Settings};
 pub use quiet::{LONGEST, NOTE_LIMIT, Quieting, Scope, Window};

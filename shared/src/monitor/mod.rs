@@ -1,6 +1,7 @@
 //! One monitor run: find pulses that owe Slack a message, claim them, send one message per kind, and
 //! record delivery only after Slack accepted it. No HTTP or DynamoDB types here.
 
+mod history;
 mod lines;
 
 use crate::config::Config;
@@ -246,7 +247,15 @@ impl Run<'_> {
                 summary.messages_sent += 1;
                 let work = claimed
                     .iter()
-                    .map(|c| -> Work<'_, _> { Box::pin(async move { (c, self.record(c).await) }) });
+                    .map(|c| -> Work<'_, _> {
+                        Box::pin(async move {
+                            let result = self.record(c).await;
+                            if matches!(result, Ok(Held::Yes)) {
+                                self.remember(c).await;
+                            }
+                            (c, result)
+                        })
+                    });
                 let records = each(work.collect()).await;
                 for (c, result) in records {
                     match result {

@@ -17,6 +17,8 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 pub struct MemoryStore {
     pulses: Mutex<BTreeMap<PulseId, Pulse>>,
     windows: Mutex<Vec<crate::model::Window>>,
+    /// Each pulse's history, oldest first.
+    events: Mutex<BTreeMap<PulseId, Vec<super::events::StoredEvent>>>,
     requests: AtomicUsize,
     /// When set, every request fails as if the table could not be reached.
     down: AtomicBool,
@@ -50,6 +52,10 @@ impl MemoryStore {
 
     pub(super) fn windows_cell(&self) -> &Mutex<Vec<crate::model::Window>> {
         &self.windows
+    }
+
+    pub(super) fn events_cell(&self) -> &Mutex<BTreeMap<PulseId, Vec<super::events::StoredEvent>>> {
+        &self.events
     }
 
     pub fn set_down(&self, down: bool) {
@@ -236,6 +242,10 @@ impl PulseReader for MemoryStore {
 
 #[async_trait]
 impl SettingsWriter for MemoryStore {
+    fn history(&self) -> Option<&dyn crate::store::EventLog> {
+        Some(self)
+    }
+
     async fn update_settings(
         &self,
         id: &PulseId,
@@ -260,6 +270,10 @@ impl SettingsWriter for MemoryStore {
 
 #[async_trait]
 impl QuietWriter for MemoryStore {
+    fn history(&self) -> Option<&dyn crate::store::EventLog> {
+        Some(self)
+    }
+
     async fn set_snooze(
         &self,
         id: &PulseId,
@@ -276,6 +290,10 @@ impl QuietWriter for MemoryStore {
 
 #[async_trait]
 impl IncidentLedger for MemoryStore {
+    fn history(&self) -> Option<&dyn crate::store::EventLog> {
+        Some(self)
+    }
+
     async fn maintenance_windows(&self) -> Result<Vec<crate::model::Window>, StoreError> {
         super::MaintenanceStore::windows(self).await
     }

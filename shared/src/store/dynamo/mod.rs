@@ -32,6 +32,10 @@ pub struct DynamoStore {
     table: String,
     /// The service's config table (maintenance windows): `CONFIG_TABLE_NAME`.
     config_table: String,
+    /// Pulse history: `EVENTS_TABLE_NAME`.
+    events_table: String,
+    /// Under the local runtime (dynalite has no TTL) each history write trims the pulse's history.
+    trim_locally: bool,
     stats: Arc<Counters>,
 }
 
@@ -53,12 +57,15 @@ pub struct StoreStats {
 }
 
 impl DynamoStore {
-    /// The config table defaults to `{table}-config`, as `CONFIG_TABLE_NAME` does.
+    /// The config table defaults to `{table}-config`, as `CONFIG_TABLE_NAME` does, and the events
+    /// table to `{table}-events`, as `EVENTS_TABLE_NAME` does.
     pub fn new(client: Client, table: impl Into<String>) -> Self {
         let table = table.into();
         Self {
             client,
             config_table: format!("{table}-config"),
+            events_table: format!("{table}-events"),
+            trim_locally: false,
             table,
             stats: Arc::default(),
         }
@@ -67,6 +74,25 @@ impl DynamoStore {
     pub fn with_config_table(mut self, config_table: impl Into<String>) -> Self {
         self.config_table = config_table.into();
         self
+    }
+
+    pub fn with_events_table(mut self, events_table: impl Into<String>) -> Self {
+        self.events_table = events_table.into();
+        self
+    }
+
+    /// Trims each pulse's history as it is written, as TTL does on AWS (for dynalite).
+    pub fn trimming_locally(mut self) -> Self {
+        self.trim_locally = true;
+        self
+    }
+
+    pub fn events_table(&self) -> &str {
+        &self.events_table
+    }
+
+    pub(in crate::store) fn trims_locally(&self) -> bool {
+        self.trim_locally
     }
 
     pub fn config_table(&self) -> &str {
