@@ -149,8 +149,8 @@ pub struct App {
 impl App {
     pub fn with_client(config: Config, client: aws_sdk_dynamodb::Client) -> Result<Self, BootError> {
         let notifier = notifier(&config)?;
-        let store =
-            DynamoStore::new(client, config.table_name.clone()).with_config_table(config.config_table_name.clone())
+        let store = DynamoStore::new(client, config.table_name.clone())
+            .with_config_table(config.config_table_name.clone())
             .with_events_table(config.events_table_name.clone());
         Ok(Self {
             config,

@@ -83,7 +83,10 @@ pub async fn apply(
     };
     if held.held() {
         let (kind, what) = match change {
-            Change::Snooze(until) => (EventKind::Snoozed, format!("until {}", crate::model::format_stamp(until))),
+            Change::Snooze(until) => (
+                EventKind::Snoozed,
+                format!("until {}", crate::model::format_stamp(until)),
+            ),
             Change::EndSnooze => (EventKind::Snoozed, "snooze ended".to_owned()),
             Change::Pause => (EventKind::Paused, "paused".to_owned()),
             Change::EndPause => (EventKind::Paused, "resumed".to_owned()),

@@ -416,7 +416,13 @@ fn each_function_gets_only_its_own_settings_and_secrets() {
             Uses::Everything => unreachable!(),
         }
         .into_iter()
-        .chain(["TABLE_NAME", "CONFIG_TABLE_NAME", "DEFAULT_TIMEZONE"])
+        .chain([
+            "TABLE_NAME",
+            "CONFIG_TABLE_NAME",
+            "EVENTS_TABLE_NAME",
+            "HISTORY_DAYS",
+            "DEFAULT_TIMEZONE",
+        ])
         .map(str::to_owned)
         .chain(
             uses.secrets()

@@ -4,6 +4,7 @@
 mod auth;
 pub mod cursor;
 pub mod error;
+mod events;
 pub mod filter;
 pub mod keys;
 mod maintenance;
@@ -18,18 +19,21 @@ pub use keys::Keys;
 pub use openapi::document as openapi_document;
 
 use crate::config::Config;
-use crate::store::{IncidentLedger, MaintenanceStore, PulsePages, PulseReader, QuietWriter, SettingsWriter};
+use crate::store::{EventLog, IncidentLedger, MaintenanceStore, PulsePages, PulseReader, QuietWriter, SettingsWriter};
 use chrono::{DateTime, Utc};
 use futures_util::future::BoxFuture;
 use lambda_http::{Body, Request, Response};
 
 /// Every store role the API plays, as one bound (DynamoDB, or the in-memory store in tests).
 pub trait ApiStore:
-    PulseReader + SettingsWriter + PulsePages + QuietWriter + MaintenanceStore + IncidentLedger
+    PulseReader + SettingsWriter + PulsePages + QuietWriter + MaintenanceStore + IncidentLedger + EventLog
 {
 }
 
-impl<T: PulseReader + SettingsWriter + PulsePages + QuietWriter + MaintenanceStore + IncidentLedger> ApiStore for T {}
+impl<T: PulseReader + SettingsWriter + PulsePages + QuietWriter + MaintenanceStore + IncidentLedger + EventLog> ApiStore
+    for T
+{
+}
 
 /// What the API's handlers may use: narrow store traits, the configuration, the keys.
 pub struct ApiDeps<'a> {
@@ -40,6 +44,8 @@ pub struct ApiDeps<'a> {
     pub maintenance: &'a dyn MaintenanceStore,
     /// Removing a maintenance window makes the pulses it held due at once (`quieting`).
     pub ledger: &'a dyn IncidentLedger,
+    /// Pulse history (`/pulses/{id}/events`).
+    pub events: &'a dyn EventLog,
     pub config: &'a Config,
     pub keys: &'a Keys,
 }
@@ -54,6 +60,7 @@ impl<'a> ApiDeps<'a> {
             quiet: store,
             maintenance: store,
             ledger: store,
+            events: store,
             config,
             keys,
         }
@@ -98,6 +105,7 @@ pub type Resource = for<'a> fn(segments: &'a [&'a str], call: &'a Call<'a>) -> O
 const RESOURCES: &[Resource] = &[
     openapi::resource,
     pulses::resource,
+    events::resource,
     quiet::resource,
     maintenance::resource,
 ];

@@ -61,7 +61,7 @@ pub(super) fn query(call: &Call<'_>, known: &[&str]) -> Result<Params, ApiError>
     Ok(params)
 }
 
-fn limit(params: &Params) -> Result<usize, ApiError> {
+pub(super) fn limit(params: &Params) -> Result<usize, ApiError> {
     match params.single("limit")? {
         None => Ok(DEFAULT_LIMIT),
         Some(raw) => raw
@@ -334,10 +334,7 @@ async fn patch(raw_id: &str, call: &Call<'_>) -> Result<Response<Body>, ApiError
                     .with_message(crate::model::edited_note(&settings))
             })
             .await;
-            response::json(
-            StatusCode::OK,
-            &pulse_json(&edited, default_tz, call.now),
-        )
+            response::json(StatusCode::OK, &pulse_json(&edited, default_tz, call.now))
         }),
         // Deleted between the read and the write: the conditional write created nothing.
         Held::No => Err(no_such_pulse()),

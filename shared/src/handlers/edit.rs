@@ -101,7 +101,8 @@ async fn save(
         {
             Held::Yes => {
                 crate::store::events::note(writer.history(), config.history_days, |days| {
-                    Event::step(id.clone(), now, EventKind::Edited, days).with_message(crate::model::edited_note(&settings))
+                    Event::step(id.clone(), now, EventKind::Edited, days)
+                        .with_message(crate::model::edited_note(&settings))
                 })
                 .await;
                 Ok(back)

@@ -28,14 +28,20 @@ fn failure(name: &str, at: DateTime<Utc>, exit: u8) -> Event {
 
 pub async fn events_come_newest_first_in_pages<S: ContractStore>(store: &S) {
     for i in 0..5 {
-        store.append(&failure("paged", monday() + TimeDelta::minutes(i), i as u8 + 1)).await.unwrap();
+        store
+            .append(&failure("paged", monday() + TimeDelta::minutes(i), i as u8 + 1))
+            .await
+            .unwrap();
     }
     store.append(&failure("other", monday(), 9)).await.unwrap();
     let now = monday() + TimeDelta::hours(1);
     let first = store.events(&id("paged"), None, 3, now).await.unwrap();
     let exits: Vec<_> = first.events.iter().map(|e| e.event.exit).collect();
     assert_eq!(exits, [Some(5), Some(4), Some(3)]);
-    assert_eq!(first.events[0].event, failure("paged", monday() + TimeDelta::minutes(4), 5));
+    assert_eq!(
+        first.events[0].event,
+        failure("paged", monday() + TimeDelta::minutes(4), 5)
+    );
     let rest = store.events(&id("paged"), first.next.as_deref(), 3, now).await.unwrap();
     let exits: Vec<_> = rest.events.iter().map(|e| e.event.exit).collect();
     assert_eq!(exits, [Some(2), Some(1)]);
@@ -62,8 +68,19 @@ pub async fn expired_events_are_left_out_and_trimmed<S: ContractStore>(store: &S
     assert_eq!(page.events.len(), 1, "the expired event is not shown");
     assert_eq!(page.events[0].event.at, monday());
     let later = monday() + TimeDelta::days(6);
-    assert_eq!(store.trim(&id("aging"), later, 1000).await.unwrap(), 1, "the fresh one expired too");
-    assert!(store.events(&id("aging"), None, 10, monday()).await.unwrap().events.is_empty());
+    assert_eq!(
+        store.trim(&id("aging"), later, 1000).await.unwrap(),
+        1,
+        "the fresh one expired too"
+    );
+    assert!(
+        store
+            .events(&id("aging"), None, 10, monday())
+            .await
+            .unwrap()
+            .events
+            .is_empty()
+    );
 }
 
 pub async fn trimming_keeps_the_newest<S: ContractStore>(store: &S) {

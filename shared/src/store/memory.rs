@@ -20,6 +20,8 @@ pub struct MemoryStore {
     /// Each pulse's history, oldest first.
     events: Mutex<BTreeMap<PulseId, Vec<super::events::StoredEvent>>>,
     requests: AtomicUsize,
+    /// Requests to the history, counted apart (they run beside the pulse's own write).
+    history_requests: AtomicUsize,
     /// When set, every request fails as if the table could not be reached.
     down: AtomicBool,
 }
@@ -52,6 +54,19 @@ impl MemoryStore {
 
     pub(super) fn windows_cell(&self) -> &Mutex<Vec<crate::model::Window>> {
         &self.windows
+    }
+
+    pub fn history_requests(&self) -> usize {
+        self.history_requests.load(Ordering::SeqCst)
+    }
+
+    /// Counts a history request and fails it while the store is "down".
+    pub(super) fn enter_history(&self) -> Result<(), StoreError> {
+        self.history_requests.fetch_add(1, Ordering::SeqCst);
+        if self.down.load(Ordering::SeqCst) {
+            return Err(StoreError::Unavailable("the in-memory store is switched off".into()));
+        }
+        Ok(())
     }
 
     pub(super) fn events_cell(&self) -> &Mutex<BTreeMap<PulseId, Vec<super::events::StoredEvent>>> {

@@ -44,6 +44,7 @@ struct Counters {
     requests: AtomicUsize,
     items_read: AtomicUsize,
     items_swept: AtomicUsize,
+    history_requests: AtomicUsize,
 }
 
 /// Requests sent and items read since the store was made; the sweep's Scan segments count apart,
@@ -54,6 +55,9 @@ pub struct StoreStats {
     pub items_read: usize,
     /// Items the sweep segments scanned (read and billed, even those the filter dropped).
     pub items_swept: usize,
+    /// Requests to the events table (pulse history), counted apart: they run beside the pulse's own
+    /// write and never decide an answer.
+    pub history_requests: usize,
 }
 
 impl DynamoStore {
@@ -108,6 +112,7 @@ impl DynamoStore {
             requests: self.stats.requests.load(Ordering::Relaxed),
             items_read: self.stats.items_read.load(Ordering::Relaxed),
             items_swept: self.stats.items_swept.load(Ordering::Relaxed),
+            history_requests: self.stats.history_requests.load(Ordering::Relaxed),
         }
     }
 
@@ -118,6 +123,10 @@ impl DynamoStore {
     pub(in crate::store) fn count(&self, items: usize) {
         self.stats.requests.fetch_add(1, Ordering::Relaxed);
         self.stats.items_read.fetch_add(items, Ordering::Relaxed);
+    }
+
+    pub(in crate::store) fn count_history(&self) {
+        self.stats.history_requests.fetch_add(1, Ordering::Relaxed);
     }
 
     fn key(id: &PulseId) -> HashMap<String, AttributeValue> {

@@ -20,7 +20,7 @@ fn is_missing_table<E: aws_sdk_dynamodb::error::ProvideErrorMetadata, R>(
 #[async_trait]
 impl EventLog for DynamoStore {
     async fn append(&self, event: &Event) -> Result<(), StoreError> {
-        self.count(0);
+        self.count_history();
         self.client()
             .put_item()
             .table_name(self.events_table())
@@ -60,12 +60,15 @@ impl EventLog for DynamoStore {
             Ok(out) => out,
             // A deployment from before the events table: it has no history yet.
             Err(err) if is_missing_table(&err) => {
-                tracing::warn!(table = self.events_table(), "the events table does not exist: no history");
+                tracing::warn!(
+                    table = self.events_table(),
+                    "the events table does not exist: no history"
+                );
                 return Ok(EventPage::default());
             }
             Err(err) => return Err(classify(err)),
         };
-        self.count(out.items().len());
+        self.count_history();
         let next = out.last_evaluated_key().and_then(|key| match key.get(AT) {
             Some(AttributeValue::S(at)) => Some(at.clone()),
             _ => None,
@@ -99,7 +102,7 @@ impl EventLog for DynamoStore {
         let mut seen = 0;
         while let Some(page) = pages.next().await {
             let page = page.map_err(classify)?;
-            self.count(page.items().len());
+            self.count_history();
             for item in page.items() {
                 let Some(AttributeValue::S(key)) = item.get(AT) else {
                     continue;
@@ -115,7 +118,7 @@ impl EventLog for DynamoStore {
             }
         }
         for key in &doomed {
-            self.count(0);
+            self.count_history();
             self.client()
                 .delete_item()
                 .table_name(self.events_table())

@@ -82,7 +82,9 @@ mod tests {
     #[test]
     fn items_round_trip_and_odd_ones_are_left_out() {
         let at = Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap();
-        let id = PulseKey::parse(Some("h"), Some("c"), Some("t"), Some("n")).unwrap().id();
+        let id = PulseKey::parse(Some("h"), Some("c"), Some("t"), Some("n"))
+            .unwrap()
+            .id();
         let signal = Signal {
             kind: SignalKind::Failure,
             exit: Some(3),

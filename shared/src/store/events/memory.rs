@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 #[async_trait]
 impl EventLog for MemoryStore {
     async fn append(&self, event: &Event) -> Result<(), StoreError> {
-        drop(self.enter()?);
+        self.enter_history()?;
         let stored = StoredEvent {
             key: event_key(event.at),
             event: event.clone(),
@@ -21,7 +21,8 @@ impl EventLog for MemoryStore {
             let at = history.partition_point(|e| e.key < stored.key);
             history.insert(at, stored);
         }
-        self.trim(&event.pulse, event.at, MAX_EVENTS).await.map(drop)
+        trim_now(self, &event.pulse, event.at, MAX_EVENTS);
+        Ok(())
     }
 
     async fn events(
@@ -31,15 +32,22 @@ impl EventLog for MemoryStore {
         limit: usize,
         now: DateTime<Utc>,
     ) -> Result<EventPage, StoreError> {
-        drop(self.enter()?);
+        self.enter_history()?;
         let events = self.events_cell().lock().unwrap();
         let older: Vec<&StoredEvent> = events
             .get(pulse)
-            .map(|h| h.iter().rev().filter(|e| before.is_none_or(|b| e.key.as_str() < b)).collect())
+            .map(|h| {
+                h.iter()
+                    .rev()
+                    .filter(|e| before.is_none_or(|b| e.key.as_str() < b))
+                    .collect()
+            })
             .unwrap_or_default();
         let page: Vec<&StoredEvent> = older.iter().copied().take(limit).collect();
         // As a DynamoDB Query with a Limit: a full page says where it stopped.
-        let next = (page.len() == limit).then(|| page.last().map(|e| e.key.clone())).flatten();
+        let next = (page.len() == limit)
+            .then(|| page.last().map(|e| e.key.clone()))
+            .flatten();
         Ok(EventPage {
             events: page.into_iter().filter(|e| e.event.expires > now).cloned().collect(),
             next,
@@ -47,15 +55,20 @@ impl EventLog for MemoryStore {
     }
 
     async fn trim(&self, pulse: &PulseId, now: DateTime<Utc>, keep: usize) -> Result<usize, StoreError> {
-        drop(self.enter()?);
-        let mut events = self.events_cell().lock().unwrap();
-        let Some(history) = events.get_mut(pulse) else {
-            return Ok(0);
-        };
-        let before = history.len();
-        history.retain(|e| e.event.expires > now);
-        let excess = history.len().saturating_sub(keep);
-        history.drain(..excess);
-        Ok(before - history.len())
+        self.enter_history()?;
+        Ok(trim_now(self, pulse, now, keep))
     }
+}
+
+/// Drops the expired events and all but the newest `keep`; how many went.
+fn trim_now(store: &MemoryStore, pulse: &PulseId, now: DateTime<Utc>, keep: usize) -> usize {
+    let mut events = store.events_cell().lock().unwrap();
+    let Some(history) = events.get_mut(pulse) else {
+        return 0;
+    };
+    let before = history.len();
+    history.retain(|e| e.event.expires > now);
+    let excess = history.len().saturating_sub(keep);
+    history.drain(..excess);
+    before - history.len()
 }
