@@ -7,6 +7,7 @@ mod support;
 
 mod dashboard;
 mod edit;
+mod history;
 mod monitor;
 mod parsing_props;
 mod pulse;
