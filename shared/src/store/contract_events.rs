@@ -68,11 +68,9 @@ pub async fn expired_events_are_left_out_and_trimmed<S: ContractStore>(store: &S
     assert_eq!(page.events.len(), 1, "the expired event is not shown");
     assert_eq!(page.events[0].event.at, monday());
     let later = monday() + TimeDelta::days(6);
-    assert_eq!(
-        store.trim(&id("aging"), later, 1000).await.unwrap(),
-        1,
-        "the fresh one expired too"
-    );
+    // The old one may be gone already (a store that trims as it writes); the fresh one expired too.
+    let trimmed = store.trim(&id("aging"), later, 1000).await.unwrap();
+    assert!((1..=2).contains(&trimmed), "{trimmed}");
     assert!(
         store
             .events(&id("aging"), None, 10, monday())
