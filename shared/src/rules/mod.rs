@@ -1,6 +1,7 @@
 //! The rules: plain functions over plain types, with the current time passed in.
 
 pub mod due;
+pub mod history;
 pub mod incident;
 pub mod quiet;
 pub mod signals;
