@@ -7,13 +7,18 @@ use crate::links;
 use crate::model::{Pulse, PulseId, format_stamp};
 use crate::pages::{DetailView, TimelineEntry, due_in, local_time, relative_time, render_detail};
 use crate::rules::status::status;
-use crate::store::PulseReader;
+use crate::store::{EventLog, PulseReader};
 use crate::words;
 use chrono::{DateTime, Utc};
 use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Request, Response};
 
-pub async fn detail(req: Request, store: &dyn PulseReader, config: &Config, now: DateTime<Utc>) -> Response<Body> {
+/// What the detail page reads: the pulse, and its history.
+pub trait DetailStore: PulseReader + EventLog {}
+
+impl<T: PulseReader + EventLog> DetailStore for T {}
+
+pub async fn detail(req: Request, store: &dyn DetailStore, config: &Config, now: DateTime<Utc>) -> Response<Body> {
     let page = async {
         if !matches!(*req.method(), Method::GET | Method::HEAD) {
             return Err(HttpError::MethodNotAllowed { allow: "GET" });
@@ -28,6 +33,14 @@ pub async fn detail(req: Request, store: &dyn PulseReader, config: &Config, now:
             )
         })?;
         let mut view = detail_view(&pulse, config, now);
+        // The page shows without its history rather than not at all.
+        match super::detail_history::read_history(store, &id, now).await {
+            Ok(events) => {
+                let tz = pulse.timezone(config.default_timezone);
+                super::detail_history::apply_history(&mut view, &events, tz.tz(), now);
+            }
+            Err(err) => tracing::warn!(id = %id, error = %err, "the history could not be read"),
+        }
         view.dashboard_href = links::from_detail(&links::dashboard(secret));
         view.edit_href = links::from_detail(&links::edit(secret, &id));
         view.quiet_href = links::from_detail(&links::quiet(secret, &id));
@@ -47,6 +60,7 @@ pub fn detail_view(pulse: &Pulse, config: &Config, now: DateTime<Utc>) -> Detail
         when_iso: format_stamp(at),
         when_local: local_time(at, tz.tz()),
         what,
+        log: None,
     };
     let mut timeline = vec![entry(
         pulse.last_pulse,
@@ -82,6 +96,10 @@ pub fn detail_view(pulse: &Pulse, config: &Config, now: DateTime<Utc>) -> Detail
         last_message: pulse.last_message.clone(),
         last_metadata: pulse.last_metadata.clone(),
         timeline,
+        stats: None,
+        duration_bars: Vec::new(),
+        uptime_30: Vec::new(),
+        uptime_90: Vec::new(),
         dashboard_href: String::new(),
         edit_href: String::new(),
         quiet_href: String::new(),

@@ -5,6 +5,7 @@ mod access;
 pub mod badge;
 pub mod dashboard;
 pub mod detail;
+mod detail_history;
 pub mod edit;
 pub mod export;
 pub mod invocation;

@@ -2,6 +2,7 @@
 //! script and stylesheet inlined and allowed by hash in the Content-Security-Policy.
 
 mod assets;
+pub mod charts;
 mod csp;
 mod detail;
 mod due;
@@ -12,7 +13,7 @@ mod render;
 mod samples;
 
 pub use csp::content_security_policy;
-pub use detail::{DetailView, TimelineEntry, render_detail};
+pub use detail::{DetailView, HistoryStats, TimelineEntry, render_detail};
 pub use due::due_in;
 pub use format::{local_time, relative_time};
 pub use quiet::{MaintenanceView, QuietChoice, QuietView, WindowRow, render_maintenance, render_quiet};

@@ -207,3 +207,46 @@ async fn a_failed_history_write_never_fails_the_pulse() {
     let pulse = store.0.snapshot(&id()).expect("the pulse is recorded");
     assert_eq!(pulse.run.exit_code, Some(2));
 }
+
+#[tokio::test]
+async fn the_detail_page_draws_the_history_escaped_and_without_script() {
+    let store = MemoryStore::new();
+    let config = with_secret();
+    for (minute, query) in [
+        (0, "&duration=10"),
+        (10, "&duration=20"),
+        (20, "&exit=3&duration=40&message=%3Cb%3Eexport%3C%2Fb%3E"),
+    ] {
+        let when = now() - hours(2) + chrono::TimeDelta::minutes(minute);
+        let req = post(&format!("{PULSE}{query}"), "text/plain", "tail <script>x</script>");
+        assert_ok(&handlers::pulse(req, &store, &config, when).await);
+    }
+    let res = handlers::detail(
+        get(&format!("/heartbeat/pulses/{}?secret={SECRET_IN_URL}", id())),
+        &store,
+        &config,
+        now(),
+    )
+    .await;
+    assert_eq!(res.status().as_u16(), 200);
+    let html = text(&res);
+    assert!(
+        html.contains("Failed with exit code 3, took 40 s: &#60;b&#62;export&#60;/b&#62;"),
+        "{html}"
+    );
+    assert!(html.contains("<pre class=\"log\">tail &#60;script&#62;x&#60;/script&#62;</pre>"));
+    assert!(
+        !html.contains("<script"),
+        "readable without JavaScript, the log escaped"
+    );
+    assert!(html.contains("<dd id=\"last-duration\">40 s</dd>"), "{html}");
+    assert!(html.contains("<dd id=\"average-duration\">23 s <span class=\"muted\">(last 3 runs)</span></dd>"));
+    assert!(html.contains("<dd id=\"p95-duration\">40 s</dd>"));
+    let chart = &html[html.find("id=\"durations-chart\"").unwrap()..];
+    let chart = &chart[..chart.find("</svg>").unwrap()];
+    assert_eq!(chart.matches("<title>").count(), 3, "one bar a run");
+    let uptime = &html[html.find("id=\"uptime-30\"").unwrap()..];
+    let uptime = &uptime[..uptime.find("</svg>").unwrap()];
+    assert_eq!(uptime.matches("<rect").count(), 30, "one bar a day");
+    assert!(!html.contains("no history yet"));
+}
