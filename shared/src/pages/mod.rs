@@ -53,6 +53,12 @@ pub struct DashboardRow {
     pub due_in: String,
     /// The same instant in ISO-8601 UTC (the sort key); empty when it never becomes late.
     pub due_iso: String,
+    /// The latest finished run's length as a person says it; empty when unknown.
+    pub last_duration: String,
+    /// The same in seconds (the sort key); empty when unknown.
+    pub last_duration_secs: String,
+    /// The exit code the job sent with its latest finish; empty when none.
+    pub last_exit: String,
 }
 
 #[derive(Debug, Clone)]
