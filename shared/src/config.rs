@@ -270,6 +270,18 @@ mod tests {
     }
 
     #[test]
+    fn history_days_and_the_events_table() {
+        let c = Config::from_vars(&vars(&[("TABLE_NAME", "T")])).unwrap();
+        assert_eq!((c.history_days, c.events_table_name.as_str()), (90, "T-events"));
+        let c = Config::from_vars(&vars(&[("HISTORY_DAYS", "0"), ("EVENTS_TABLE_NAME", "E")])).unwrap();
+        assert_eq!((c.history_days, c.events_table_name.as_str()), (0, "E"));
+        for bad in ["-1", "1.5", "3661", "ninety"] {
+            let err = Config::from_vars(&vars(&[("HISTORY_DAYS", bad)])).unwrap_err();
+            assert_eq!(err.variable, "HISTORY_DAYS", "{bad}");
+        }
+    }
+
+    #[test]
     fn secrets_never_print() {
         assert_eq!(format!("{:?}", Secret::new("hunter2")), "Secret(…)");
     }
