@@ -106,7 +106,8 @@ impl PulseApp {
     pub async fn build(vars: HashMap<String, String>, clients: Clients) -> Result<Self, BootError> {
         let config = config(Uses::Pulse, vars, &clients.ssm).await?;
         let store = DynamoStore::new(clients.dynamo, config.table_name.clone())
-            .with_config_table(config.config_table_name.clone());
+            .with_config_table(config.config_table_name.clone())
+            .with_events_table(config.events_table_name.clone());
         Ok(Self { config, store })
     }
 }
@@ -119,7 +120,8 @@ impl PagesApp {
     pub async fn build(vars: HashMap<String, String>, clients: Clients) -> Result<Self, BootError> {
         let config = config(Uses::Pages, vars, &clients.ssm).await?;
         let store = DynamoStore::new(clients.dynamo, config.table_name.clone())
-            .with_config_table(config.config_table_name.clone());
+            .with_config_table(config.config_table_name.clone())
+            .with_events_table(config.events_table_name.clone());
         Ok(Self { config, store })
     }
 }
@@ -143,7 +145,8 @@ impl KeyedApp {
         let keys = Keys::for_function(uses, &vars);
         // The config table too: the API edits maintenance windows and calendars there.
         let store = DynamoStore::new(clients.dynamo, config.table_name.clone())
-            .with_config_table(config.config_table_name.clone());
+            .with_config_table(config.config_table_name.clone())
+            .with_events_table(config.events_table_name.clone());
         Ok(Self { config, store, keys })
     }
 
@@ -165,7 +168,8 @@ impl MonitorApp {
         let notifier = notifier(&config)?;
         let calendars = config_store(&config, &clients.dynamo);
         let store = DynamoStore::new(clients.dynamo, config.table_name.clone())
-            .with_config_table(config.config_table_name.clone());
+            .with_config_table(config.config_table_name.clone())
+            .with_events_table(config.events_table_name.clone());
         Ok(Self {
             config,
             store,
@@ -208,8 +212,9 @@ impl App {
     pub fn with_client(config: Config, client: aws_sdk_dynamodb::Client) -> Result<Self, BootError> {
         let notifier = notifier(&config)?;
         let calendars = config_store(&config, &client);
-        let store =
-            DynamoStore::new(client, config.table_name.clone()).with_config_table(config.config_table_name.clone());
+        let store = DynamoStore::new(client, config.table_name.clone())
+            .with_config_table(config.config_table_name.clone())
+            .with_events_table(config.events_table_name.clone());
         Ok(Self {
             config,
             store,

@@ -13,6 +13,10 @@ pub struct Config {
     /// `{TABLE_NAME}-config`
     /// when unset.
     pub config_table_name: String,
+    /// `EVENTS_TABLE_NAME`: pulse history; `{TABLE_NAME}-events` when unset.
+    pub events_table_name: String,
+    /// `HISTORY_DAYS`: how long events are kept (90 when unset); 0 keeps no history.
+    pub history_days: u32,
     pub dashboard_secret: Option<Secret>,
     pub slack_webhook_url: Option<String>,
     /// Public base of the links in Slack messages, e.g. `https://abc.execute-api.eu-west-1.amazonaws.com/Prod`.
@@ -119,6 +123,11 @@ impl Uses {
     }
 }
 
+/// Days of history kept when `HISTORY_DAYS` is unset.
+pub const DEFAULT_HISTORY_DAYS: u32 = 90;
+/// Ten years: longer is surely a typo (and the TTL instant stays far inside every date type).
+pub const MAX_HISTORY_DAYS: u32 = 3660;
+
 /// The longest reminder interval: a year, like the longest threshold; a longer one is surely a typo.
 pub const MAX_REMIND_HOURS: f64 = 8760.0;
 
@@ -191,9 +200,24 @@ impl Config {
                 .names()
                 .to_vec(),
         };
+        let history_days = match get("HISTORY_DAYS") {
+            None => DEFAULT_HISTORY_DAYS,
+            Some(raw) => raw
+                .parse::<u32>()
+                .ok()
+                .filter(|days| *days <= MAX_HISTORY_DAYS)
+                .ok_or_else(|| ConfigError {
+                    variable: "HISTORY_DAYS",
+                    problem: format!(
+                        "“{raw}” is not a whole number of days from 0 to {MAX_HISTORY_DAYS} (0 keeps no history)"
+                    ),
+                })?,
+        };
         let table_name = get("TABLE_NAME").unwrap_or("Heartbeat").to_owned();
         Ok(Self {
             config_table_name: get("CONFIG_TABLE_NAME").map_or_else(|| format!("{table_name}-config"), str::to_owned),
+            events_table_name: get("EVENTS_TABLE_NAME").map_or_else(|| format!("{table_name}-events"), str::to_owned),
+            history_days,
             table_name,
             default_calendars,
             dashboard_secret: get("DASHBOARD_SECRET").filter(|_| uses.pages()).map(Secret::new),
@@ -259,6 +283,18 @@ mod tests {
         ] {
             let err = Config::from_vars(&vars(&[(var, value)])).unwrap_err();
             assert_eq!(err.variable, var);
+        }
+    }
+
+    #[test]
+    fn history_days_and_the_events_table() {
+        let c = Config::from_vars(&vars(&[("TABLE_NAME", "T")])).unwrap();
+        assert_eq!((c.history_days, c.events_table_name.as_str()), (90, "T-events"));
+        let c = Config::from_vars(&vars(&[("HISTORY_DAYS", "0"), ("EVENTS_TABLE_NAME", "E")])).unwrap();
+        assert_eq!((c.history_days, c.events_table_name.as_str()), (0, "E"));
+        for bad in ["-1", "1.5", "3661", "ninety"] {
+            let err = Config::from_vars(&vars(&[("HISTORY_DAYS", bad)])).unwrap_err();
+            assert_eq!(err.variable, "HISTORY_DAYS", "{bad}");
         }
     }
 

@@ -1,7 +1,7 @@
 //! Snoozing, pausing and maintenance windows as the pages and the API change them: what a request
 //! asks for, parsed, and the store writes that move the due instants with it. No HTTP here.
 
-use crate::model::{LONGEST, Pulse, Quieting, Window, Zone, parse_stamp};
+use crate::model::{Event, EventKind, LONGEST, Pulse, Quieting, Window, Zone, parse_stamp};
 use crate::rules::{due, quiet};
 use crate::store::{FETCH_BATCH, Held, IncidentLedger, QuietWriter, Reschedule, StoreError};
 use chrono::{DateTime, Utc};
@@ -70,6 +70,7 @@ pub async fn apply(
     pulse: &Pulse,
     change: Change,
     default_tz: Zone,
+    history_days: u32,
     now: DateTime<Utc>,
 ) -> Result<(Held, Quieting), StoreError> {
     let quieting = changed(&pulse.quiet, change);
@@ -80,6 +81,21 @@ pub async fn apply(
         Change::Pause => writer.set_pause(&pulse.id, true, due).await?,
         Change::EndPause => writer.set_pause(&pulse.id, false, due).await?,
     };
+    if held.held() {
+        let (kind, what) = match change {
+            Change::Snooze(until) => (
+                EventKind::Snoozed,
+                format!("until {}", crate::model::format_stamp(until)),
+            ),
+            Change::EndSnooze => (EventKind::Snoozed, "snooze ended".to_owned()),
+            Change::Pause => (EventKind::Paused, "paused".to_owned()),
+            Change::EndPause => (EventKind::Paused, "resumed".to_owned()),
+        };
+        crate::store::events::note(writer.history(), history_days, |days| {
+            Event::step(pulse.id.clone(), now, kind, days).with_message(what)
+        })
+        .await;
+    }
     Ok((held, quieting))
 }
 

@@ -421,6 +421,8 @@ fn each_function_gets_only_its_own_settings_and_secrets() {
         .chain([
             "TABLE_NAME",
             "CONFIG_TABLE_NAME",
+            "EVENTS_TABLE_NAME",
+            "HISTORY_DAYS",
             "DEFAULT_TIMEZONE",
             "DEFAULT_CALENDARS",
         ])

@@ -95,6 +95,12 @@ async fn run() -> Result<(), StartError> {
                     "cannot create the table {} in dynalite",
                     config.config_table_name
                 ))?;
+            heartbeat_shared::store::ensure_events_table(&client, &config.events_table_name)
+                .await
+                .context(format!(
+                    "cannot create the table {} in dynalite",
+                    config.events_table_name
+                ))?;
             (client, Some(dynalite))
         }
         StoreChoice::Aws { create_table } => {
@@ -106,6 +112,9 @@ async fn run() -> Result<(), StartError> {
                 heartbeat_shared::store::ensure_config_table(&client, &config.config_table_name)
                     .await
                     .context(format!("cannot create the table {} on AWS", config.config_table_name))?;
+                heartbeat_shared::store::ensure_events_table(&client, &config.events_table_name)
+                    .await
+                    .context(format!("cannot create the table {} on AWS", config.events_table_name))?;
             }
             (client, None)
         }

@@ -6,6 +6,7 @@ mod calendars;
 pub(crate) mod channels;
 pub mod cursor;
 pub mod error;
+mod events;
 pub mod filter;
 pub mod keys;
 mod maintenance;
@@ -21,18 +22,21 @@ pub use openapi::document as openapi_document;
 
 use crate::config::Config;
 use crate::store::config::CalendarStore;
-use crate::store::{IncidentLedger, MaintenanceStore, PulsePages, PulseReader, QuietWriter, SettingsWriter};
+use crate::store::{EventLog, IncidentLedger, MaintenanceStore, PulsePages, PulseReader, QuietWriter, SettingsWriter};
 use chrono::{DateTime, Utc};
 use futures_util::future::BoxFuture;
 use lambda_http::{Body, Request, Response};
 
 /// Every store role the API plays, as one bound (DynamoDB, or the in-memory store in tests).
 pub trait ApiStore:
-    PulseReader + SettingsWriter + PulsePages + QuietWriter + MaintenanceStore + IncidentLedger
+    PulseReader + SettingsWriter + PulsePages + QuietWriter + MaintenanceStore + IncidentLedger + EventLog
 {
 }
 
-impl<T: PulseReader + SettingsWriter + PulsePages + QuietWriter + MaintenanceStore + IncidentLedger> ApiStore for T {}
+impl<T: PulseReader + SettingsWriter + PulsePages + QuietWriter + MaintenanceStore + IncidentLedger + EventLog> ApiStore
+    for T
+{
+}
 
 /// What the API's handlers may use: narrow store traits, the configuration, the keys.
 pub struct ApiDeps<'a> {
@@ -43,6 +47,8 @@ pub struct ApiDeps<'a> {
     pub maintenance: &'a dyn MaintenanceStore,
     /// Removing a maintenance window makes the pulses it held due at once (`quieting`).
     pub ledger: &'a dyn IncidentLedger,
+    /// Pulse history (`/pulses/{id}/events`).
+    pub events: &'a dyn EventLog,
     pub config: &'a Config,
     pub keys: &'a Keys,
     /// The holiday calendars (config table); `None` answers their routes 503.
@@ -61,6 +67,7 @@ impl<'a> ApiDeps<'a> {
             quiet: store,
             maintenance: store,
             ledger: store,
+            events: store,
             config,
             keys,
             calendars: None,
@@ -118,6 +125,7 @@ pub type Resource = for<'a> fn(segments: &'a [&'a str], call: &'a Call<'a>) -> O
 const RESOURCES: &[Resource] = &[
     openapi::resource,
     pulses::resource,
+    events::resource,
     quiet::resource,
     maintenance::resource,
     calendars::resource,

@@ -63,7 +63,7 @@ pub(super) fn query(call: &Call<'_>, known: &[&str]) -> Result<Params, ApiError>
     Ok(params)
 }
 
-fn limit(params: &Params) -> Result<usize, ApiError> {
+pub(super) fn limit(params: &Params) -> Result<usize, ApiError> {
     match params.single("limit")? {
         None => Ok(DEFAULT_LIMIT),
         Some(raw) => raw
@@ -449,10 +449,14 @@ async fn patch(raw_id: &str, call: &Call<'_>) -> Result<Response<Body>, ApiError
     };
     let due = due::after_edit(&edited, call.now, default_tz);
     match call.deps.writer.update_settings(&id, &settings, due).await? {
-        Held::Yes => Ok(response::json(
-            StatusCode::OK,
-            &pulse_json(&edited, default_tz, call.now),
-        )),
+        Held::Yes => Ok({
+            crate::store::events::note(call.deps.writer.history(), call.deps.config.history_days, |days| {
+                crate::model::Event::step(id.clone(), call.now, crate::model::EventKind::Edited, days)
+                    .with_message(crate::model::edited_note(&settings))
+            })
+            .await;
+            response::json(StatusCode::OK, &pulse_json(&edited, default_tz, call.now))
+        }),
         // Deleted between the read and the write: the conditional write created nothing.
         Held::No => Err(no_such_pulse()),
     }

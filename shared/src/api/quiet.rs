@@ -101,7 +101,16 @@ async fn change(
     let pulse = call.deps.reader.get(&id).await?.ok_or_else(no_such_pulse)?;
     let change = make(&pulse)?;
     let default_tz = call.deps.config.default_timezone;
-    match quieting::apply(call.deps.quiet, &pulse, change, default_tz, call.now).await? {
+    match quieting::apply(
+        call.deps.quiet,
+        &pulse,
+        change,
+        default_tz,
+        call.deps.config.history_days,
+        call.now,
+    )
+    .await?
+    {
         (Held::Yes, quiet) => {
             let changed = Pulse { quiet, ..pulse };
             Ok(response::json(

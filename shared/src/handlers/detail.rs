@@ -8,17 +8,17 @@ use crate::model::{Pulse, PulseId, format_stamp};
 use crate::pages::{DetailView, TimelineEntry, due_in, local_time, relative_time, render_detail};
 use crate::rules::calendar_book::CalendarBook;
 use crate::rules::status::status_with;
-use crate::store::PulseReader;
 use crate::store::config::{CalendarStore, load_book};
+use crate::store::{EventLog, PulseReader};
 use crate::words;
 use chrono::{DateTime, Utc};
 use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Request, Response};
 
-/// What the page reads: the pulse, and the holiday calendars it is judged with.
-pub trait DetailStore: PulseReader + CalendarStore {}
+/// What the page reads: the pulse, the holiday calendars it is judged with, and its history.
+pub trait DetailStore: PulseReader + CalendarStore + EventLog {}
 
-impl<T: PulseReader + CalendarStore> DetailStore for T {}
+impl<T: PulseReader + CalendarStore + EventLog> DetailStore for T {}
 
 pub async fn detail(req: Request, store: &dyn DetailStore, config: &Config, now: DateTime<Utc>) -> Response<Body> {
     let page = async {
@@ -36,6 +36,14 @@ pub async fn detail(req: Request, store: &dyn DetailStore, config: &Config, now:
         })?;
         let book = load_book(store, config, true).await?;
         let mut view = detail_view(&pulse, &book, config, now);
+        // The page shows without its history rather than not at all.
+        match super::detail_history::read_history(store, &id, now).await {
+            Ok(events) => {
+                let tz = pulse.timezone(config.default_timezone);
+                super::detail_history::apply_history(&mut view, &events, tz.tz(), now);
+            }
+            Err(err) => tracing::warn!(id = %id, error = %err, "the history could not be read"),
+        }
         view.dashboard_href = links::from_detail(&links::dashboard(secret));
         view.edit_href = links::from_detail(&links::edit(secret, &id));
         view.quiet_href = links::from_detail(&links::quiet(secret, &id));
@@ -55,6 +63,7 @@ pub fn detail_view(pulse: &Pulse, book: &CalendarBook, config: &Config, now: Dat
         when_iso: format_stamp(at),
         when_local: local_time(at, tz.tz()),
         what,
+        log: None,
     };
     let mut timeline = vec![entry(
         pulse.last_pulse,
@@ -90,6 +99,10 @@ pub fn detail_view(pulse: &Pulse, book: &CalendarBook, config: &Config, now: Dat
         last_message: pulse.last_message.clone(),
         last_metadata: pulse.last_metadata.clone(),
         timeline,
+        stats: None,
+        duration_bars: Vec::new(),
+        uptime_30: Vec::new(),
+        uptime_90: Vec::new(),
         dashboard_href: String::new(),
         edit_href: String::new(),
         quiet_href: String::new(),

@@ -7,7 +7,7 @@ use super::views::edit_view;
 use crate::config::{Config, Secret};
 use crate::http::{HttpError, Params, params, response};
 use crate::links;
-use crate::model::{Pulse, PulseId, Settings, SettingsInput, validate_input};
+use crate::model::{Event, EventKind, Pulse, PulseId, Settings, SettingsInput, validate_input};
 use crate::pages::{EditErrors, EditForm, render_edit};
 use crate::rules::due;
 use crate::store::{Held, PulseReader, SettingsWriter};
@@ -99,7 +99,14 @@ async fn save(
             .update_settings(&id, &settings, due_after(&pulse, &settings, config, now))
             .await?
         {
-            Held::Yes => Ok(back),
+            Held::Yes => {
+                crate::store::events::note(writer.history(), config.history_days, |days| {
+                    Event::step(id.clone(), now, EventKind::Edited, days)
+                        .with_message(crate::model::edited_note(&settings))
+                })
+                .await;
+                Ok(back)
+            }
             Held::No => Err(not_found()),
         },
         Err(errors) => {

@@ -6,6 +6,7 @@ pub mod badge;
 mod channels;
 pub mod dashboard;
 pub mod detail;
+mod detail_history;
 pub mod edit;
 #[cfg(test)]
 mod edit_tests;

@@ -5,8 +5,8 @@
 use crate::config::Config;
 use crate::http::params::{self, Params};
 use crate::http::{HttpError, response};
-use crate::model::{Expectation, FieldError, PulseKey, Settings, SettingsInput, Threshold, Zone, validate_input};
-use crate::store::{PulseReceipt, PulseRecorder};
+use crate::model::{Event, Expectation, FieldError, PulseKey, Settings, SettingsInput, Threshold, Zone, validate_input};
+use crate::store::{EventLog, PulseReceipt, PulseRecorder};
 use chrono::{DateTime, Utc};
 use lambda_http::http::{Method, StatusCode, header};
 use lambda_http::{Body, Request, Response};
@@ -15,7 +15,12 @@ use signal::Route;
 pub const MAX_MESSAGE_BYTES: usize = 1024;
 pub const MAX_METADATA_BYTES: usize = 4096;
 
-pub async fn pulse(req: Request, store: &dyn PulseRecorder, config: &Config, now: DateTime<Utc>) -> Response<Body> {
+/// What the pulse routes write: the pulse's item, and its history next to it.
+pub trait SignalStore: PulseRecorder + EventLog {}
+
+impl<T: PulseRecorder + EventLog> SignalStore for T {}
+
+pub async fn pulse(req: Request, store: &dyn SignalStore, config: &Config, now: DateTime<Utc>) -> Response<Body> {
     let route = Route::of(req.uri().path());
     match record(&req, route, store, config, now).await {
         Ok(()) => response::text(StatusCode::OK, route.answer()),
@@ -26,7 +31,7 @@ pub async fn pulse(req: Request, store: &dyn PulseRecorder, config: &Config, now
 async fn record(
     req: &Request,
     route: Route,
-    store: &dyn PulseRecorder,
+    store: &dyn SignalStore,
     config: &Config,
     now: DateTime<Utc>,
 ) -> Result<(), HttpError> {
@@ -47,7 +52,28 @@ async fn record(
     check_key(req, &params, config)?;
     let receipt = receipt(&params, metadata, config, now)?;
     let signal = signal::signal(route, &params, body_log)?;
-    store.record_signal(&receipt, &signal).await?;
+    let event = (config.history_days > 0).then(|| {
+        Event::of_signal(
+            receipt.key.id(),
+            now,
+            &signal,
+            receipt.message.as_deref(),
+            config.history_days,
+        )
+    });
+    // The history write runs beside the pulse's own, so it adds no latency; the job's answer
+    // depends on the pulse write only (docs/RELIABILITY.md).
+    let history = async {
+        match &event {
+            Some(event) => store.append(event).await,
+            None => Ok(()),
+        }
+    };
+    let (recorded, kept) = tokio::join!(store.record_signal(&receipt, &signal), history);
+    if let Err(err) = kept {
+        tracing::warn!(id = %receipt.key.id(), error = %err, "the signal's history event was not written");
+    }
+    recorded?;
     Ok(())
 }
 

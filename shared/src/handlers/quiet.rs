@@ -44,7 +44,10 @@ async fn page(req: &Request, deps: &ApiDeps<'_>, now: DateTime<Utc>) -> Result<R
     let form = read_form(req)?;
     let default_tz = deps.config.default_timezone;
     match change(&form, &pulse, default_tz, now) {
-        Ok(change) => match quieting::apply(deps.quiet, &pulse, change, default_tz, now).await?.0 {
+        Ok(change) => match quieting::apply(deps.quiet, &pulse, change, default_tz, deps.config.history_days, now)
+            .await?
+            .0
+        {
             Held::Yes => Ok(response::see_other(&links::detail(secret, &id))),
             Held::No => Err(not_found()),
         },

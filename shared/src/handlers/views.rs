@@ -81,6 +81,13 @@ fn dashboard_row(pulse: &Pulse, status: &Status, config: &Config, secret: &Secre
         status: signals::state(pulse, status, now).name(),
         due_in: due_in(status.exceeded_after, now),
         due_iso: status.exceeded_after.map(format_stamp).unwrap_or_default(),
+        last_duration: signals::last_duration(&pulse.run)
+            .map(words::duration)
+            .unwrap_or_default(),
+        last_duration_secs: signals::last_duration(&pulse.run)
+            .map(|d| (d.num_milliseconds() as f64 / 1000.0).to_string())
+            .unwrap_or_default(),
+        last_exit: pulse.run.exit_code.map(|c| c.to_string()).unwrap_or_default(),
     }
 }
 

@@ -2,6 +2,7 @@
 //! record delivery only after Slack accepted it. No HTTP or DynamoDB types here.
 
 mod channels;
+mod history;
 mod lines;
 
 pub use channels::ChannelDeps;
@@ -322,9 +323,15 @@ impl Run<'_> {
         match self.deps.notifier.send(&message).await {
             Ok(()) => {
                 summary.messages_sent += 1;
-                let work = claimed
-                    .iter()
-                    .map(|c| -> Work<'_, _> { Box::pin(async move { (c, self.record(c).await) }) });
+                let work = claimed.iter().map(|c| -> Work<'_, _> {
+                    Box::pin(async move {
+                        let result = self.record(c).await;
+                        if matches!(result, Ok(Held::Yes)) {
+                            self.remember(c).await;
+                        }
+                        (c, result)
+                    })
+                });
                 let records = each(work.collect()).await;
                 for (c, result) in records {
                     match result {

@@ -1,5 +1,6 @@
-//! The detail page of one pulse: settings, status, the due instant, a timeline from the pulse's own
-//! fields, and the duration chart and uptime bars, which say plainly that there is no history yet.
+//! The detail page of one pulse: settings, status, the due instant, a timeline of its history (or of
+//! its own fields when it has none), the duration chart and the uptime bars, which say plainly when
+//! there is no history yet.
 
 use super::assets::STYLE;
 use askama::Template;
@@ -10,6 +11,21 @@ pub struct TimelineEntry {
     pub when_iso: String,
     pub when_local: String,
     pub what: String,
+    /// The end of the job's output the signal carried.
+    pub log: Option<String>,
+}
+
+/// What the history says, as a person reads it.
+#[derive(Debug, Clone, Default)]
+pub struct HistoryStats {
+    pub last: Option<String>,
+    pub average: Option<String>,
+    pub p95: Option<String>,
+    /// Runs the average and p95 are over.
+    pub over: usize,
+    pub flips: usize,
+    /// Events the page is drawn from.
+    pub events: usize,
 }
 
 #[derive(Debug, Clone)]
@@ -35,10 +51,22 @@ pub struct DetailView {
     pub last_metadata: Option<String>,
     /// Newest first.
     pub timeline: Vec<TimelineEntry>,
+    /// `None` while the pulse has no history.
+    pub stats: Option<HistoryStats>,
+    pub duration_bars: Vec<super::charts::Bar>,
+    pub uptime_30: Vec<super::charts::Bar>,
+    pub uptime_90: Vec<super::charts::Bar>,
     pub dashboard_href: String,
     pub edit_href: String,
     /// The snooze/pause page, secret included.
     pub quiet_href: String,
+}
+
+impl DetailView {
+    /// The two uptime charts, as the template draws them.
+    pub fn uptime(&self) -> [(u32, &[super::charts::Bar]); 2] {
+        [(30, &self.uptime_30), (90, &self.uptime_90)]
+    }
 }
 
 #[derive(Template)]
@@ -79,7 +107,12 @@ mod tests {
                 when_iso: "2026-11-20T18:10:00.000Z".into(),
                 when_local: "2026-11-20 19:10 CET".into(),
                 what: "Last pulse: <b>done</b>".into(),
+                log: None,
             }],
+            stats: None,
+            duration_bars: Vec::new(),
+            uptime_30: Vec::new(),
+            uptime_90: Vec::new(),
             dashboard_href: "../dashboard?secret=s".into(),
             edit_href: "../edit?secret=s&id=x".into(),
             quiet_href: "../quiet?secret=s&id=x".into(),

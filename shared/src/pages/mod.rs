@@ -3,6 +3,7 @@
 
 mod assets;
 mod channels;
+pub mod charts;
 mod csp;
 mod detail;
 mod due;
@@ -14,7 +15,7 @@ mod samples;
 
 pub use channels::{ChannelForm, ChannelRow, ChannelsView, render_channels};
 pub use csp::content_security_policy;
-pub use detail::{DetailView, TimelineEntry, render_detail};
+pub use detail::{DetailView, HistoryStats, TimelineEntry, render_detail};
 pub use due::due_in;
 pub use format::{local_time, relative_time};
 pub use quiet::{MaintenanceView, QuietChoice, QuietView, WindowRow, render_maintenance, render_quiet};
@@ -54,6 +55,12 @@ pub struct DashboardRow {
     pub due_in: String,
     /// The same instant in ISO-8601 UTC (the sort key); empty when it never becomes late.
     pub due_iso: String,
+    /// The latest finished run's length as a person says it; empty when unknown.
+    pub last_duration: String,
+    /// The same in seconds (the sort key); empty when unknown.
+    pub last_duration_secs: String,
+    /// The exit code the job sent with its latest finish; empty when none.
+    pub last_exit: String,
 }
 
 #[derive(Debug, Clone)]

@@ -302,7 +302,7 @@ mod tests {
         assert!(html.contains("Showing 8 of 8"));
         assert_eq!(
             html.matches("<button type=\"button\">").count(),
-            10,
+            12,
             "one per data column"
         );
         // Only the default sort column is marked, and as descending.
@@ -506,6 +506,10 @@ mod tests {
                 "{row}"
             );
             assert!(row.contains("<td class=\"name\"><a href=\"pulses/"), "{row}");
+            assert!(
+                row.contains("<td class=\"num\" data-sort=\"12.5\">12 s</td>\n      <td class=\"num\">3</td>"),
+                "the last run's duration and exit code: {row}"
+            );
         }
         assert!(html.contains(">late for 2 h</time>") && html.contains(">in 3 h</time>"));
         let tools = markup(&html);

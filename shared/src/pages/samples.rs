@@ -54,6 +54,9 @@ fn row(spec: Spec) -> DashboardRow {
             "in 3 h".into()
         },
         due_iso: "2026-11-23T23:15:00.000Z".into(),
+        last_duration: "12 s".into(),
+        last_duration_secs: "12.5".into(),
+        last_exit: "3".into(),
     }
 }
 

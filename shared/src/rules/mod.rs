@@ -2,6 +2,7 @@
 
 pub mod calendar_book;
 pub mod due;
+pub mod history;
 pub mod incident;
 pub mod quiet;
 pub mod schedule;

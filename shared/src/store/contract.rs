@@ -14,7 +14,7 @@ use chrono::{DateTime, TimeDelta, TimeZone as _, Utc};
 /// What the suite needs beyond the traits: a way to write an item as another writer would.
 #[async_trait]
 pub trait ContractStore:
-    PulseRecorder + PulseReader + SettingsWriter + IncidentLedger + QuietWriter + MaintenanceStore
+    PulseRecorder + PulseReader + SettingsWriter + IncidentLedger + QuietWriter + MaintenanceStore + super::EventLog
 {
     /// Writes `pulse` as the original server would: its attributes only, outside the due index.
     async fn put_foreign(&self, pulse: &Pulse);
@@ -70,6 +70,21 @@ macro_rules! store_contract {
             a_start_with_a_max_runtime_is_due_at_its_overrun_instant,
             a_failure_or_start_creates_the_pulse
         );
+        $crate::store_contract!(@event_cases $make;
+            events_come_newest_first_in_pages,
+            two_events_of_one_instant_are_both_kept,
+            expired_events_are_left_out_and_trimmed,
+            trimming_keeps_the_newest
+        );
+    };
+    (@event_cases $make:expr; $($case:ident),+) => {
+        $(
+            #[tokio::test]
+            async fn $case() {
+                let (_guard, store) = $make.await;
+                $crate::store::contract_events::$case(&store).await;
+            }
+        )+
     };
     (@signal_cases $make:expr; $($case:ident),+) => {
         $(

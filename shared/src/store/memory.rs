@@ -19,7 +19,11 @@ pub struct MemoryStore {
     windows: Mutex<Vec<crate::model::Window>>,
     /// The holiday calendars, as the config table holds them.
     calendars: super::config::MemoryConfig,
+    /// Each pulse's history, oldest first.
+    events: Mutex<BTreeMap<PulseId, Vec<super::events::StoredEvent>>>,
     requests: AtomicUsize,
+    /// Requests to the history, counted apart (they run beside the pulse's own write).
+    history_requests: AtomicUsize,
     /// When set, every request fails as if the table could not be reached.
     down: AtomicBool,
 }
@@ -56,6 +60,23 @@ impl MemoryStore {
 
     pub(super) fn calendars_cell(&self) -> &super::config::MemoryConfig {
         &self.calendars
+    }
+
+    pub fn history_requests(&self) -> usize {
+        self.history_requests.load(Ordering::SeqCst)
+    }
+
+    /// Counts a history request and fails it while the store is "down".
+    pub(super) fn enter_history(&self) -> Result<(), StoreError> {
+        self.history_requests.fetch_add(1, Ordering::SeqCst);
+        if self.down.load(Ordering::SeqCst) {
+            return Err(StoreError::Unavailable("the in-memory store is switched off".into()));
+        }
+        Ok(())
+    }
+
+    pub(super) fn events_cell(&self) -> &Mutex<BTreeMap<PulseId, Vec<super::events::StoredEvent>>> {
+        &self.events
     }
 
     pub fn set_down(&self, down: bool) {
@@ -251,6 +272,10 @@ impl PulseReader for MemoryStore {
 
 #[async_trait]
 impl SettingsWriter for MemoryStore {
+    fn history(&self) -> Option<&dyn crate::store::EventLog> {
+        Some(self)
+    }
+
     async fn update_settings(
         &self,
         id: &PulseId,
@@ -276,6 +301,10 @@ impl SettingsWriter for MemoryStore {
 
 #[async_trait]
 impl QuietWriter for MemoryStore {
+    fn history(&self) -> Option<&dyn crate::store::EventLog> {
+        Some(self)
+    }
+
     async fn set_snooze(
         &self,
         id: &PulseId,
@@ -292,6 +321,10 @@ impl QuietWriter for MemoryStore {
 
 #[async_trait]
 impl IncidentLedger for MemoryStore {
+    fn history(&self) -> Option<&dyn crate::store::EventLog> {
+        Some(self)
+    }
+
     async fn maintenance_windows(&self) -> Result<Vec<crate::model::Window>, StoreError> {
         super::MaintenanceStore::windows(self).await
     }

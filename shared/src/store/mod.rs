@@ -6,10 +6,13 @@ pub mod config;
 #[cfg(any(test, feature = "testing"))]
 pub mod contract;
 #[cfg(any(test, feature = "testing"))]
+pub mod contract_events;
+#[cfg(any(test, feature = "testing"))]
 pub mod contract_signals;
 pub mod due_index;
 mod dynamo;
 mod error;
+pub mod events;
 mod expr;
 pub mod item;
 mod memory;
@@ -21,6 +24,7 @@ pub use client::{MAX_ATTEMPTS, local_client, sdk_config};
 pub use config::{MaintenanceStore, ensure_config_table, new_window_id};
 pub use dynamo::{DynamoStore, StoreStats};
 pub use error::{Cause, StoreError};
+pub use events::{EventLog, EventPage, StoredEvent, ensure_events_table};
 pub use memory::MemoryStore;
 pub use page::{PulsePage, PulsePages};
 
@@ -145,6 +149,10 @@ pub trait PulseReader: Send + Sync {
 
 #[async_trait]
 pub trait SettingsWriter: Send + Sync {
+    /// Where this store keeps pulse history; `None` for a store without one (test doubles).
+    fn history(&self) -> Option<&dyn EventLog> {
+        None
+    }
     /// Changes an existing pulse, and moves its due time at once; never creates a pulse.
     async fn update_settings(
         &self,
@@ -159,6 +167,10 @@ pub trait SettingsWriter: Send + Sync {
 /// the pulse exactly when it may speak again; neither ever creates a pulse.
 #[async_trait]
 pub trait QuietWriter: Send + Sync {
+    /// Where this store keeps pulse history; `None` for a store without one (test doubles).
+    fn history(&self) -> Option<&dyn EventLog> {
+        None
+    }
     /// `None` ends the snooze.
     async fn set_snooze(
         &self,
@@ -175,6 +187,10 @@ pub trait QuietWriter: Send + Sync {
 /// cannot produce a false or a duplicate message.
 #[async_trait]
 pub trait IncidentLedger: Send + Sync {
+    /// Where this store keeps pulse history; `None` for a store without one (test doubles).
+    fn history(&self) -> Option<&dyn EventLog> {
+        None
+    }
     /// The maintenance windows a run respects (one Query of the config table). A ledger without
     /// one (test doubles wrapping another) has none.
     async fn maintenance_windows(&self) -> Result<Vec<crate::model::Window>, StoreError> {

@@ -8,6 +8,7 @@ mod support;
 mod channels_page;
 mod dashboard;
 mod edit;
+mod history;
 mod monitor;
 mod parsing_props;
 mod pulse;

@@ -84,7 +84,7 @@ async fn a_job_that_exits_3_is_a_failed_pulse_with_its_exit_code_duration_and_ou
     let pulse = api(&rt, &format!("/pulses/{id}")).await;
     assert_eq!(pulse["status"], "failed", "{pulse:#}");
 
-    // What the run reported, as the pulse keeps it (its history comes with the events API).
+    // What the run reported, as the pulse keeps it.
     assert_eq!(pulse["lastExit"], 3, "{pulse:#}");
     let took = pulse["lastDuration"].as_f64().expect("the run's duration");
     assert!((0.3..30.0).contains(&took), "{took} s: {pulse:#}");
@@ -93,6 +93,19 @@ async fn a_job_that_exits_3_is_a_failed_pulse_with_its_exit_code_duration_and_ou
         log.contains("copying") && log.contains("disk full"),
         "the output's tail: {log:?}"
     );
+
+    // And as its history keeps it: the start, then the failure with its exit code, duration and tail.
+    let page = api(&rt, &format!("/pulses/{id}/events")).await;
+    let events = page["events"].as_array().expect("a list of events");
+    let kinds: Vec<&str> = events.iter().filter_map(|e| e["kind"].as_str()).collect();
+    assert_eq!(kinds, ["failure", "start"], "newest first: {page:#}");
+    let failure = &events[0];
+    assert_eq!(failure["exit"], 3, "{failure:#}");
+    let took = failure["duration"].as_f64().expect("the run's duration");
+    assert!((0.3..30.0).contains(&took), "{took} s: {failure:#}");
+    let tail = failure["log"].as_str().expect("the output's tail");
+    assert!(tail.contains("copying") && tail.contains("disk full"), "{tail:?}");
+    assert_eq!(failure["logBytes"].as_u64(), Some(tail.len() as u64));
 }
 
 #[tokio::test]

@@ -448,6 +448,9 @@ mod contract {
         heartbeat_shared::store::ensure_config_table(&dynalite.client(), &format!("{table}-config"))
             .await
             .expect("the config table");
+        heartbeat_shared::store::ensure_events_table(&dynalite.client(), &format!("{table}-events"))
+            .await
+            .expect("the events table");
         let store = DynamoStore::new(dynalite.client(), table);
         (dynalite, store)
     });

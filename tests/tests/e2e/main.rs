@@ -14,6 +14,7 @@ mod detail;
 mod due_index;
 mod faults;
 mod harness;
+mod history;
 mod hostile;
 mod lambda;
 mod load;

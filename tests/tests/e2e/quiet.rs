@@ -75,6 +75,7 @@ impl World {
             requests: after.requests - before.requests,
             items_read: after.items_read - before.items_read,
             items_swept: after.items_swept - before.items_swept,
+            history_requests: after.history_requests - before.history_requests,
         };
         (summary, cost)
     }
@@ -99,6 +100,7 @@ async fn example_6_snoozed_on_dynalite_no_reads_until_the_snooze_ends_then_one_a
         &pulse,
         Change::Snooze(friday(15, 0)),
         Zone::UTC,
+        90,
         friday(10, 0),
     )
     .await
@@ -132,6 +134,7 @@ async fn example_6_a_snoozed_pulse_that_pulses_on_dynalite_gets_no_message() {
         &pulse,
         Change::Snooze(friday(15, 0)),
         Zone::UTC,
+        90,
         friday(10, 0),
     )
     .await

@@ -38,6 +38,10 @@ impl DynamoStore {
 
 #[async_trait]
 impl IncidentLedger for DynamoStore {
+    fn history(&self) -> Option<&dyn crate::store::EventLog> {
+        Some(self)
+    }
+
     async fn maintenance_windows(&self) -> Result<Vec<crate::model::Window>, StoreError> {
         crate::store::MaintenanceStore::windows(self).await
     }

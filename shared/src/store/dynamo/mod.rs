@@ -32,6 +32,10 @@ pub struct DynamoStore {
     table: String,
     /// The service's config table (maintenance windows): `CONFIG_TABLE_NAME`.
     config_table: String,
+    /// Pulse history: `EVENTS_TABLE_NAME`.
+    events_table: String,
+    /// Under the local runtime (dynalite has no TTL) each history write trims the pulse's history.
+    trim_locally: bool,
     stats: Arc<Counters>,
 }
 
@@ -40,6 +44,7 @@ struct Counters {
     requests: AtomicUsize,
     items_read: AtomicUsize,
     items_swept: AtomicUsize,
+    history_requests: AtomicUsize,
 }
 
 /// Requests sent and items read since the store was made; the sweep's Scan segments count apart,
@@ -50,15 +55,21 @@ pub struct StoreStats {
     pub items_read: usize,
     /// Items the sweep segments scanned (read and billed, even those the filter dropped).
     pub items_swept: usize,
+    /// Requests to the events table (pulse history), counted apart: they run beside the pulse's own
+    /// write and never decide an answer.
+    pub history_requests: usize,
 }
 
 impl DynamoStore {
-    /// The config table defaults to `{table}-config`, as `CONFIG_TABLE_NAME` does.
+    /// The config table defaults to `{table}-config`, as `CONFIG_TABLE_NAME` does, and the events
+    /// table to `{table}-events`, as `EVENTS_TABLE_NAME` does.
     pub fn new(client: Client, table: impl Into<String>) -> Self {
         let table = table.into();
         Self {
             client,
             config_table: format!("{table}-config"),
+            events_table: format!("{table}-events"),
+            trim_locally: false,
             table,
             stats: Arc::default(),
         }
@@ -67,6 +78,25 @@ impl DynamoStore {
     pub fn with_config_table(mut self, config_table: impl Into<String>) -> Self {
         self.config_table = config_table.into();
         self
+    }
+
+    pub fn with_events_table(mut self, events_table: impl Into<String>) -> Self {
+        self.events_table = events_table.into();
+        self
+    }
+
+    /// Trims each pulse's history as it is written, as TTL does on AWS (for dynalite).
+    pub fn trimming_locally(mut self) -> Self {
+        self.trim_locally = true;
+        self
+    }
+
+    pub fn events_table(&self) -> &str {
+        &self.events_table
+    }
+
+    pub(in crate::store) fn trims_locally(&self) -> bool {
+        self.trim_locally
     }
 
     pub fn config_table(&self) -> &str {
@@ -82,6 +112,7 @@ impl DynamoStore {
             requests: self.stats.requests.load(Ordering::Relaxed),
             items_read: self.stats.items_read.load(Ordering::Relaxed),
             items_swept: self.stats.items_swept.load(Ordering::Relaxed),
+            history_requests: self.stats.history_requests.load(Ordering::Relaxed),
         }
     }
 
@@ -92,6 +123,10 @@ impl DynamoStore {
     pub(in crate::store) fn count(&self, items: usize) {
         self.stats.requests.fetch_add(1, Ordering::Relaxed);
         self.stats.items_read.fetch_add(items, Ordering::Relaxed);
+    }
+
+    pub(in crate::store) fn count_history(&self) {
+        self.stats.history_requests.fetch_add(1, Ordering::Relaxed);
     }
 
     fn key(id: &PulseId) -> HashMap<String, AttributeValue> {

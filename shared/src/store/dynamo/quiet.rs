@@ -36,6 +36,10 @@ impl DynamoStore {
 
 #[async_trait]
 impl QuietWriter for DynamoStore {
+    fn history(&self) -> Option<&dyn crate::store::EventLog> {
+        Some(self)
+    }
+
     async fn set_snooze(
         &self,
         id: &PulseId,

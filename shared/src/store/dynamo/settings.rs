@@ -13,6 +13,10 @@ use chrono::{DateTime, Utc};
 
 #[async_trait]
 impl SettingsWriter for DynamoStore {
+    fn history(&self) -> Option<&dyn crate::store::EventLog> {
+        Some(self)
+    }
+
     async fn update_settings(
         &self,
         id: &PulseId,

@@ -20,9 +20,16 @@ impl World {
 
     async fn quiet(&self, name: &str, change: Change, when: DateTime<Utc>) {
         let pulse = self.pulse_of(name);
-        let (held, _) = quieting::apply(&self.store, &pulse, change, self.config.default_timezone, when)
-            .await
-            .unwrap();
+        let (held, _) = quieting::apply(
+            &self.store,
+            &pulse,
+            change,
+            self.config.default_timezone,
+            self.config.history_days,
+            when,
+        )
+        .await
+        .unwrap();
         assert_eq!(held, Held::Yes);
     }
 

@@ -196,7 +196,14 @@ async fn bad_signal_input_is_400_naming_the_parameter_and_writes_nothing() {
 async fn each_signal_costs_one_table_write_and_a_start_with_a_max_runtime_at_most_two() {
     let world = World::standard();
     world.signal("pulse", "name=steady", None, now()).await;
-    let cost = |before: usize| world.store.requests() - before;
+    // Table requests (the critical path) and history requests (one, made beside it), per signal.
+    let cost = |before: (usize, usize)| {
+        (
+            world.store.requests() - before.0,
+            world.store.history_requests() - before.1,
+        )
+    };
+    let counts = || (world.store.requests(), world.store.history_requests());
     let mut counted = Vec::new();
     for (label, route, query, minute) in [
         ("success", "pulse", "name=steady&duration=3", 1),
@@ -205,7 +212,7 @@ async fn each_signal_costs_one_table_write_and_a_start_with_a_max_runtime_at_mos
         ("failure", "pulse/fail", "name=steady&exit=1", 4),
         ("failure again", "pulse/fail", "name=steady&exit=1", 5),
     ] {
-        let before = world.store.requests();
+        let before = counts();
         let log = label.contains("log").then_some("some output");
         assert_eq!(world.signal(route, query, log, now() + minutes(minute)).await.0, 200);
         counted.push((label, cost(before)));
@@ -214,21 +221,55 @@ async fn each_signal_costs_one_table_write_and_a_start_with_a_max_runtime_at_mos
     world.signal("pulse/start", "name=long&maxRuntime=1", None, now()).await;
     world.signal("pulse", "name=long", None, now() + minutes(10)).await;
     world.run(now() + minutes(61)).await;
-    let before = world.store.requests();
+    let before = counts();
     world
         .signal("pulse/start", "name=long", None, now() + minutes(62))
         .await;
     counted.push(("start with a max runtime", cost(before)));
-    eprintln!("FIGURE requests per signal: {counted:?}");
+    eprintln!("FIGURE requests per signal (table, history): {counted:?}");
     assert_eq!(
         counted,
         [
-            ("success", 1),
-            ("success with exit=0 and a log", 1),
-            ("start", 1),
-            ("failure", 1),
-            ("failure again", 1),
-            ("start with a max runtime", 2),
+            ("success", (1, 1)),
+            ("success with exit=0 and a log", (1, 1)),
+            ("start", (1, 1)),
+            ("failure", (1, 1)),
+            ("failure again", (1, 1)),
+            ("start with a max runtime", (2, 1)),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_failed_incident_is_opened_alerted_and_recovered_in_the_history() {
+    use heartbeat_shared::model::EventKind;
+    use heartbeat_shared::store::EventLog;
+    let world = World::standard();
+    world.signal("pulse", "name=nightly&exit=3", None, now()).await;
+    world.run(now() + minutes(1)).await;
+    world
+        .signal("pulse", "name=nightly&exit=0", None, now() + minutes(5))
+        .await;
+    world.run(now() + minutes(6)).await;
+    let id = id_of("web-1", "backup", "db", "nightly");
+    let page = world.store.events(&id, None, 100, now() + hours(1)).await.unwrap();
+    let mut steps: Vec<(EventKind, Option<&str>, DateTime<Utc>)> = page
+        .events
+        .iter()
+        .rev()
+        .map(|e| (e.event.kind, e.event.incident.as_deref(), e.event.at))
+        .collect();
+    // Two events of one instant have no order between them.
+    steps.sort_by_key(|(kind, _, at)| (*at, kind.name()));
+    assert_eq!(
+        steps,
+        [
+            (EventKind::Failure, None, now()),
+            // Opened when the failure came, alerted by the next run.
+            (EventKind::Opened, Some("failed"), now()),
+            (EventKind::Alerted, Some("failed"), now() + minutes(1)),
+            (EventKind::Success, None, now() + minutes(5)),
+            (EventKind::Recovered, Some("failed"), now() + minutes(6)),
         ]
     );
 }

@@ -27,6 +27,10 @@ impl BareRuntime {
         let vars = HashMap::from([
             ("TABLE_NAME".to_owned(), table.to_owned()),
             ("DASHBOARD_SECRET".to_owned(), SECRET.to_owned()),
+            // No history: the fake answers one script in arrival order, and a history PutItem made
+            // beside the pulse's UpdateItem would take answers meant for it. A failing history
+            // write is tested on its own (`history::`, and the handler tests' `BrokenHistory`).
+            ("HISTORY_DAYS".to_owned(), "0".to_owned()),
         ]);
         let config = Config::from_vars(&vars).expect("a valid configuration");
         let app = App::with_client(config, local_client(endpoint)).expect("the app builds");

@@ -1,0 +1,133 @@
+//! The events on DynamoDB: one PutItem per event, one Query per page (newest first).
+
+use super::item::{from_item, to_item};
+use super::{AT, EXPIRES, EventLog, EventPage, PULSE, event_key};
+use crate::model::{Event, PulseId};
+use crate::store::error::classify;
+use crate::store::item::s;
+use crate::store::{DynamoStore, StoreError};
+use async_trait::async_trait;
+use aws_sdk_dynamodb::types::AttributeValue;
+use chrono::{DateTime, Utc};
+
+fn is_missing_table<E: aws_sdk_dynamodb::error::ProvideErrorMetadata, R>(
+    err: &aws_sdk_dynamodb::error::SdkError<E, R>,
+) -> bool {
+    err.as_service_error()
+        .is_some_and(|e| e.code() == Some("ResourceNotFoundException"))
+}
+
+#[async_trait]
+impl EventLog for DynamoStore {
+    async fn append(&self, event: &Event) -> Result<(), StoreError> {
+        self.count_history();
+        self.client()
+            .put_item()
+            .table_name(self.events_table())
+            .set_item(Some(to_item(&event_key(event.at), event)))
+            .send()
+            .await
+            .map_err(classify)?;
+        if self.trims_locally() {
+            self.trim(&event.pulse, event.at, super::MAX_EVENTS).await?;
+        }
+        Ok(())
+    }
+
+    async fn events(
+        &self,
+        pulse: &PulseId,
+        before: Option<&str>,
+        limit: usize,
+        now: DateTime<Utc>,
+    ) -> Result<EventPage, StoreError> {
+        let mut query = self
+            .client()
+            .query()
+            .table_name(self.events_table())
+            .expression_attribute_names("#pulse", PULSE)
+            .expression_attribute_values(":pulse", s(pulse.as_str()))
+            .scan_index_forward(false)
+            .limit(i32::try_from(limit).unwrap_or(i32::MAX));
+        query = match before {
+            Some(before) => query
+                .key_condition_expression("#pulse = :pulse AND #at < :before")
+                .expression_attribute_names("#at", AT)
+                .expression_attribute_values(":before", s(before)),
+            None => query.key_condition_expression("#pulse = :pulse"),
+        };
+        let out = match query.send().await {
+            Ok(out) => out,
+            // A deployment from before the events table: it has no history yet.
+            Err(err) if is_missing_table(&err) => {
+                tracing::warn!(
+                    table = self.events_table(),
+                    "the events table does not exist: no history"
+                );
+                return Ok(EventPage::default());
+            }
+            Err(err) => return Err(classify(err)),
+        };
+        self.count_history();
+        let next = out.last_evaluated_key().and_then(|key| match key.get(AT) {
+            Some(AttributeValue::S(at)) => Some(at.clone()),
+            _ => None,
+        });
+        let events = out
+            .items()
+            .iter()
+            .filter_map(from_item)
+            .filter(|e| e.event.expires > now)
+            .collect();
+        Ok(EventPage { events, next })
+    }
+
+    /// Reads every key of the pulse's history (keys and expiry only), deletes what must go one item
+    /// at a time: the local runtime's stand-in for TTL, never on AWS's request path.
+    async fn trim(&self, pulse: &PulseId, now: DateTime<Utc>, keep: usize) -> Result<usize, StoreError> {
+        let mut pages = self
+            .client()
+            .query()
+            .table_name(self.events_table())
+            .key_condition_expression("#pulse = :pulse")
+            .projection_expression("#at, #expires")
+            .expression_attribute_names("#pulse", PULSE)
+            .expression_attribute_names("#at", AT)
+            .expression_attribute_names("#expires", EXPIRES)
+            .expression_attribute_values(":pulse", s(pulse.as_str()))
+            .scan_index_forward(false)
+            .into_paginator()
+            .send();
+        let mut doomed = Vec::new();
+        let mut seen = 0;
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(classify)?;
+            self.count_history();
+            for item in page.items() {
+                let Some(AttributeValue::S(key)) = item.get(AT) else {
+                    continue;
+                };
+                let expired = match item.get(EXPIRES) {
+                    Some(AttributeValue::N(secs)) => secs.parse::<i64>().is_ok_and(|secs| secs <= now.timestamp()),
+                    _ => false,
+                };
+                seen += 1;
+                if expired || seen > keep {
+                    doomed.push(key.clone());
+                }
+            }
+        }
+        for key in &doomed {
+            self.count_history();
+            self.client()
+                .delete_item()
+                .table_name(self.events_table())
+                .key(PULSE, s(pulse.as_str()))
+                .key(AT, s(key))
+                .send()
+                .await
+                .map_err(classify)?;
+        }
+        Ok(doomed.len())
+    }
+}
