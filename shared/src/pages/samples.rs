@@ -163,6 +163,7 @@ pub(crate) fn dashboard() -> DashboardView {
         status_names: &crate::rules::state::CURRENT,
         maintenance_href: "maintenance?secret=s".into(),
         channels_href: "channels?secret=s".into(),
+        calendars_href: "calendars?secret=s".into(),
     }
 }
 
@@ -177,6 +178,7 @@ pub(crate) fn empty_dashboard() -> DashboardView {
         status_names: &crate::rules::state::CURRENT,
         maintenance_href: "maintenance?secret=s".into(),
         channels_href: "channels?secret=s".into(),
+        calendars_href: "calendars?secret=s".into(),
     }
 }
 
