@@ -52,8 +52,13 @@ impl Page {
 
     async fn upload(&self, name: &str, file: &str) -> Response<Body> {
         let content_type = format!("multipart/form-data; boundary={BOUNDARY}");
-        self.send(request(Method::POST, &uri(), Some(&content_type), &multipart(name, file)))
-            .await
+        self.send(request(
+            Method::POST,
+            &uri(),
+            Some(&content_type),
+            &multipart(name, file),
+        ))
+        .await
     }
 
     async fn stored(&self, name: &str) -> Option<Vec<String>> {
@@ -103,11 +108,12 @@ async fn pasted_dates_create_and_replace_a_calendar_and_the_list_shows_the_next_
 
     // One per line, comma separated, a comment, a duplicate and a date already past (now: 2026-11-23).
     let dates = "2026-12-25, 2026-12-26\n# the office is closed\n2027-01-01\n2026-01-01\n2026-12-25";
-    let res = p
-        .post(&format!("name=company&dates={}", form_encode(dates)))
-        .await;
+    let res = p.post(&format!("name=company&dates={}", form_encode(dates))).await;
     assert_eq!(res.status(), 303, "{}", text(&res));
-    assert_eq!(header(&res, "location"), Some(format!("calendars?secret={SECRET_IN_URL}").as_str()));
+    assert_eq!(
+        header(&res, "location"),
+        Some(format!("calendars?secret={SECRET_IN_URL}").as_str())
+    );
     assert_eq!(
         p.stored("company").await.unwrap(),
         ["2026-01-01", "2026-12-25", "2026-12-26", "2027-01-01"]
@@ -162,7 +168,10 @@ async fn mistakes_are_shown_with_the_form_and_nothing_is_stored() {
         let res = p.post(body).await;
         assert_html_page(&res, 400);
         let error = form_error(&res);
-        assert!(error.starts_with("Nothing was saved:") && error.contains(named), "{body}: {error}");
+        assert!(
+            error.starts_with("Nothing was saved:") && error.contains(named),
+            "{body}: {error}"
+        );
         // The form is shown again with what was sent.
         assert!(text(&res).contains(shown), "{body}");
         assert_eq!(p.count().await, 0, "{body}");
@@ -230,9 +239,7 @@ async fn the_page_needs_the_secret_and_a_get_changes_nothing() {
     assert_eq!(res.status(), 403);
     assert_eq!(p.count().await, 0);
     // A GET with a save's or a delete's parameters in its query stores and deletes nothing.
-    let res = p
-        .send(get(&format!("{}&name=company&dates=2026-12-25", uri())))
-        .await;
+    let res = p.send(get(&format!("{}&name=company&dates=2026-12-25", uri()))).await;
     assert_html_page(&res, 200);
     assert_eq!(p.count().await, 0);
     p.post("name=company&dates=2026-12-25").await;
@@ -256,7 +263,10 @@ async fn without_the_config_table_the_page_says_what_to_set() {
 async fn the_dashboard_and_the_maintenance_page_link_to_the_calendars_page() {
     let p = Page::new();
     let href = format!("href=\"calendars?secret={SECRET_IN_URL}\"");
-    let maintenance = text(&p.send(get(&format!("/heartbeat/maintenance?secret={SECRET_IN_URL}"))).await);
+    let maintenance = text(
+        &p.send(get(&format!("/heartbeat/maintenance?secret={SECRET_IN_URL}")))
+            .await,
+    );
     assert!(maintenance.contains(&href), "{maintenance}");
     let dashboard = heartbeat_shared::handlers::dashboard(
         get(&format!("/heartbeat/dashboard?secret={SECRET_IN_URL}")),
