@@ -39,6 +39,10 @@ pub fn maintenance(secret: &Secret) -> String {
     format!("maintenance?secret={}", encode(secret.expose()))
 }
 
+pub fn calendars(secret: &Secret) -> String {
+    format!("calendars?secret={}", encode(secret.expose()))
+}
+
 pub fn channels(secret: &Secret) -> String {
     format!("channels?secret={}", encode(secret.expose()))
 }

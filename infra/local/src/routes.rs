@@ -27,8 +27,8 @@ pub enum Route {
     Export,
     /// `/heartbeat/pulses/{id}`: the detail page.
     Detail,
-    /// `/heartbeat/quiet` (snooze/pause), `/heartbeat/maintenance` and `/heartbeat/channels`: pages
-    /// the api function serves.
+    /// `/heartbeat/quiet` (snooze/pause), `/heartbeat/maintenance`, `/heartbeat/channels` and
+    /// `/heartbeat/calendars`: pages the api function serves.
     QuietPages,
 }
 
@@ -57,7 +57,7 @@ pub fn route(path: &str) -> Option<Route> {
         "dashboard" => Some(Route::Dashboard),
         "edit" => Some(Route::Edit),
         "monitor" => Some(Route::Monitor),
-        "quiet" | "maintenance" | "channels" => Some(Route::QuietPages),
+        "quiet" | "maintenance" | "channels" | "calendars" => Some(Route::QuietPages),
         _ => None,
     }
 }
@@ -104,7 +104,7 @@ impl Service {
             return convert::plain(
                 404,
                 "Not found: heartbeat serves /heartbeat/pulse (and /pulse/start, /pulse/fail), /heartbeat/dashboard, \
-                 /heartbeat/edit, /heartbeat/monitor, /heartbeat/pulses/{id}, /heartbeat/quiet, /heartbeat/maintenance, /heartbeat/channels, \
+                 /heartbeat/edit, /heartbeat/monitor, /heartbeat/pulses/{id}, /heartbeat/quiet, /heartbeat/maintenance, /heartbeat/channels, /heartbeat/calendars, \
                  /heartbeat/export.csv, /heartbeat/badge/… and /heartbeat/api/v1/…\n",
             );
         };
@@ -129,7 +129,7 @@ impl Service {
             Route::Export => {
                 handlers::export_csv(req, &app.store, &app.store, Some(&app.store), &app.config, now).await
             }
-            // The snooze, maintenance and channels pages: the api function's, with its dependencies.
+            // The snooze, maintenance and channels and calendars pages: the api function's, with its dependencies.
             Route::QuietPages => api::serve(req, &self.api_deps(), now).await,
             Route::Badge => handlers::badge(req, &app.store, &app.config, &self.keys, now).await,
             Route::Detail => handlers::detail(req, &app.store, &app.config, now).await,

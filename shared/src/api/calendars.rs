@@ -5,7 +5,7 @@
 use super::pulses::query;
 use super::{Access, Answer, ApiError, Call};
 use crate::http::{params, response};
-use crate::model::{CalendarName, import_ics, parse_date};
+use crate::model::{CalendarName, FieldError, import_ics, parse_date};
 use crate::store::Held;
 use crate::store::config::{CalendarStore, HolidayCalendar};
 use chrono::Datelike;
@@ -86,11 +86,7 @@ async fn put(raw: &str, call: &Call<'_>) -> Result<Response<Body>, ApiError> {
     let body = params::body(call.req)?;
     let dates = match params::content_type(call.req).as_deref() {
         Some("application/json") => json_dates(body)?,
-        Some("text/calendar") => {
-            let text =
-                std::str::from_utf8(body).map_err(|_| ApiError::bad("body", "the .ics file must be UTF-8 text"))?;
-            import_ics(text, call.now.year() + ICS_YEARS_AHEAD).map_err(|e| ApiError::field(&e))?
-        }
+        Some("text/calendar") => ics_dates(body, call.now).map_err(|e| ApiError::field(&e))?,
         other => {
             return Err(ApiError::new(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -111,6 +107,21 @@ async fn put(raw: &str, call: &Call<'_>) -> Result<Response<Body>, ApiError> {
         Held::No => StatusCode::CREATED,
     };
     Ok(response::json(status, &calendar_json(&calendar)))
+}
+
+/// The holidays of an uploaded .ics file, refused the same way by the API and the calendars page:
+/// not UTF-8, not an iCalendar, or without one all-day event (a file of meetings is a mistake, and
+/// saving it would silently empty the calendar).
+pub fn ics_dates(body: &[u8], now: chrono::DateTime<chrono::Utc>) -> Result<BTreeSet<chrono::NaiveDate>, FieldError> {
+    let text = std::str::from_utf8(body).map_err(|_| FieldError::new("body", "the .ics file must be UTF-8 text"))?;
+    let dates = import_ics(text, now.year() + ICS_YEARS_AHEAD)?;
+    if dates.is_empty() {
+        return Err(FieldError::new(
+            "dates",
+            "the .ics file has no all-day event; holidays are all-day events (DTSTART;VALUE=DATE)",
+        ));
+    }
+    Ok(dates)
 }
 
 /// `{"dates": ["YYYY-MM-DD", …]}`: every date valid, at most `MAX_DATES`; duplicates merge.

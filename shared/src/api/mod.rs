@@ -2,7 +2,7 @@
 //! paths it owns; adding one (events, calendars, channels…) is a new file and one line in `RESOURCES`.
 
 mod auth;
-mod calendars;
+pub(crate) mod calendars;
 pub(crate) mod channels;
 pub mod cursor;
 pub mod error;
@@ -97,6 +97,9 @@ pub async fn serve(req: Request, deps: &ApiDeps<'_>, now: DateTime<Utc>) -> Resp
     }
     if path.ends_with("/heartbeat/maintenance") {
         return crate::handlers::maintenance_page(req, deps, now).await;
+    }
+    if path.ends_with("/heartbeat/calendars") {
+        return crate::handlers::calendars_page(req, deps, now).await;
     }
     if path.ends_with("/heartbeat/channels") {
         return crate::handlers::channels_page(req, deps, now).await;

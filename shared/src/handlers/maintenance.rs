@@ -96,6 +96,7 @@ async fn render(
             .collect(),
         action_href: links::maintenance(secret),
         dashboard_href: links::dashboard(secret),
+        calendars_href: links::calendars(secret),
         error: error.clone(),
         tz: tz.name().to_owned(),
     };

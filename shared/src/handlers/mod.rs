@@ -3,6 +3,7 @@
 
 mod access;
 pub mod badge;
+mod calendars;
 mod channels;
 pub mod dashboard;
 pub mod detail;
@@ -18,9 +19,11 @@ mod maintenance;
 pub mod monitor;
 pub mod pulse;
 mod quiet;
+mod upload;
 mod views;
 
 pub use badge::badge;
+pub use calendars::calendars_page;
 pub use channels::channels_page;
 pub use dashboard::dashboard;
 pub use detail::detail;

@@ -41,6 +41,7 @@ pub fn dashboard_view(
         status_names: &state::ON_DASHBOARD,
         maintenance_href: links::maintenance(secret),
         channels_href: links::channels(secret),
+        calendars_href: links::calendars(secret),
         rows,
     }
 }

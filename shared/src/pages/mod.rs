@@ -2,6 +2,7 @@
 //! script and stylesheet inlined and allowed by hash in the Content-Security-Policy.
 
 mod assets;
+mod calendars;
 mod channels;
 pub mod charts;
 mod csp;
@@ -13,6 +14,7 @@ mod render;
 #[cfg(test)]
 mod samples;
 
+pub use calendars::{CalendarRow, CalendarsView, render_calendars};
 pub use channels::{ChannelForm, ChannelRow, ChannelsView, render_channels};
 pub use csp::content_security_policy;
 pub use detail::{DetailView, HistoryStats, TimelineEntry, render_detail};
@@ -80,6 +82,8 @@ pub struct DashboardView {
     pub maintenance_href: String,
     /// Relative link to the channels page, secret included.
     pub channels_href: String,
+    /// Relative link to the holiday calendars page, secret included.
+    pub calendars_href: String,
 }
 
 /// The values the form shows: what the user typed when re-shown after an error, else what is stored.

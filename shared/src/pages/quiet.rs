@@ -50,6 +50,8 @@ pub struct MaintenanceView {
     pub windows: Vec<WindowRow>,
     pub action_href: String,
     pub dashboard_href: String,
+    /// Relative link to the holiday calendars page, secret included.
+    pub calendars_href: String,
     pub error: Option<String>,
     /// The zone the form's local times are read in.
     pub tz: String,

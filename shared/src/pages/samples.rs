@@ -166,6 +166,7 @@ pub(crate) fn dashboard() -> DashboardView {
         status_names: &crate::rules::state::CURRENT,
         maintenance_href: "maintenance?secret=s".into(),
         channels_href: "channels?secret=s".into(),
+        calendars_href: "calendars?secret=s".into(),
     }
 }
 
@@ -180,6 +181,7 @@ pub(crate) fn empty_dashboard() -> DashboardView {
         status_names: &crate::rules::state::CURRENT,
         maintenance_href: "maintenance?secret=s".into(),
         channels_href: "channels?secret=s".into(),
+        calendars_href: "calendars?secret=s".into(),
     }
 }
 

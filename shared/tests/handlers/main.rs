@@ -5,6 +5,7 @@
 
 mod support;
 
+mod calendars_page;
 mod channels_page;
 mod dashboard;
 mod edit;
