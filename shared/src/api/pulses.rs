@@ -7,7 +7,7 @@ use super::view::{pulse_json, pulse_json_with};
 use super::{Access, Answer, ApiError, Call};
 use crate::export;
 use crate::http::{Params, params, response};
-use crate::model::{Pulse, PulseId, Settings, SettingsInput, WorkingDays, validate_input};
+use crate::model::{Pulse, PulseId, SettingsInput, WorkingDays, validate_input};
 use crate::rules::calendar_book::CalendarBook;
 use crate::rules::due;
 use crate::store::Held;
@@ -233,10 +233,10 @@ struct Changes {
     hours: Option<Option<String>>,
     schedule: Option<Option<String>>,
     grace: Option<Option<String>>,
+    max_runtime: Option<Option<String>>,
 }
 
-const SETTINGS: &str =
-    "threshold (hours), saturday (true/false), workdays, tz, calendars, hours, schedule and grace (hours)";
+const SETTINGS: &str = "threshold (hours), saturday (true/false), workdays, tz, calendars, hours, schedule, grace (hours) and maxRuntime (hours)";
 
 fn read_changes(call: &Call<'_>) -> Result<Changes, ApiError> {
     match params::content_type(call.req).as_deref() {
@@ -345,6 +345,17 @@ fn read_changes(call: &Call<'_>) -> Result<Changes, ApiError> {
                     "grace must be a number of hours, such as 0.5, or null",
                 ));
             }
+            ("maxRuntime", Value::Null) => changes.max_runtime = Some(None),
+            ("maxRuntime", Value::Number(n)) => {
+                let hours = n.as_f64().unwrap_or(f64::NAN);
+                changes.max_runtime = Some(Some(if hours <= 0.0 { "0".into() } else { format!("{hours}") }));
+            }
+            ("maxRuntime", _) => {
+                return Err(ApiError::bad(
+                    "maxRuntime",
+                    "maxRuntime must be a number of hours a started run may take, such as 2, or null",
+                ));
+            }
             // The form forgives spaces around a pasted name; a program sends the name exactly.
             ("tz", Value::String(tz)) if tz.trim() == tz => changes.tz = Some(tz),
             ("tz", _) => {
@@ -420,12 +431,7 @@ async fn patch(raw_id: &str, call: &Call<'_>) -> Result<Response<Body>, ApiError
     let changes = read_changes(call)?;
     let default_tz = call.deps.config.default_timezone;
     let pulse = call.deps.reader.get(&id).await?.ok_or_else(no_such_pulse)?;
-    let current = Settings {
-        threshold: pulse.threshold,
-        saturday: pulse.saturday,
-        tz: pulse.timezone(default_tz),
-        expect: pulse.expect.clone(),
-    };
+    let current = pulse.settings(default_tz);
     let input = SettingsInput {
         threshold: changes.threshold.as_deref(),
         saturday: changes.saturday,
@@ -435,18 +441,13 @@ async fn patch(raw_id: &str, call: &Call<'_>) -> Result<Response<Body>, ApiError
         hours: changes.hours.as_ref().map(Option::as_deref),
         schedule: changes.schedule.as_ref().map(Option::as_deref),
         grace: changes.grace.as_ref().map(Option::as_deref),
+        max_runtime: changes.max_runtime.as_ref().map(Option::as_deref),
     };
     let settings = validate_input(&current, &input).map_err(|errors| {
         // One error a response; the first field's, in the order the edit form shows them.
         ApiError::field(&errors[0])
     })?;
-    let edited = Pulse {
-        threshold: settings.threshold,
-        saturday: settings.saturday,
-        tz: Some(settings.tz),
-        expect: settings.expect.clone(),
-        ..pulse
-    };
+    let edited = pulse.with_settings(&settings);
     let due = due::after_edit(&edited, call.now, default_tz);
     match call.deps.writer.update_settings(&id, &settings, due).await? {
         Held::Yes => Ok({
@@ -608,6 +609,42 @@ mod tests {
             let (status, json) = patch_json(&store, &id, body, now).await;
             assert_eq!(status, 400, "{body}: {json}");
             assert!(json.to_string().contains(field), "{body}: {json}");
+        }
+    }
+
+    #[tokio::test]
+    async fn patch_sets_and_clears_max_runtime_and_a_running_job_is_due_when_it_would_overrun() {
+        let now = DateTime::parse_from_rfc3339("2026-11-23T12:00:00Z").unwrap().to_utc();
+        let store = MemoryStore::new();
+        let mut pulse = huge(2, now);
+        // Started 30 minutes ago; the threshold alone would make it due tomorrow.
+        pulse.run.started_at = Some(now - chrono::TimeDelta::minutes(30));
+        let id = pulse.id.as_str().to_owned();
+        store.insert(pulse);
+        let (status, json) = patch_json(&store, &id, r#"{"maxRuntime": 2}"#, now).await;
+        assert_eq!(status, 200, "{json}");
+        assert_eq!(json["maxRuntime"], 2.0);
+        let stored = store.get(&PulseId::parse(&id).unwrap()).await.unwrap().unwrap();
+        assert_eq!(stored.run.max_runtime.map(|m| m.to_string()).as_deref(), Some("2"));
+        assert_eq!(
+            stored.due_at,
+            Some(now + chrono::TimeDelta::minutes(90)),
+            "due at start + max runtime"
+        );
+        let (status, json) = patch_json(&store, &id, r#"{"maxRuntime": null}"#, now).await;
+        assert_eq!(status, 200, "{json}");
+        assert_eq!(json["maxRuntime"], Value::Null);
+        for body in [
+            r#"{"maxRuntime": 0}"#,
+            r#"{"maxRuntime": "2h"}"#,
+            r#"{"maxRuntime": 9000}"#,
+        ] {
+            let (status, json) = patch_json(&store, &id, body, now).await;
+            assert_eq!(
+                (status, json["field"].as_str()),
+                (400, Some("maxRuntime")),
+                "{body}: {json}"
+            );
         }
     }
 }

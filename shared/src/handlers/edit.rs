@@ -134,6 +134,7 @@ struct Changes<'a> {
     hours: Option<&'a str>,
     schedule: Option<&'a str>,
     grace: Option<&'a str>,
+    max_runtime: Option<&'a str>,
 }
 
 impl<'a> Changes<'a> {
@@ -156,6 +157,7 @@ impl<'a> Changes<'a> {
             hours: form.single("hours")?,
             schedule: form.single("schedule")?,
             grace: form.single("grace")?,
+            max_runtime: form.single("maxRuntime")?,
         })
     }
 
@@ -170,6 +172,7 @@ impl<'a> Changes<'a> {
             self.hours,
             self.schedule,
             self.grace,
+            self.max_runtime,
         ]
         .iter()
         .all(Option::is_none)
@@ -195,6 +198,7 @@ impl<'a> Changes<'a> {
             hours: typed(self.hours, stored.hours),
             schedule: typed(self.schedule, stored.schedule),
             grace: typed(self.grace, stored.grace),
+            max_runtime: typed(self.max_runtime, stored.max_runtime),
         }
     }
 }
@@ -213,6 +217,7 @@ pub(super) fn stored_form(pulse: &Pulse, config: &Config) -> EditForm {
         hours: text(expect.hours.map(|h| h.to_string())),
         schedule: text(expect.schedule.as_ref().map(ToString::to_string)),
         grace: text(expect.grace.map(|g| g.to_string())),
+        max_runtime: text(pulse.run.max_runtime.map(|m| m.to_string())),
     }
 }
 
@@ -232,13 +237,7 @@ fn saturday(raw: &str) -> Result<bool, String> {
 
 /// The due time under the new settings, computed from the pulse as it was read.
 fn due_after(pulse: &Pulse, settings: &Settings, config: &Config, now: DateTime<Utc>) -> DateTime<Utc> {
-    let edited = Pulse {
-        threshold: settings.threshold,
-        saturday: settings.saturday,
-        tz: Some(settings.tz),
-        expect: settings.expect.clone(),
-        ..pulse.clone()
-    };
+    let edited = pulse.clone().with_settings(settings);
     due::after_edit(&edited, now, config.default_timezone)
 }
 
@@ -263,18 +262,13 @@ fn settings(pulse: &Pulse, changes: &Changes, config: &Config) -> Result<Setting
     if changes.is_empty() {
         return Err(Box::new(EditErrors {
             form: Some(
-                "Nothing was saved: the form has none of the fields threshold, saturday, tz, workdays, calendars, hours, schedule and grace."
+                "Nothing was saved: the form has none of the fields threshold, saturday, tz, workdays, calendars, hours, schedule, grace and maxRuntime."
                     .into(),
             ),
             ..EditErrors::default()
         }));
     }
-    let current = Settings {
-        threshold: pulse.threshold,
-        saturday: pulse.saturday,
-        tz: pulse.timezone(config.default_timezone),
-        expect: pulse.expect.clone(),
-    };
+    let current = pulse.settings(config.default_timezone);
     let stored = stored_form(pulse, config);
     let saturday_flag = changes.saturday.map(saturday).transpose();
     let no_calendars = changes.no_calendars.map(saturday).transpose();
@@ -300,6 +294,7 @@ fn settings(pulse: &Pulse, changes: &Changes, config: &Config) -> Result<Setting
         hours: changes.hours.map(cleared),
         schedule: changes.schedule.map(cleared),
         grace: changes.grace.map(cleared),
+        max_runtime: changes.max_runtime.map(cleared),
     };
     let validated = validate_input(&current, &input);
     match (validated, saturday_flag, calendars, no_calendars) {
@@ -316,6 +311,7 @@ fn settings(pulse: &Pulse, changes: &Changes, config: &Config) -> Result<Setting
                 hours: problem("hours"),
                 schedule: problem("schedule"),
                 grace: problem("grace"),
+                max_runtime: problem("maxRuntime"),
                 form: Some("Nothing was saved: correct the fields marked below.".into()),
             }))
         }

@@ -192,3 +192,38 @@ async fn a_script_sending_only_the_original_fields_keeps_the_rest() {
     assert_eq!(stored.expect.workdays.unwrap().to_string(), "Sun-Thu");
     assert_eq!(stored.expect.hours.unwrap().to_string(), "08:00-18:00");
 }
+
+#[tokio::test]
+async fn max_runtime_is_saved_shown_cleared_and_named_when_wrong() {
+    let (store, config, pulse) = setup();
+    let (status, page) = save(&store, &config, &pulse, &form(&[("maxRuntime", "1.5")])).await;
+    assert_eq!(status, 303, "{page}");
+    let stored = store.snapshot(&pulse.id).unwrap();
+    assert_eq!(stored.run.max_runtime.map(|m| m.to_string()).as_deref(), Some("1.5"));
+    let html = text(&edit_get(get(&uri(&pulse)), &store, &config, now()).await);
+    assert!(html.contains("name=\"maxRuntime\""), "the field is on the page");
+    assert!(html.contains("value=\"1.5\""), "and shows the stored value");
+
+    let (status, page) = save(&store, &config, &pulse, &form(&[("maxRuntime", "soon")])).await;
+    assert_eq!(status, 400, "{page}");
+    assert!(page.contains("soon"), "the input is shown again");
+    assert_eq!(
+        store
+            .snapshot(&pulse.id)
+            .unwrap()
+            .run
+            .max_runtime
+            .map(|m| m.to_string())
+            .as_deref(),
+        Some("1.5"),
+        "nothing saved"
+    );
+
+    let (status, _) = save(&store, &config, &pulse, &form(&[("maxRuntime", "")])).await;
+    assert_eq!(status, 303);
+    assert_eq!(
+        store.snapshot(&pulse.id).unwrap().run.max_runtime,
+        None,
+        "empty: no limit"
+    );
+}

@@ -5,7 +5,9 @@
 use crate::config::Config;
 use crate::http::params::{self, Params};
 use crate::http::{HttpError, response};
-use crate::model::{Event, Expectation, FieldError, PulseKey, Settings, SettingsInput, Threshold, Zone, validate_input};
+use crate::model::{
+    Event, Expectation, FieldError, PulseKey, Settings, SettingsInput, Threshold, Zone, validate_input,
+};
 use crate::store::{EventLog, PulseReceipt, PulseRecorder};
 use chrono::{DateTime, Utc};
 use lambda_http::http::{Method, StatusCode, header};
@@ -261,6 +263,8 @@ fn expectation(
         saturday,
         tz,
         expect: Expectation::default(),
+        // A signal's own `maxRuntime` travels with the signal (signals.rs), not as a setting here.
+        max_runtime: None,
     };
     let settings = validate_input(&base, &input).map_err(|errors| {
         let all: Vec<String> = errors.iter().map(ToString::to_string).collect();

@@ -144,12 +144,16 @@ impl Event {
 
 /// What an `edited` event says: the settings as they now are.
 pub fn edited_note(settings: &Settings) -> String {
-    format!(
+    let mut note = format!(
         "threshold {} h, Saturdays {}, time zone {}",
         settings.threshold,
         if settings.saturday { "count" } else { "do not count" },
         settings.tz
-    )
+    );
+    if let Some(max) = settings.max_runtime {
+        note += &format!(", max runtime {max} h");
+    }
+    note
 }
 
 /// The instant an event made at `at` is let go: `history_days` later.

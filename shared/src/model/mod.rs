@@ -1,11 +1,11 @@
 //! Plain domain types: what a pulse is, parsed once at the edge and trusted everywhere after.
 
 mod calendars;
+mod event;
 mod expectation;
 mod grace;
 mod holiday_dates;
 mod hours;
-mod event;
 mod key;
 mod pulse;
 mod quiet;
@@ -18,11 +18,11 @@ mod timezone;
 mod workdays;
 
 pub use calendars::{CalendarName, CalendarNames};
+pub use event::{Event, EventKind, edited_note, expiry};
 pub use expectation::Expectation;
 pub use grace::Grace;
 pub use holiday_dates::{MAX_DATES, import_ics, parse_date, parse_dates};
 pub use hours::Hours;
-pub use event::{Event, EventKind, edited_note, expiry};
 pub use key::{FieldError, PulseId, PulseKey};
 pub use pulse::{Alert, Claim, Pulse, Settings};
 pub use quiet::{LONGEST, NOTE_LIMIT, Quieting, Scope, Window};

@@ -1,6 +1,6 @@
 //! A pulse as the rest of the code sees it, independent of how the table stores it.
 
-use super::{Expectation, PulseId, PulseKey, Quieting, RunState, Threshold, WorkingDays, Zone};
+use super::{Expectation, MaxRuntime, PulseId, PulseKey, Quieting, RunState, Threshold, WorkingDays, Zone};
 use chrono::{DateTime, Utc};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -41,6 +41,27 @@ pub struct Pulse {
 }
 
 impl Pulse {
+    /// The pulse as an edit leaves it: `settings` replace its own.
+    pub fn with_settings(mut self, settings: &Settings) -> Self {
+        self.threshold = settings.threshold;
+        self.saturday = settings.saturday;
+        self.tz = Some(settings.tz);
+        self.expect = settings.expect.clone();
+        self.run.max_runtime = settings.max_runtime;
+        self
+    }
+
+    /// The settings an edit starts from: the item's own, its time zone or the default.
+    pub fn settings(&self, default_tz: Zone) -> Settings {
+        Settings {
+            threshold: self.threshold,
+            saturday: self.saturday,
+            tz: self.timezone(default_tz),
+            expect: self.expect.clone(),
+            max_runtime: self.run.max_runtime,
+        }
+    }
+
     pub fn working_days(&self) -> WorkingDays {
         self.expect
             .workdays
@@ -75,4 +96,6 @@ pub struct Settings {
     pub saturday: bool,
     pub tz: Zone,
     pub expect: Expectation,
+    /// Hours a started run may take before it is overrun (signals); `None`: no limit.
+    pub max_runtime: Option<MaxRuntime>,
 }

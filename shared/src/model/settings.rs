@@ -1,7 +1,9 @@
 //! The one validation of a pulse's settings, used by the first pulse, the edit page and the API
 //! alike, so a value one refuses the others refuse too, with the same words.
 
-use super::{CalendarNames, Expectation, FieldError, Grace, Hours, Schedule, Settings, Threshold, WorkingDays, Zone};
+use super::{
+    CalendarNames, Expectation, FieldError, Grace, Hours, MaxRuntime, Schedule, Settings, Threshold, WorkingDays, Zone,
+};
 
 /// What a request asks to change. `None` keeps the current value; for the optional settings
 /// `Some(None)` clears it (back to the default) and `Some(Some(text))` sets it.
@@ -15,6 +17,8 @@ pub struct SettingsInput<'a> {
     pub hours: Option<Option<&'a str>>,
     pub schedule: Option<Option<&'a str>>,
     pub grace: Option<Option<&'a str>>,
+    /// Hours a started run may take (signals).
+    pub max_runtime: Option<Option<&'a str>>,
 }
 
 /// The new settings from the original three fields (threshold, saturday, tz).
@@ -63,6 +67,11 @@ pub fn validate_input(current: &Settings, input: &SettingsInput<'_>) -> Result<S
     };
     let hours = take(&mut errors, optional(input.hours, old.hours, Hours::parse), old.hours);
     let grace = take(&mut errors, optional(input.grace, old.grace, Grace::parse), old.grace);
+    let max_runtime = take(
+        &mut errors,
+        optional(input.max_runtime, current.max_runtime, MaxRuntime::parse),
+        current.max_runtime,
+    );
     let schedule = match input.schedule {
         None => old.schedule.clone(),
         Some(None) => None,
@@ -95,11 +104,12 @@ pub fn validate_input(current: &Settings, input: &SettingsInput<'_>) -> Result<S
             schedule,
             grace,
         },
+        max_runtime,
     })
 }
 
 /// The order the edit form shows the fields in, so the first error is the first field.
-const FIELD_ORDER: [&str; 8] = [
+const FIELD_ORDER: [&str; 9] = [
     "threshold",
     "saturday",
     "tz",
@@ -108,6 +118,7 @@ const FIELD_ORDER: [&str; 8] = [
     "hours",
     "schedule",
     "grace",
+    "maxRuntime",
 ];
 
 fn optional<T: Copy>(
@@ -139,6 +150,36 @@ mod tests {
             saturday: true,
             tz: Zone::parse("Europe/Berlin").unwrap(),
             expect: Expectation::default(),
+            max_runtime: None,
+        }
+    }
+
+    #[test]
+    fn max_runtime_is_set_kept_cleared_and_named_when_wrong() {
+        let two_hours = SettingsInput {
+            max_runtime: Some(Some("2")),
+            ..SettingsInput::default()
+        };
+        let set = validate_input(&current(), &two_hours).unwrap();
+        assert_eq!(set.max_runtime.map(|m| m.to_string()).as_deref(), Some("2"));
+        let kept = validate_input(&set, &SettingsInput::default()).unwrap();
+        assert_eq!(kept.max_runtime, set.max_runtime, "absent: kept");
+        let clear = SettingsInput {
+            max_runtime: Some(None),
+            ..SettingsInput::default()
+        };
+        assert_eq!(validate_input(&set, &clear).unwrap().max_runtime, None);
+        for wrong in ["0", "-1", "soon", "9000"] {
+            let input = SettingsInput {
+                max_runtime: Some(Some(wrong)),
+                ..SettingsInput::default()
+            };
+            let errors = validate_input(&current(), &input).unwrap_err();
+            assert_eq!(
+                errors.iter().map(|e| e.field).collect::<Vec<_>>(),
+                ["maxRuntime"],
+                "{wrong}"
+            );
         }
     }
 

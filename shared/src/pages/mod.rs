@@ -100,6 +100,8 @@ pub struct EditForm {
     pub hours: String,
     pub schedule: String,
     pub grace: String,
+    /// Hours a started run may take before it is overrun; empty: no limit.
+    pub max_runtime: String,
 }
 
 /// Messages shown next to the fields that were refused.
@@ -113,6 +115,7 @@ pub struct EditErrors {
     pub hours: Option<String>,
     pub schedule: Option<String>,
     pub grace: Option<String>,
+    pub max_runtime: Option<String>,
     /// Errors not tied to one field.
     pub form: Option<String>,
 }
@@ -129,6 +132,7 @@ impl EditErrors {
             &self.hours,
             &self.schedule,
             &self.grace,
+            &self.max_runtime,
             &self.form,
         ]
         .iter()

@@ -100,7 +100,8 @@ pub fn after_edit_with(edited: &Pulse, now: DateTime<Utc>, default_tz: Zone, boo
     if edited.alert.is_some() {
         return now;
     }
-    next_look(&status_with(edited, now, default_tz, book), None, now, None)
+    // The signals' look too: a running job with a max runtime is due when it would overrun.
+    crate::rules::signals::next_look(edited, &status_with(edited, now, default_tz, book), None, now, None)
 }
 
 #[cfg(test)]

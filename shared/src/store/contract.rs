@@ -316,6 +316,7 @@ pub async fn settings_writes_never_create_and_move_the_due_time<S: ContractStore
         saturday: true,
         tz: Zone::parse("Europe/Berlin").unwrap(),
         expect: Default::default(),
+        max_runtime: None,
     };
     let due = monday() + hours(6);
     assert_eq!(
@@ -758,6 +759,7 @@ pub async fn expectation_settings_are_kept_set_and_cleared<S: ContractStore>(sto
             calendars: Some(CalendarNames::parse("de-BY,company").unwrap()),
             ..Expectation::default()
         },
+        max_runtime: Some(crate::model::MaxRuntime::parse("2").unwrap()),
     };
     let due = monday() + hours(6);
     assert_eq!(
@@ -766,6 +768,13 @@ pub async fn expectation_settings_are_kept_set_and_cleared<S: ContractStore>(sto
     );
     let p = get(store, "cron").await;
     assert_eq!(p.expect, cleared.expect, "hours, schedule and grace removed");
+    assert_eq!(p.run.max_runtime, cleared.max_runtime, "max runtime set");
+    let no_limit = Settings {
+        max_runtime: None,
+        ..cleared.clone()
+    };
+    store.update_settings(&id("cron"), &no_limit, due).await.unwrap();
+    assert_eq!(get(store, "cron").await.run.max_runtime, None, "max runtime cleared");
     assert_eq!(p.working_days().to_string(), "Mon,Wed,Fri");
 }
 

@@ -287,6 +287,7 @@ impl SettingsWriter for MemoryStore {
             p.saturday = settings.saturday;
             p.tz = Some(settings.tz);
             p.expect = settings.expect.clone();
+            p.run.max_runtime = settings.max_runtime;
         })
     }
 

@@ -270,8 +270,9 @@ async fn a_present_but_invalid_field_is_refused_and_nothing_is_saved() {
         let res = save(&store, post(&edit_uri(id.as_str()), FORM, body)).await;
         assert_html_page(&res, 400);
         assert!(
-            text(&res)
-                .contains("none of the fields threshold, saturday, tz, workdays, calendars, hours, schedule and grace"),
+            text(&res).contains(
+                "none of the fields threshold, saturday, tz, workdays, calendars, hours, schedule, grace and maxRuntime"
+            ),
             "{body:?}"
         );
         assert_eq!(store.snapshot(&id), before, "nothing saved for {body:?}");

@@ -348,6 +348,7 @@ async fn an_edit_moves_the_due_time_at_once() {
         saturday: false,
         tz: Zone::UTC,
         expect: Default::default(),
+        max_runtime: None,
     };
     store
         .update_settings(&id, &settings, monday() + TimeDelta::hours(2))

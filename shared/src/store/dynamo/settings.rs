@@ -6,6 +6,7 @@ use crate::store::due_index::shard_of;
 use crate::store::error::classify;
 use crate::store::expr::Expr;
 use crate::store::item::{self, s, saturday_flag};
+use crate::store::run_item;
 use crate::store::{Held, SettingsWriter, StoreError};
 use async_trait::async_trait;
 use aws_sdk_dynamodb::types::ReturnValue;
@@ -37,6 +38,10 @@ impl SettingsWriter for DynamoStore {
                 Some(value) => sets.push(e.set(name, value)),
                 None => removes.push(e.name(name)),
             }
+        }
+        match settings.max_runtime {
+            Some(max) => sets.push(e.set(run_item::MAX_RUNTIME, s(max.to_string()))),
+            None => removes.push(e.name(run_item::MAX_RUNTIME)),
         }
         let mut update = format!("SET {}", sets.join(", "));
         if !removes.is_empty() {
