@@ -414,7 +414,12 @@ fn each_function_gets_only_its_own_settings_and_secrets() {
             Uses::Pages | Uses::Badge => vec![],
             // POST /channels/{name}/test reaches an email channel through SES.
             Uses::Api => vec!["SES_IDENTITY"],
-            Uses::Monitor => vec!["BASE_URL", "REMIND_EVERY_HOURS", "SLACK_TIMEOUT_SECONDS", "SES_IDENTITY"],
+            Uses::Monitor => vec![
+                "BASE_URL",
+                "REMIND_EVERY_HOURS",
+                "SLACK_TIMEOUT_SECONDS",
+                "SES_IDENTITY",
+            ],
             Uses::Everything => unreachable!(),
         }
         .into_iter()

@@ -1,15 +1,17 @@
 //! `GET|POST /heartbeat/edit?secret=S&id=ID`: change a pulse's threshold, working days, timezone and
-//! working-time expectations (workdays, calendars, hours, schedule, grace), or delete it. Fields are read by name, and a field left out keeps its stored value; an unknown id
+//! working-time expectations (workdays, calendars, hours, schedule, grace) and its own channels, or delete it. Fields are read by name, and a field left out keeps its stored value; an unknown id
 //! is a 404 and never creates an item.
 
 use super::access::require_secret;
 use super::views::edit_view;
+use crate::channels::own::check_known;
 use crate::config::{Config, Secret};
 use crate::http::{HttpError, Params, params, response};
 use crate::links;
 use crate::model::{Pulse, PulseId, Settings, SettingsInput, validate_input};
 use crate::pages::{EditErrors, EditForm, render_edit};
 use crate::rules::due;
+use crate::store::config::ChannelDirectory;
 use crate::store::{Held, PulseReader, SettingsWriter};
 use chrono::{DateTime, Utc};
 use lambda_http::http::{Method, StatusCode};
@@ -43,7 +45,19 @@ pub async fn edit_post(
     config: &Config,
     now: DateTime<Utc>,
 ) -> Response<Body> {
-    match save(&req, reader, writer, config, now).await {
+    edit_post_checked(req, reader, writer, None, config, now).await
+}
+
+/// `edit_post` that also refuses a `channels` field naming a channel `channels` does not have.
+pub async fn edit_post_checked(
+    req: Request,
+    reader: &dyn PulseReader,
+    writer: &dyn SettingsWriter,
+    channels: Option<&dyn ChannelDirectory>,
+    config: &Config,
+    now: DateTime<Utc>,
+) -> Response<Body> {
+    match save(&req, reader, writer, channels, config, now).await {
         Ok(response) => response,
         Err(err) => err.to_page(),
     }
@@ -77,6 +91,7 @@ async fn save(
     req: &Request,
     reader: &dyn PulseReader,
     writer: &dyn SettingsWriter,
+    channels: Option<&dyn ChannelDirectory>,
     config: &Config,
     now: DateTime<Utc>,
 ) -> Result<Response<Body>, HttpError> {
@@ -94,7 +109,17 @@ async fn save(
         };
     }
     let changes = Changes::read(&form)?;
-    match settings(&pulse, &changes, config) {
+    let mut checked = settings(&pulse, &changes, config);
+    if let (Ok(new), Some(_)) = (&checked, changes.channels) {
+        if let Err(problem) = check_known(channels, new.expect.channels.as_ref()).await? {
+            checked = Err(Box::new(EditErrors {
+                channels: Some(problem.problem),
+                form: Some("Nothing was saved: correct the fields marked below.".into()),
+                ..EditErrors::default()
+            }));
+        }
+    }
+    match checked {
         Ok(settings) => match writer
             .update_settings(&id, &settings, due_after(&pulse, &settings, config, now))
             .await?
@@ -127,6 +152,7 @@ struct Changes<'a> {
     hours: Option<&'a str>,
     schedule: Option<&'a str>,
     grace: Option<&'a str>,
+    channels: Option<&'a str>,
 }
 
 impl<'a> Changes<'a> {
@@ -149,6 +175,7 @@ impl<'a> Changes<'a> {
             hours: form.single("hours")?,
             schedule: form.single("schedule")?,
             grace: form.single("grace")?,
+            channels: form.single("channels")?,
         })
     }
 
@@ -163,6 +190,7 @@ impl<'a> Changes<'a> {
             self.hours,
             self.schedule,
             self.grace,
+            self.channels,
         ]
         .iter()
         .all(Option::is_none)
@@ -188,6 +216,7 @@ impl<'a> Changes<'a> {
             hours: typed(self.hours, stored.hours),
             schedule: typed(self.schedule, stored.schedule),
             grace: typed(self.grace, stored.grace),
+            channels: typed(self.channels, stored.channels),
         }
     }
 }
@@ -206,6 +235,7 @@ pub(super) fn stored_form(pulse: &Pulse, config: &Config) -> EditForm {
         hours: text(expect.hours.map(|h| h.to_string())),
         schedule: text(expect.schedule.as_ref().map(ToString::to_string)),
         grace: text(expect.grace.map(|g| g.to_string())),
+        channels: text(expect.channels.as_ref().map(ToString::to_string)),
     }
 }
 
@@ -256,7 +286,7 @@ fn settings(pulse: &Pulse, changes: &Changes, config: &Config) -> Result<Setting
     if changes.is_empty() {
         return Err(Box::new(EditErrors {
             form: Some(
-                "Nothing was saved: the form has none of the fields threshold, saturday, tz, workdays, calendars, hours, schedule and grace."
+                "Nothing was saved: the form has none of the fields threshold, saturday, tz, workdays, calendars, hours, schedule, grace and channels."
                     .into(),
             ),
             ..EditErrors::default()
@@ -293,6 +323,7 @@ fn settings(pulse: &Pulse, changes: &Changes, config: &Config) -> Result<Setting
         hours: changes.hours.map(cleared),
         schedule: changes.schedule.map(cleared),
         grace: changes.grace.map(cleared),
+        channels: changes.channels.map(cleared),
     };
     let validated = validate_input(&current, &input);
     match (validated, saturday_flag, calendars, no_calendars) {
@@ -309,6 +340,7 @@ fn settings(pulse: &Pulse, changes: &Changes, config: &Config) -> Result<Setting
                 hours: problem("hours"),
                 schedule: problem("schedule"),
                 grace: problem("grace"),
+                channels: problem("channels"),
                 form: Some("Nothing was saved: correct the fields marked below.".into()),
             }))
         }

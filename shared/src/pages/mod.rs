@@ -89,6 +89,8 @@ pub struct EditForm {
     pub hours: String,
     pub schedule: String,
     pub grace: String,
+    /// The pulse's own channels, comma separated; empty: the routes apply.
+    pub channels: String,
 }
 
 /// Messages shown next to the fields that were refused.
@@ -102,6 +104,7 @@ pub struct EditErrors {
     pub hours: Option<String>,
     pub schedule: Option<String>,
     pub grace: Option<String>,
+    pub channels: Option<String>,
     /// Errors not tied to one field.
     pub form: Option<String>,
 }
@@ -118,6 +121,7 @@ impl EditErrors {
             &self.hours,
             &self.schedule,
             &self.grace,
+            &self.channels,
             &self.form,
         ]
         .iter()

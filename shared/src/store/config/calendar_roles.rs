@@ -2,7 +2,8 @@
 //! pulses reads their holidays through the store it already has. The book a page judges with is
 //! loaded once per request, and only when there is a pulse to judge.
 
-use super::calendar::{CalendarStore, DynamoConfig, HolidayCalendar};
+use super::DynamoConfig;
+use super::calendar::{CalendarStore, HolidayCalendar};
 use crate::config::Config;
 use crate::model::CalendarName;
 use crate::rules::calendar_book::CalendarBook;

@@ -1,7 +1,7 @@
 //! The in-memory configuration, for handler tests and the contract suite.
 
-use super::channels::{ChannelDirectory, Problem, StoredChannel};
 use super::calendar::HolidayCalendar;
+use super::channels::{ChannelDirectory, Problem, StoredChannel};
 use crate::channels::{Channel, ChannelName, Routes};
 use crate::model::CalendarName;
 use crate::store::{Held, StoreError};
