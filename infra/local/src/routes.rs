@@ -7,6 +7,7 @@ use heartbeat_shared::api::{self, ApiDeps, Keys};
 use heartbeat_shared::app::App;
 use heartbeat_shared::handlers::{self, MonitorDeps, monitor};
 use heartbeat_shared::http::params;
+use heartbeat_shared::store::config::ChannelDirectory;
 use http_body_util::Full;
 use hyper::Method;
 use hyper::body::Incoming;
@@ -121,7 +122,8 @@ impl Service {
             Route::Pulse => handlers::pulse(req, &app.store, &app.config, now).await,
             Route::Dashboard => handlers::dashboard(req, &app.store, &app.config, now).await,
             Route::Edit if req.method() == Method::POST => {
-                handlers::edit_post(req, &app.store, &app.store, &app.config, now).await
+                let channels = app.channels.as_ref().map(|c| &c.directory as &dyn ChannelDirectory);
+                handlers::edit_post_checked(req, &app.store, &app.store, channels, &app.config, now).await
             }
             Route::Edit => handlers::edit_get(req, &app.store, &app.config, now).await,
             Route::Monitor => return self.monitor_by_url(&req).await,

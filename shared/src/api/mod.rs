@@ -11,6 +11,8 @@ pub mod filter;
 pub mod keys;
 mod maintenance;
 mod openapi;
+#[cfg(test)]
+mod pulse_channels_tests;
 mod pulses;
 mod quiet;
 pub mod view;

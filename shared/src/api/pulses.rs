@@ -5,9 +5,10 @@ use super::cursor;
 use super::filter::Filter;
 use super::view::{pulse_json, pulse_json_with};
 use super::{Access, Answer, ApiError, Call};
+use crate::channels::own::check_known;
 use crate::export;
 use crate::http::{Params, params, response};
-use crate::model::{Pulse, PulseId, SettingsInput, WorkingDays, validate_input};
+use crate::model::{PULSE_CHANNELS_MAX, Pulse, PulseChannels, PulseId, SettingsInput, WorkingDays, validate_input};
 use crate::rules::calendar_book::CalendarBook;
 use crate::rules::due;
 use crate::store::Held;
@@ -234,9 +235,11 @@ struct Changes {
     schedule: Option<Option<String>>,
     grace: Option<Option<String>>,
     max_runtime: Option<Option<String>>,
+    /// `Some(None)`: null or `[]`, back to the routes.
+    channels: Option<Option<String>>,
 }
 
-const SETTINGS: &str = "threshold (hours), saturday (true/false), workdays, tz, calendars, hours, schedule, grace (hours) and maxRuntime (hours)";
+const SETTINGS: &str = "threshold (hours), saturday (true/false), workdays, tz, calendars, hours, schedule, grace (hours), maxRuntime (hours) and channels";
 
 fn read_changes(call: &Call<'_>) -> Result<Changes, ApiError> {
     match params::content_type(call.req).as_deref() {
@@ -320,6 +323,14 @@ fn read_changes(call: &Call<'_>) -> Result<Changes, ApiError> {
                     "calendars must be a list of calendar names ([] for none, null for the defaults)",
                 ));
             }
+            ("channels", Value::Null) => changes.channels = Some(None),
+            ("channels", Value::Array(names)) => changes.channels = Some(read_channels(&names)?),
+            ("channels", _) => {
+                return Err(ApiError::bad(
+                    "channels",
+                    "channels must be a list of channel names such as [\"ops\"], or null (or []) for the routes",
+                ));
+            }
             ("hours" | "schedule", Value::Null) => *text_setting(&mut changes, &name) = Some(None),
             ("hours" | "schedule", Value::String(text)) => *text_setting(&mut changes, &name) = Some(Some(text)),
             ("hours", _) => {
@@ -396,6 +407,28 @@ fn text_setting<'c>(changes: &'c mut Changes, name: &str) -> &'c mut Option<Opti
     }
 }
 
+/// The names as the shared validation reads them (comma-separated); `None` for `[]`. A name with a
+/// comma would otherwise read as two names, so each is checked on its own first.
+fn read_channels(names: &[Value]) -> Result<Option<String>, ApiError> {
+    let names: Option<Vec<&str>> = names.iter().map(Value::as_str).collect();
+    let names = names.ok_or_else(|| {
+        ApiError::bad(
+            "channels",
+            "channels must be a list of channel names, such as [\"ops\", \"default\"]",
+        )
+    })?;
+    if names.len() > PULSE_CHANNELS_MAX {
+        return Err(ApiError::bad(
+            "channels",
+            format!("channels names at most {PULSE_CHANNELS_MAX} channels"),
+        ));
+    }
+    for name in &names {
+        PulseChannels::from_names([*name]).map_err(|e| ApiError::field(&e))?;
+    }
+    Ok((!names.is_empty()).then(|| names.join(",")))
+}
+
 /// Any non-empty set of lowercase day names, each once.
 fn read_workdays(value: &Value) -> Result<WorkingDays, ApiError> {
     let wrong = || {
@@ -442,11 +475,18 @@ async fn patch(raw_id: &str, call: &Call<'_>) -> Result<Response<Body>, ApiError
         schedule: changes.schedule.as_ref().map(Option::as_deref),
         grace: changes.grace.as_ref().map(Option::as_deref),
         max_runtime: changes.max_runtime.as_ref().map(Option::as_deref),
+        channels: changes.channels.as_ref().map(Option::as_deref),
     };
     let settings = validate_input(&current, &input).map_err(|errors| {
         // One error a response; the first field's, in the order the edit form shows them.
         ApiError::field(&errors[0])
     })?;
+    if changes.channels.is_some() {
+        let directory = call.deps.channels.map(|c| c.directory);
+        check_known(directory, settings.expect.channels.as_ref())
+            .await?
+            .map_err(|e| ApiError::field(&e))?;
+    }
     let edited = pulse.with_settings(&settings);
     let due = due::after_edit(&edited, call.now, default_tz);
     match call.deps.writer.update_settings(&id, &settings, due).await? {

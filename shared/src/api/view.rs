@@ -73,6 +73,10 @@ pub fn pulse_json_with(
         .calendars
         .as_ref()
         .map(|c| c.names().iter().map(|n| n.as_str().to_owned()).collect::<Vec<_>>());
+    let channels = expect
+        .channels
+        .as_ref()
+        .map(|c| c.names().iter().map(|n| n.as_str().to_owned()).collect::<Vec<_>>());
     // Stored as text by whoever sent it; shown as JSON when it is JSON, else as the text it is.
     let metadata = pulse
         .last_metadata
@@ -94,6 +98,7 @@ pub fn pulse_json_with(
         "hours": expect.hours.map(|h| h.to_string()),
         "schedule": expect.schedule.as_ref().map(|s| s.as_str()),
         "grace": expect.grace.map(|g| g.duration().num_milliseconds() as f64 / 3_600_000.0),
+        "channels": channels,
         // Every signal today is a success; the signals issue tells them apart.
         "lastSignal": last,
         "lastSuccess": last,

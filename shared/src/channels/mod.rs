@@ -5,6 +5,7 @@
 pub mod channel;
 pub mod deliver;
 pub mod digest;
+pub mod own;
 pub mod render;
 pub mod routing;
 mod text;

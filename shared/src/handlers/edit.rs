@@ -1,15 +1,17 @@
 //! `GET|POST /heartbeat/edit?secret=S&id=ID`: change a pulse's threshold, working days, timezone and
-//! working-time expectations (workdays, calendars, hours, schedule, grace), or delete it. Fields are read by name, and a field left out keeps its stored value; an unknown id
+//! working-time expectations (workdays, calendars, hours, schedule, grace) and its own channels, or delete it. Fields are read by name, and a field left out keeps its stored value; an unknown id
 //! is a 404 and never creates an item.
 
 use super::access::require_secret;
 use super::views::edit_view;
+use crate::channels::own::check_known;
 use crate::config::{Config, Secret};
 use crate::http::{HttpError, Params, params, response};
 use crate::links;
 use crate::model::{Event, EventKind, Pulse, PulseId, Settings, SettingsInput, validate_input};
 use crate::pages::{EditErrors, EditForm, render_edit};
 use crate::rules::due;
+use crate::store::config::ChannelDirectory;
 use crate::store::{Held, PulseReader, SettingsWriter};
 use chrono::{DateTime, Utc};
 use lambda_http::http::{Method, StatusCode};
@@ -43,7 +45,19 @@ pub async fn edit_post(
     config: &Config,
     now: DateTime<Utc>,
 ) -> Response<Body> {
-    match save(&req, reader, writer, config, now).await {
+    edit_post_checked(req, reader, writer, None, config, now).await
+}
+
+/// `edit_post` that also refuses a `channels` field naming a channel `channels` does not have.
+pub async fn edit_post_checked(
+    req: Request,
+    reader: &dyn PulseReader,
+    writer: &dyn SettingsWriter,
+    channels: Option<&dyn ChannelDirectory>,
+    config: &Config,
+    now: DateTime<Utc>,
+) -> Response<Body> {
+    match save(&req, reader, writer, channels, config, now).await {
         Ok(response) => response,
         Err(err) => err.to_page(),
     }
@@ -77,6 +91,7 @@ async fn save(
     req: &Request,
     reader: &dyn PulseReader,
     writer: &dyn SettingsWriter,
+    channels: Option<&dyn ChannelDirectory>,
     config: &Config,
     now: DateTime<Utc>,
 ) -> Result<Response<Body>, HttpError> {
@@ -94,7 +109,17 @@ async fn save(
         };
     }
     let changes = Changes::read(&form)?;
-    match settings(&pulse, &changes, config) {
+    let mut checked = settings(&pulse, &changes, config);
+    if let (Ok(new), Some(_)) = (&checked, changes.channels) {
+        if let Err(problem) = check_known(channels, new.expect.channels.as_ref()).await? {
+            checked = Err(Box::new(EditErrors {
+                channels: Some(problem.problem),
+                form: Some("Nothing was saved: correct the fields marked below.".into()),
+                ..EditErrors::default()
+            }));
+        }
+    }
+    match checked {
         Ok(settings) => match writer
             .update_settings(&id, &settings, due_after(&pulse, &settings, config, now))
             .await?
@@ -135,6 +160,7 @@ struct Changes<'a> {
     schedule: Option<&'a str>,
     grace: Option<&'a str>,
     max_runtime: Option<&'a str>,
+    channels: Option<&'a str>,
 }
 
 impl<'a> Changes<'a> {
@@ -158,6 +184,7 @@ impl<'a> Changes<'a> {
             schedule: form.single("schedule")?,
             grace: form.single("grace")?,
             max_runtime: form.single("maxRuntime")?,
+            channels: form.single("channels")?,
         })
     }
 
@@ -173,6 +200,7 @@ impl<'a> Changes<'a> {
             self.schedule,
             self.grace,
             self.max_runtime,
+            self.channels,
         ]
         .iter()
         .all(Option::is_none)
@@ -199,6 +227,7 @@ impl<'a> Changes<'a> {
             schedule: typed(self.schedule, stored.schedule),
             grace: typed(self.grace, stored.grace),
             max_runtime: typed(self.max_runtime, stored.max_runtime),
+            channels: typed(self.channels, stored.channels),
         }
     }
 }
@@ -218,6 +247,7 @@ pub(super) fn stored_form(pulse: &Pulse, config: &Config) -> EditForm {
         schedule: text(expect.schedule.as_ref().map(ToString::to_string)),
         grace: text(expect.grace.map(|g| g.to_string())),
         max_runtime: text(pulse.run.max_runtime.map(|m| m.to_string())),
+        channels: text(expect.channels.as_ref().map(ToString::to_string)),
     }
 }
 
@@ -262,7 +292,7 @@ fn settings(pulse: &Pulse, changes: &Changes, config: &Config) -> Result<Setting
     if changes.is_empty() {
         return Err(Box::new(EditErrors {
             form: Some(
-                "Nothing was saved: the form has none of the fields threshold, saturday, tz, workdays, calendars, hours, schedule, grace and maxRuntime."
+                "Nothing was saved: the form has none of the fields threshold, saturday, tz, workdays, calendars, hours, schedule, grace, maxRuntime and channels."
                     .into(),
             ),
             ..EditErrors::default()
@@ -295,6 +325,7 @@ fn settings(pulse: &Pulse, changes: &Changes, config: &Config) -> Result<Setting
         schedule: changes.schedule.map(cleared),
         grace: changes.grace.map(cleared),
         max_runtime: changes.max_runtime.map(cleared),
+        channels: changes.channels.map(cleared),
     };
     let validated = validate_input(&current, &input);
     match (validated, saturday_flag, calendars, no_calendars) {
@@ -312,6 +343,7 @@ fn settings(pulse: &Pulse, changes: &Changes, config: &Config) -> Result<Setting
                 schedule: problem("schedule"),
                 grace: problem("grace"),
                 max_runtime: problem("maxRuntime"),
+                channels: problem("channels"),
                 form: Some("Nothing was saved: correct the fields marked below.".into()),
             }))
         }

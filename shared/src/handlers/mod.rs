@@ -10,6 +10,8 @@ pub mod detail;
 mod detail_history;
 pub mod edit;
 #[cfg(test)]
+mod edit_channels_tests;
+#[cfg(test)]
 mod edit_tests;
 pub mod export;
 #[cfg(test)]
@@ -27,7 +29,7 @@ pub use calendars::calendars_page;
 pub use channels::channels_page;
 pub use dashboard::dashboard;
 pub use detail::detail;
-pub use edit::{edit_get, edit_post};
+pub use edit::{edit_get, edit_post, edit_post_checked};
 pub use export::export_csv;
 pub use maintenance::maintenance_page;
 pub use monitor::{MonitorDeps, monitor_event};

@@ -1,7 +1,7 @@
 //! The widened expectation settings of a pulse (`docs/WORKING-TIME.md`). Every one is optional:
 //! all absent means exactly the original rule (Mon–Fri or Mon–Sat by `saturday`, the whole day).
 
-use super::{CalendarNames, Grace, Hours, Schedule, WorkingDays};
+use super::{CalendarNames, Grace, Hours, PulseChannels, Schedule, WorkingDays};
 
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Expectation {
@@ -13,6 +13,9 @@ pub struct Expectation {
     pub schedule: Option<Schedule>,
     /// Only meaningful with a schedule; `None` is the default hour.
     pub grace: Option<Grace>,
+    /// Not about time, but set, stored and cleared exactly like the others (one validation, one
+    /// attribute list): the pulse's own channels; `None` means the routes apply.
+    pub channels: Option<PulseChannels>,
 }
 
 impl Expectation {

@@ -2,7 +2,8 @@
 //! alike, so a value one refuses the others refuse too, with the same words.
 
 use super::{
-    CalendarNames, Expectation, FieldError, Grace, Hours, MaxRuntime, Schedule, Settings, Threshold, WorkingDays, Zone,
+    CalendarNames, Expectation, FieldError, Grace, Hours, MaxRuntime, PulseChannels, Schedule, Settings, Threshold,
+    WorkingDays, Zone,
 };
 
 /// What a request asks to change. `None` keeps the current value; for the optional settings
@@ -19,6 +20,8 @@ pub struct SettingsInput<'a> {
     pub grace: Option<Option<&'a str>>,
     /// Hours a started run may take (signals).
     pub max_runtime: Option<Option<&'a str>>,
+    /// Comma-separated channel names; empty text clears like `None` (the routes apply).
+    pub channels: Option<Option<&'a str>>,
 }
 
 /// The new settings from the original three fields (threshold, saturday, tz).
@@ -80,6 +83,14 @@ pub fn validate_input(current: &Settings, input: &SettingsInput<'_>) -> Result<S
             None
         }),
     };
+    let channels = match input.channels {
+        None => old.channels.clone(),
+        Some(None) => None,
+        Some(Some(text)) => PulseChannels::parse(text).unwrap_or_else(|e| {
+            errors.push(e);
+            None
+        }),
+    };
     if !errors.is_empty() {
         errors.sort_by_key(|e| FIELD_ORDER.iter().position(|f| *f == e.field));
         return Err(errors);
@@ -103,13 +114,14 @@ pub fn validate_input(current: &Settings, input: &SettingsInput<'_>) -> Result<S
             hours,
             schedule,
             grace,
+            channels,
         },
         max_runtime,
     })
 }
 
 /// The order the edit form shows the fields in, so the first error is the first field.
-const FIELD_ORDER: [&str; 9] = [
+const FIELD_ORDER: [&str; 10] = [
     "threshold",
     "saturday",
     "tz",
@@ -119,6 +131,7 @@ const FIELD_ORDER: [&str; 9] = [
     "schedule",
     "grace",
     "maxRuntime",
+    "channels",
 ];
 
 fn optional<T: Copy>(
@@ -206,6 +219,7 @@ mod tests {
             schedule: Some(Some("0 2 * *")),
             grace: Some(Some("soon")),
             calendars: Some(Some("a b")),
+            channels: Some(Some("Ops")),
             ..SettingsInput::default()
         };
         let fields: Vec<_> = validate_input(&current(), &input)
@@ -213,7 +227,10 @@ mod tests {
             .iter()
             .map(|e| e.field)
             .collect();
-        assert_eq!(fields, ["workdays", "calendars", "hours", "schedule", "grace"]);
+        assert_eq!(
+            fields,
+            ["workdays", "calendars", "hours", "schedule", "grace", "channels"]
+        );
     }
 
     #[test]
@@ -268,5 +285,35 @@ mod tests {
         assert!(cleared.expect.calendars.unwrap().is_empty(), "explicit empty list");
         assert_eq!((cleared.expect.hours, cleared.expect.schedule), (None, None));
         assert_eq!(cleared.expect.grace, set.expect.grace, "untouched");
+    }
+
+    #[test]
+    fn channels_set_kept_and_cleared() {
+        let set = SettingsInput {
+            channels: Some(Some("ops, pager")),
+            ..SettingsInput::default()
+        };
+        let with = validate_input(&current(), &set).unwrap();
+        assert_eq!(with.expect.channels.as_ref().unwrap().to_string(), "ops,pager");
+        let kept = validate_settings(&with, Some("2"), None, None).unwrap();
+        assert_eq!(kept.expect.channels, with.expect.channels, "other edits keep them");
+        for clear in [Some(None), Some(Some("")), Some(Some(" , "))] {
+            let input = SettingsInput {
+                channels: clear,
+                ..SettingsInput::default()
+            };
+            assert_eq!(
+                validate_input(&with, &input).unwrap().expect.channels,
+                None,
+                "{clear:?}"
+            );
+        }
+        let bad = SettingsInput {
+            channels: Some(Some("ops,Pager!")),
+            ..SettingsInput::default()
+        };
+        let errors = validate_input(&with, &bad).unwrap_err();
+        assert_eq!(errors[0].field, "channels");
+        assert!(errors[0].problem.contains("Pager!"), "{errors:?}");
     }
 }

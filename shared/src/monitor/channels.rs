@@ -1,5 +1,5 @@
-//! Delivery through the configured channels: each claimed pulse goes to the channels routing gives
-//! it, minus those that already have this message; one message per channel (all channels at once,
+//! Delivery through the configured channels: each claimed pulse goes to its own channels if it
+//! names any, else to those routing gives it, minus those that already have this message; one message per channel (all channels at once,
 //! so a slow one delays none of the others beyond its own timeout); then each pulse is recorded as
 //! delivered when every channel has it, or keeps markers for the ones that do (`record_partial`) so
 //! a later run sends only to the rest. A channel that refuses its configuration (a 4xx) is counted
@@ -52,10 +52,14 @@ impl Setup {
             host: &pulse.key.host,
             category: &pulse.key.category,
         };
-        let mut names = channels_for(subject, None, &self.routes);
-        // A route naming a deleted channel must not swallow the pulse's news.
+        let own = pulse.expect.channels.as_ref().map(|c| c.names());
+        let mut names = channels_for(subject, own, &self.routes);
+        // A route or a pulse naming a deleted channel must not swallow the pulse's news.
         names.retain(|n| n.is_default() || self.channels.contains_key(n));
         if names.is_empty() {
+            if own.is_some() {
+                tracing::warn!(id = %pulse.id, "every channel the pulse names was removed; sending to the default webhook");
+            }
             names.push(default_name());
         }
         let phase = phase(&candidate.expect);

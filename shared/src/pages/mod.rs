@@ -102,6 +102,8 @@ pub struct EditForm {
     pub grace: String,
     /// Hours a started run may take before it is overrun; empty: no limit.
     pub max_runtime: String,
+    /// The pulse's own channels, comma separated; empty: the routes apply.
+    pub channels: String,
 }
 
 /// Messages shown next to the fields that were refused.
@@ -116,6 +118,7 @@ pub struct EditErrors {
     pub schedule: Option<String>,
     pub grace: Option<String>,
     pub max_runtime: Option<String>,
+    pub channels: Option<String>,
     /// Errors not tied to one field.
     pub form: Option<String>,
 }
@@ -133,6 +136,7 @@ impl EditErrors {
             &self.schedule,
             &self.grace,
             &self.max_runtime,
+            &self.channels,
             &self.form,
         ]
         .iter()

@@ -724,15 +724,17 @@ pub async fn windows_are_added_listed_and_removed<S: ContractStore>(store: &S) {
 }
 
 /// Workdays, calendars (an empty list too), hours, schedule and grace: given on the first pulse,
-/// kept by later pulses, replaced and cleared by a settings write.
+/// kept by later pulses, replaced and cleared by a settings write. The pulse's channels: set by a
+/// settings write, kept by pulses, cleared by the next write without them.
 pub async fn expectation_settings_are_kept_set_and_cleared<S: ContractStore>(store: &S) {
-    use crate::model::{CalendarNames, Expectation, Grace, Hours, Schedule, WorkingDays};
+    use crate::model::{CalendarNames, Expectation, Grace, Hours, PulseChannels, Schedule, WorkingDays};
     let expect = Expectation {
         workdays: Some(WorkingDays::parse("Sun-Thu").unwrap()),
         calendars: Some(CalendarNames::parse("").unwrap()),
         hours: Some(Hours::parse("08:00-18:00").unwrap()),
         schedule: Some(Schedule::parse("30 2 * * 1-5").unwrap()),
         grace: Some(Grace::parse("0.5").unwrap()),
+        channels: None,
     };
     let first = PulseReceipt {
         expect: expect.clone(),
@@ -750,6 +752,30 @@ pub async fn expectation_settings_are_kept_set_and_cleared<S: ContractStore>(sto
     };
     store.record_pulse(&later).await.unwrap();
     assert_eq!(get(store, "cron").await.expect, expect);
+    // The pulse's own channels come only from a settings write; later pulses keep them.
+    let routed = Settings {
+        threshold: Threshold::parse("6").unwrap(),
+        saturday: false,
+        tz: Zone::UTC,
+        expect: Expectation {
+            channels: PulseChannels::parse("pager,default").unwrap(),
+            ..expect.clone()
+        },
+        max_runtime: None,
+    };
+    let due = monday() + hours(6);
+    assert_eq!(
+        store.update_settings(&id("cron"), &routed, due).await.unwrap(),
+        Held::Yes
+    );
+    assert_eq!(get(store, "cron").await.expect, routed.expect);
+    store.record_pulse(&receipt("cron", monday() + hours(2))).await.unwrap();
+    let kept = get(store, "cron").await.expect.channels;
+    assert_eq!(
+        kept.map(|c| c.to_string()).as_deref(),
+        Some("pager,default"),
+        "kept by pulses"
+    );
     let cleared = Settings {
         threshold: Threshold::parse("6").unwrap(),
         saturday: false,
@@ -761,13 +787,12 @@ pub async fn expectation_settings_are_kept_set_and_cleared<S: ContractStore>(sto
         },
         max_runtime: Some(crate::model::MaxRuntime::parse("2").unwrap()),
     };
-    let due = monday() + hours(6);
     assert_eq!(
         store.update_settings(&id("cron"), &cleared, due).await.unwrap(),
         Held::Yes
     );
     let p = get(store, "cron").await;
-    assert_eq!(p.expect, cleared.expect, "hours, schedule and grace removed");
+    assert_eq!(p.expect, cleared.expect, "hours, schedule, grace and channels removed");
     assert_eq!(p.run.max_runtime, cleared.max_runtime, "max runtime set");
     let no_limit = Settings {
         max_runtime: None,

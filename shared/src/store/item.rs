@@ -2,8 +2,8 @@
 //! names and string types the parcelLab server used; the newer ones are optional on read.
 
 use crate::model::{
-    Alert, CalendarNames, Claim, Expectation, Grace, Hours, Pulse, PulseId, PulseKey, Quieting, Schedule, Threshold,
-    WorkingDays, Zone, parse_stamp,
+    Alert, CalendarNames, Claim, Expectation, Grace, Hours, Pulse, PulseChannels, PulseId, PulseKey, Quieting,
+    Schedule, Threshold, WorkingDays, Zone, parse_stamp,
 };
 use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, Utc};
@@ -53,6 +53,8 @@ pub const SCHEDULE: &str = "schedule";
 /// Decimal hours, as text like `thresholdF`.
 pub const GRACE: &str = "grace";
 /// A string set of `<phase>|<channel>` markers: the channels a half-delivered message has reached.
+/// The pulse's own channels, a list of names (absent: the routes apply).
+pub const CHANNELS: &str = "channels";
 pub const DELIVERED: &str = "deliveredTo";
 // Earlier versions also wrote `thresholdMs` (a pulse added it to its time); nothing reads it now, and
 // items that still carry it need no change.
@@ -166,12 +168,19 @@ fn expectation(item: &Item) -> Expectation {
         Some(AttributeValue::S(text)) => CalendarNames::parse(text).ok(),
         _ => None,
     };
+    let channels = match item.get(CHANNELS) {
+        Some(AttributeValue::L(list)) => {
+            PulseChannels::from_names(list.iter().filter_map(|v| v.as_s().ok()).map(String::as_str)).unwrap_or(None)
+        }
+        _ => None,
+    };
     Expectation {
         workdays: text(item, WORKDAYS).and_then(|t| WorkingDays::parse(&t).ok()),
         calendars,
         hours: text(item, HOURS).and_then(|t| Hours::parse(&t).ok()),
         schedule: text(item, SCHEDULE).and_then(|t| Schedule::parse(&t).ok()),
         grace: text(item, GRACE).and_then(|t| Grace::parse(&t).ok()),
+        channels,
     }
 }
 
@@ -189,6 +198,13 @@ pub fn expectation_attributes(expect: &Expectation) -> Vec<(&'static str, Option
         (HOURS, expect.hours.map(|h| s(h.to_string()))),
         (SCHEDULE, expect.schedule.as_ref().map(|c| s(c.as_str()))),
         (GRACE, expect.grace.map(|g| s(g.to_string()))),
+        (
+            CHANNELS,
+            expect
+                .channels
+                .as_ref()
+                .map(|c| AttributeValue::L(c.names().iter().map(|n| s(n.as_str())).collect())),
+        ),
     ]
 }
 
@@ -286,12 +302,14 @@ mod tests {
             hours: Some(Hours::parse("08:00-18:00").unwrap()),
             schedule: Some(Schedule::parse("30 2 * * 1-5").unwrap()),
             grace: Some(Grace::parse("0.5").unwrap()),
+            channels: PulseChannels::parse("ops,default").unwrap(),
         };
         let mut item = original_item();
         for (name, value) in expectation_attributes(&expect) {
             item.insert(name.to_owned(), value.unwrap());
         }
         assert_eq!(item[CALENDARS], AttributeValue::L(vec![]), "an explicit empty list");
+        assert_eq!(item[CHANNELS], AttributeValue::L(vec![s("ops"), s("default")]));
         assert_eq!(Pulse::try_from(&item).unwrap().expect, expect);
         item.insert(HOURS.into(), s("late"));
         assert_eq!(

@@ -365,3 +365,68 @@ async fn a_failed_job_reaches_its_channels_with_its_report_and_pagerduty_keys_it
     assert_eq!(hook.requests().len(), 2, "the webhook has the alert and the recovery");
     assert_eq!(s.world.slack.delivered().len(), 0);
 }
+
+/// Sets a pulse's own channels as the edit page and the API do (validated names, one settings write).
+async fn own_channels(s: &Setup, name: &str, channels: &str) {
+    use heartbeat_shared::model::{PulseChannels, Settings};
+    use heartbeat_shared::store::SettingsWriter;
+    let pulse = s.pulse_state(name).await;
+    let mut expect = pulse.expect.clone();
+    expect.channels = PulseChannels::parse(channels).unwrap();
+    let settings = Settings {
+        threshold: pulse.threshold,
+        saturday: pulse.saturday,
+        tz: pulse.timezone(s.world.config.default_timezone),
+        expect,
+        max_runtime: None,
+    };
+    let due = pulse.due_at.unwrap();
+    assert!(
+        s.world
+            .store
+            .update_settings(&pulse.id, &settings, due)
+            .await
+            .unwrap()
+            .held()
+    );
+}
+
+#[tokio::test]
+async fn a_pulse_own_channels_replace_the_routes_and_a_removed_one_falls_back_to_the_default() {
+    let s = Setup::new();
+    let ops = Recorder::start(Behaviour::Respond(200)).await;
+    let pager = Recorder::start(Behaviour::Respond(200)).await;
+    s.add("ops", webhook(&ops)).await;
+    s.add("pager", webhook(&pager)).await;
+    s.routes(r#"{"routes":[{"match":"category","value":"backup","channels":["ops"]}]}"#)
+        .await;
+    for name in ["nightly", "routed", "orphan"] {
+        s.world.pulse(name, thursday()).await;
+    }
+    own_channels(&s, "nightly", "pager").await;
+    // Named when it existed, removed since: its news must still reach someone.
+    own_channels(&s, "orphan", "gone").await;
+    let summary = s.run(friday()).await;
+    assert_eq!((summary.notified, summary.delivery_failures), (3, 0));
+    let names = |recorder: &Recorder| -> Vec<String> {
+        recorder
+            .requests()
+            .iter()
+            .flat_map(|r| r.json.as_ref().unwrap()["incidents"].as_array().unwrap().clone())
+            .map(|i| i["name"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(names(&pager), ["nightly"], "its own channel only");
+    assert_eq!(
+        names(&ops),
+        ["routed"],
+        "the route no longer reaches the pulse that names its own"
+    );
+    let slack = s.world.slack.delivered();
+    assert_eq!(slack.len(), 1);
+    assert!(
+        slack[0].text.contains("orphan") && !slack[0].text.contains("nightly"),
+        "{}",
+        slack[0].text
+    );
+}
