@@ -271,7 +271,7 @@ async fn a_present_but_invalid_field_is_refused_and_nothing_is_saved() {
         assert_html_page(&res, 400);
         assert!(
             text(&res).contains(
-                "none of the fields threshold, saturday, tz, workdays, calendars, hours, schedule, grace and maxRuntime"
+                "none of the fields threshold, saturday, tz, workdays, calendars, hours, schedule, grace, maxRuntime and channels"
             ),
             "{body:?}"
         );
