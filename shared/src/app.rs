@@ -7,7 +7,7 @@ use crate::config::{Config, ConfigError, Uses};
 use crate::handlers::MonitorDeps;
 use crate::slack::{LogNotifier, Notifier, WebhookConfigError, WebhookNotifier};
 use crate::store::config::{CalendarStore, DynamoConfig};
-use crate::store::{DynamoStore, sdk_config};
+use crate::store::{Dynamo, DynamoStore, sdk_config};
 use std::collections::HashMap;
 
 #[derive(Debug, thiserror::Error)]
@@ -56,7 +56,7 @@ impl ChannelApp {
 
 /// The AWS clients a function may use; building one does no I/O.
 pub struct Clients {
-    pub dynamo: aws_sdk_dynamodb::Client,
+    pub dynamo: Dynamo,
     pub ssm: aws_sdk_ssm::Client,
 }
 
@@ -65,7 +65,7 @@ impl Clients {
     pub async fn from_env() -> Self {
         let aws = sdk_config().await;
         Self {
-            dynamo: aws_sdk_dynamodb::Client::new(&aws),
+            dynamo: Dynamo::from_config(&aws),
             ssm: aws_sdk_ssm::Client::new(&aws),
         }
     }
@@ -209,7 +209,7 @@ pub struct App {
 }
 
 impl App {
-    pub fn with_client(config: Config, client: aws_sdk_dynamodb::Client) -> Result<Self, BootError> {
+    pub fn with_client(config: Config, client: Dynamo) -> Result<Self, BootError> {
         let notifier = notifier(&config)?;
         let calendars = config_store(&config, &client);
         let store = DynamoStore::new(client, config.table_name.clone())

@@ -99,7 +99,7 @@ impl Dynalite {
 
     /// A client of this dynalite: static test credentials, us-east-1, connect timeout 1 s, operation
     /// timeout 5 s. It stays valid across `stop` and `restart`.
-    pub fn client(&self) -> aws_sdk_dynamodb::Client {
+    pub fn client(&self) -> heartbeat_shared::store::Dynamo {
         dynamo_client(&self.endpoint())
     }
 

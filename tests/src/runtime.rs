@@ -31,7 +31,7 @@ pub struct LocalRuntime {
     base: String,
     secret: Option<String>,
     table: String,
-    client: aws_sdk_dynamodb::Client,
+    client: heartbeat_shared::store::Dynamo,
     service: Service,
     http: reqwest::Client,
     server: JoinHandle<()>,
@@ -108,7 +108,7 @@ impl LocalRuntime {
     }
 
     /// A DynamoDB client of the runtime's dynalite, to look at raw items.
-    pub fn client(&self) -> &aws_sdk_dynamodb::Client {
+    pub fn client(&self) -> &heartbeat_shared::store::Dynamo {
         &self.client
     }
 

@@ -6,7 +6,7 @@ use heartbeat_local::options::{Options, StoreChoice};
 use heartbeat_local::{Server, ServerError, Service, schedule, secret};
 use heartbeat_shared::app::App;
 use heartbeat_shared::config::Config;
-use heartbeat_shared::store::{local_client, schema, sdk_config};
+use heartbeat_shared::store::{local_client, schema};
 use heartbeat_shared::telemetry;
 use std::collections::HashMap;
 use std::fmt;
@@ -104,7 +104,7 @@ async fn run() -> Result<(), StartError> {
             (client, Some(dynalite))
         }
         StoreChoice::Aws { create_table } => {
-            let client = aws_sdk_dynamodb::Client::new(&sdk_config().await);
+            let client = heartbeat_shared::store::Dynamo::from_env().await;
             if *create_table {
                 schema::ensure_table(&client, &config.table_name)
                     .await

@@ -88,6 +88,16 @@ where
     }
 }
 
+/// The wire client's errors sorted the same way: what it would retry is `Unavailable`.
+pub fn classify_wire(err: super::wire::WireError) -> StoreError {
+    let detail = err.to_string();
+    if err.is_retryable() {
+        StoreError::Unavailable(Cause::with_source(detail, err))
+    } else {
+        StoreError::Failed(Cause::with_source(detail, err))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -19,8 +19,9 @@ mod memory;
 mod page;
 pub mod run_item;
 pub mod schema;
+mod wire;
 
-pub use client::{MAX_ATTEMPTS, local_client, sdk_config};
+pub use client::{Dynamo, MAX_ATTEMPTS, local_client, sdk_config};
 pub use config::{MaintenanceStore, ensure_config_table, new_window_id};
 pub use dynamo::{DynamoStore, StoreStats};
 pub use error::{Cause, StoreError};

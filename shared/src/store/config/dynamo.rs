@@ -24,9 +24,10 @@ pub struct DynamoConfig {
 }
 
 impl DynamoConfig {
-    pub fn new(client: Client, table: impl Into<String>) -> Self {
+    /// On the SDK's client (the config table's requests are not on a pulse's path).
+    pub fn new(client: impl Into<Client>, table: impl Into<String>) -> Self {
         Self {
-            client,
+            client: client.into(),
             table: table.into(),
             requests: Arc::default(),
         }

@@ -9,13 +9,16 @@ mod quiet;
 mod settings;
 mod signals;
 
-use super::error::{Cause, classify, is_condition_failure};
+use super::client::Dynamo;
+use super::error::{Cause, classify, classify_wire};
 use super::expr::Expr;
 use super::item::{self, Item, n, s};
+use super::wire::Op;
+use super::wire::json::{UpdateItem, UpdateOutput};
 use super::{Held, Listing, StoreError};
 use crate::model::{Pulse, PulseId};
 use aws_sdk_dynamodb::Client;
-use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes, ReturnValue};
+use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes};
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -28,7 +31,7 @@ const BATCH_ATTEMPTS: u32 = 5;
 
 #[derive(Clone)]
 pub struct DynamoStore {
-    client: Client,
+    client: Dynamo,
     table: String,
     /// The service's config table (maintenance windows): `CONFIG_TABLE_NAME`.
     config_table: String,
@@ -63,7 +66,7 @@ pub struct StoreStats {
 impl DynamoStore {
     /// The config table defaults to `{table}-config`, as `CONFIG_TABLE_NAME` does, and the events
     /// table to `{table}-events`, as `EVENTS_TABLE_NAME` does.
-    pub fn new(client: Client, table: impl Into<String>) -> Self {
+    pub fn new(client: Dynamo, table: impl Into<String>) -> Self {
         let table = table.into();
         Self {
             client,
@@ -103,7 +106,13 @@ impl DynamoStore {
         &self.config_table
     }
 
+    /// The SDK's client (reads, listings, table setup).
     pub fn client(&self) -> &Client {
+        self.client.sdk()
+    }
+
+    /// Both clients, to build another store on the same connections.
+    pub fn dynamo(&self) -> &Dynamo {
         &self.client
     }
 
@@ -156,22 +165,24 @@ impl DynamoStore {
         old: bool,
     ) -> Result<Option<Item>, StoreError> {
         self.count(0);
-        let result = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .set_key(Some(Self::key(id)))
-            .update_expression(update)
-            .condition_expression(condition)
-            .set_expression_attribute_names(Some(expr.names))
-            .set_expression_attribute_values((!expr.values.is_empty()).then_some(expr.values))
-            .return_values(if old { ReturnValue::AllOld } else { ReturnValue::None })
-            .send()
-            .await;
-        match result {
-            Ok(out) => Ok(Some(out.attributes.unwrap_or_default())),
-            Err(err) if is_condition_failure(&err) => Ok(None),
-            Err(err) => Err(classify(err)),
+        let key = Self::key(id);
+        let request = UpdateItem {
+            table_name: &self.table,
+            key: &key,
+            update_expression: update,
+            condition_expression: condition,
+            expression_attribute_names: &expr.names,
+            expression_attribute_values: &expr.values,
+            return_values: if old { "ALL_OLD" } else { "NONE" },
+        };
+        let body = serde_json::to_vec(&request)
+            .map_err(|e| StoreError::Failed(Cause::with_source("an UpdateItem request could not be written", e)))?;
+        match self.client.wire().call(Op::UpdateItem, body).await {
+            Ok(answer) => serde_json::from_slice::<UpdateOutput>(&answer)
+                .map(|out| Some(out.into_old_image()))
+                .map_err(|e| StoreError::Failed(Cause::with_source("DynamoDB's UpdateItem answer cannot be read", e))),
+            Err(err) if err.code() == Some("ConditionalCheckFailedException") => Ok(None),
+            Err(err) => Err(classify_wire(err)),
         }
     }
 

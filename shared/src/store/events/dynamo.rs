@@ -3,8 +3,10 @@
 use super::item::{from_item, to_item};
 use super::{AT, EXPIRES, EventLog, EventPage, PULSE, event_key};
 use crate::model::{Event, PulseId};
-use crate::store::error::classify;
+use crate::store::error::{Cause, classify, classify_wire};
 use crate::store::item::s;
+use crate::store::wire::Op;
+use crate::store::wire::json::PutItem;
 use crate::store::{DynamoStore, StoreError};
 use async_trait::async_trait;
 use aws_sdk_dynamodb::types::AttributeValue;
@@ -21,13 +23,18 @@ fn is_missing_table<E: aws_sdk_dynamodb::error::ProvideErrorMetadata, R>(
 impl EventLog for DynamoStore {
     async fn append(&self, event: &Event) -> Result<(), StoreError> {
         self.count_history();
-        self.client()
-            .put_item()
-            .table_name(self.events_table())
-            .set_item(Some(to_item(&event_key(event.at), event)))
-            .send()
+        let item = to_item(&event_key(event.at), event);
+        let request = PutItem {
+            table_name: self.events_table(),
+            item: &item,
+        };
+        let body = serde_json::to_vec(&request)
+            .map_err(|e| StoreError::Failed(Cause::with_source("a PutItem request could not be written", e)))?;
+        self.dynamo()
+            .wire()
+            .call(Op::PutItem, body)
             .await
-            .map_err(classify)?;
+            .map_err(classify_wire)?;
         if self.trims_locally() {
             self.trim(&event.pulse, event.at, super::MAX_EVENTS).await?;
         }
