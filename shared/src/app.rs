@@ -162,9 +162,11 @@ impl MonitorApp {
     }
 
     pub async fn build(vars: HashMap<String, String>, clients: Clients) -> Result<Self, BootError> {
-        let timeout = channel_timeout(&vars);
         let config = config(Uses::Monitor, vars.clone(), &clients.ssm).await?;
-        let channels = Some(ChannelApp::build(&config.config_table_name, &vars, &clients.dynamo, timeout).await?);
+        // Each channel request gets Slack's timeout (SLACK_TIMEOUT_SECONDS, 10 s by default), well
+        // under the monitor's 60 s; one channel's whole delivery is bounded by twice it.
+        let channels =
+            Some(ChannelApp::build(&config.config_table_name, &vars, &clients.dynamo, config.slack_timeout).await?);
         let notifier = notifier(&config)?;
         let calendars = config_store(&config, &clients.dynamo);
         let store = DynamoStore::new(clients.dynamo, config.table_name.clone())
@@ -223,15 +225,6 @@ impl App {
             channels: None,
         })
     }
-}
-
-/// Each channel request's timeout: the Slack one when set (it was chosen for this monitor), else
-/// 10 s, well under the monitor's 60 s; the whole of one channel's delivery is bounded by twice it.
-fn channel_timeout(vars: &HashMap<String, String>) -> std::time::Duration {
-    vars.get("SLACK_TIMEOUT_SECONDS")
-        .and_then(|raw| raw.parse::<f64>().ok())
-        .filter(|s| s.is_finite() && *s > 0.0 && *s <= 60.0)
-        .map_or(std::time::Duration::from_secs(10), std::time::Duration::from_secs_f64)
 }
 
 /// Slack when a webhook is set; otherwise alerts are only logged.

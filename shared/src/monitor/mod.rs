@@ -16,7 +16,7 @@ use crate::rules::quiet;
 use crate::rules::signals::{self, Incident};
 use crate::rules::status::{Status, status_with};
 use crate::slack::{Notifier, PulseLine, SlackMessage, alert_message, recovery_message, reminder_message};
-use crate::store::config::CalendarStore;
+use crate::store::config::{CalendarStore, load_book};
 use crate::store::due_index::sweep_slice;
 use crate::store::{Expectation, FETCH_BATCH, Held, IncidentLedger, Listing, Reschedule, Slice, StoreError};
 use chrono::{DateTime, TimeDelta, Utc};
@@ -60,19 +60,6 @@ pub struct MonitorDeps<'a> {
 }
 
 /// Every calendar, once per run; a run without a config table judges without holidays.
-async fn load_book(deps: &MonitorDeps<'_>) -> Result<CalendarBook, StoreError> {
-    let Some(store) = deps.calendars else {
-        return Ok(CalendarBook::default());
-    };
-    let sets = store
-        .calendars()
-        .await?
-        .into_iter()
-        .map(|c| (c.name.as_str().to_owned(), c.dates))
-        .collect();
-    Ok(CalendarBook::new(sets, deps.config.default_calendars.clone()))
-}
-
 /// What a run did; the JSON answer of the monitor.
 #[derive(Debug, Default, Clone, PartialEq, Eq, Serialize)]
 pub struct Summary {
@@ -199,10 +186,10 @@ pub async fn run_routed(
         windows.retain(|w| w.end > now);
         windows
     };
-    let book = if listing.pulses.is_empty() {
-        CalendarBook::default()
-    } else {
-        load_book(deps).await?
+    // The calendars are read only when a pulse is judged, and only where they are kept.
+    let book = match deps.calendars {
+        Some(store) => load_book(store, deps.config, !listing.pulses.is_empty()).await?,
+        None => CalendarBook::default(),
     };
     let mut run = Run {
         deps,
