@@ -74,6 +74,9 @@ async function rowNames(page, { visibleOnly = false } = {}) {
   );
 }
 
+/** A row's numeric sort keys (data-k): last pulse, hours since, delta, threshold, due. */
+const sortKeys = (dataK) => dataK.split(" ").map(Number);
+
 async function ariaSorts(page) {
   return page.$$eval("#pulses thead th[data-type]", (ths) =>
     Object.fromEntries(ths.map((th) => [th.querySelector("button").textContent, th.getAttribute("aria-sort")])),
@@ -145,7 +148,7 @@ describe("dashboard in headless Chromium", SUITE, () => {
       assert.equal(await r.getAttribute("data-exceeded"), "true", `${p.name} data-exceeded`);
       assert.equal(await r.locator(".badge").textContent(), "EXCEEDED");
       assert.equal(await r.locator("td.host").textContent(), p.host);
-      assert.ok(Number(await r.locator("td.delta").getAttribute("data-sort")) > 0, `${p.name} has a positive delta`);
+      assert.ok(sortKeys(await r.getAttribute("data-k"))[2] > 0, `${p.name} has a positive delta`);
     }
     for (const p of FRESH) {
       const r = row(page, p.name);
@@ -155,7 +158,12 @@ describe("dashboard in headless Chromium", SUITE, () => {
       assert.equal(await r.locator("td.host").textContent(), p.host);
       // In words; the exact hours are the sort key.
       assert.equal((await r.locator("td").nth(7).textContent()).trim(), p.shown);
-      assert.equal(await r.locator("td").nth(7).getAttribute("data-sort"), p.threshold);
+      assert.equal(sortKeys(await r.getAttribute("data-k"))[3], Number(p.threshold));
+    }
+    // The script links every row to its pulse: the id it computes from the key is the server's.
+    for (const p of ALL) {
+      assert.equal(await row(page, p.name).locator("td.name a").getAttribute("href"), `pulses/${pulseId(p)}?secret=${SECRET}`, p.name);
+      assert.equal(await row(page, p.name).getByRole("link", { name: `Edit ${p.name}` }).getAttribute("href"), `edit?secret=${SECRET}&id=${pulseId(p)}`);
     }
     // The markup in a name is text, not elements.
     assert.equal(await page.locator("#pulses tbody b").count(), 0, "no <b> element from a pulse name");
@@ -167,6 +175,25 @@ describe("dashboard in headless Chromium", SUITE, () => {
     assert.equal((await page.textContent("#showing")).trim(), `Showing ${ALL.length} of ${ALL.length}`);
     assert.equal(await page.locator("#no-match").isVisible(), false);
     await page.context().close();
+  });
+
+  it("shows every pulse's text in the server's order without JavaScript", TEST, async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, javaScriptEnabled: false });
+    contexts.add(context);
+    const page = await context.newPage();
+    const res = await page.goto(dashboardUrl);
+    assert.equal(res.status(), 200);
+    const rows = await page.$$eval("#pulses > tbody:first-of-type > tr[data-k]", (trs) => trs.map((tr) => Array.from(tr.cells, (td) => td.textContent)));
+    assert.deepEqual(rows.map((cells) => cells[3]), DEFAULT_ORDER, "names, most overdue first");
+    for (const cells of rows) {
+      const p = ALL.find((x) => x.name === cells[3]);
+      assert.deepEqual(cells.slice(0, 3), [p.host, p.category, p.type]);
+      assert.equal(cells[8], STALE.includes(p) ? "late" : "ok", `${p.name}: status`);
+      assert.match(cells[9], STALE.includes(p) ? /^late for \d/ : /^in \d/, `${p.name}: due in`);
+    }
+    assert.equal(await page.locator("#pulses tr.exceeded").count(), STALE.length, "exceeded rows marked");
+    assert.equal(await page.locator("noscript").count(), 1);
+    await context.close();
   });
 
   it("sorts by a column header, ascending then descending, and updates aria-sort", TEST, async () => {

@@ -1,10 +1,11 @@
-//! `GET /heartbeat/dashboard?secret=S`: every pulse in one sortable table, exceeded ones marked.
+//! `GET /heartbeat/dashboard?secret=S[&page=N]`: the pulses in one sortable table, exceeded ones
+//! marked; beyond 10,000 pulses in pages of 10,000, most overdue first.
 
 use super::access::require_secret;
 use super::views::dashboard_view;
 use crate::config::Config;
 use crate::http::{HttpError, params, response};
-use crate::pages::render_dashboard;
+use crate::pages::{parse_page, render_dashboard};
 use crate::store::PulseReader;
 use chrono::{DateTime, Utc};
 use lambda_http::http::{Method, StatusCode};
@@ -50,6 +51,7 @@ async fn render(
     }
     let params = params::query(req)?;
     let secret = require_secret(&params, config)?;
+    let page = parse_page(params.single("page")?).map_err(HttpError::BadRequest)?;
     let listing = store.list().await?;
-    Ok(render_dashboard(&dashboard_view(&listing, config, secret, now)))
+    Ok(render_dashboard(&dashboard_view(&listing, config, secret, now, page)))
 }

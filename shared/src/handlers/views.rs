@@ -3,33 +3,48 @@
 use crate::config::{Config, Secret};
 use crate::links;
 use crate::model::{Pulse, format_stamp};
-use crate::pages::{DashboardRow, DashboardView, EditErrors, EditForm, EditView, due_in, local_time, relative_time};
+use crate::pages::{
+    DashboardRow, DashboardView, EditErrors, EditForm, EditView, Paging, due_in, local_time, relative_time,
+};
 use crate::rules::state::{self, State};
 use crate::rules::status::{Status, status};
 use crate::store::Listing;
 use crate::words;
 use chrono::{DateTime, Utc};
 
-pub fn dashboard_view(listing: &Listing, config: &Config, secret: &Secret, now: DateTime<Utc>) -> DashboardView {
+/// Page `page` (1-based, `PAGE_ROWS` rows) of the dashboard; the counts are of every pulse.
+pub fn dashboard_view(
+    listing: &Listing,
+    config: &Config,
+    secret: &Secret,
+    now: DateTime<Utc>,
+    page: usize,
+) -> DashboardView {
     let mut rows: Vec<DashboardRow> = listing
         .pulses
         .iter()
-        .map(|pulse| dashboard_row(pulse, &status(pulse, now, config.default_timezone), config, secret, now))
+        .map(|pulse| dashboard_row(pulse, &status(pulse, now, config.default_timezone), config, now))
         .collect();
     rows.sort_by(|a, b| b.delta.total_cmp(&a.delta));
     let exceeded = rows.iter().filter(|r| r.exceeded).count();
+    let total = rows.len();
+    let paging = Paging::new(page, total);
+    rows.truncate(paging.range().end);
+    rows.drain(..paging.range().start);
     DashboardView {
-        total: rows.len(),
-        ok: rows.len() - exceeded,
+        total,
+        ok: total - exceeded,
         exceeded,
         unreadable: listing.unreadable.len(),
         generated_at: format_stamp(now),
         status_names: &state::CURRENT,
+        secret_query: format!("secret={}", links::encode(secret.expose())),
+        paging,
         rows,
     }
 }
 
-fn dashboard_row(pulse: &Pulse, status: &Status, config: &Config, secret: &Secret, now: DateTime<Utc>) -> DashboardRow {
+fn dashboard_row(pulse: &Pulse, status: &Status, config: &Config, now: DateTime<Utc>) -> DashboardRow {
     let tz = pulse.timezone(config.default_timezone);
     DashboardRow {
         host: pulse.key.host.clone(),
@@ -37,7 +52,7 @@ fn dashboard_row(pulse: &Pulse, status: &Status, config: &Config, secret: &Secre
         kind: pulse.key.kind.clone(),
         name: pulse.key.name.clone(),
         last_pulse_local: local_time(pulse.last_pulse, tz.tz()),
-        last_pulse_iso: pulse.stamp.clone(),
+        last_pulse_offset_s: (pulse.last_pulse - now).num_seconds(),
         last_pulse_relative: relative_time(pulse.last_pulse, now),
         hours_since: status.hours_since(),
         delta: status.delta_hours(),
@@ -46,12 +61,22 @@ fn dashboard_row(pulse: &Pulse, status: &Status, config: &Config, secret: &Secre
         saturday: pulse.saturday,
         tz: tz.name().to_owned(),
         exceeded: status.exceeded,
-        edit_href: links::edit(secret, &pulse.id),
-        detail_href: links::detail(secret, &pulse.id),
+        id_unless_key: (!id_follows_from_key(pulse)).then(|| pulse.id.to_string()),
         status: State::of(status).name(),
         due_in: due_in(status.exceeded_after, now),
-        due_iso: status.exceeded_after.map(format_stamp).unwrap_or_default(),
+        due_offset_s: status.exceeded_after.map(|due| (due - now).num_seconds()),
     }
+}
+
+/// Whether the dashboard's script finds the pulse's id by hashing the key it reads from the page:
+/// the stored id is the key's hash (as the original server made it), and the HTML parser keeps the
+/// key's text as it is (it turns CR and NUL into something else).
+fn id_follows_from_key(pulse: &Pulse) -> bool {
+    let k = &pulse.key;
+    let plain = [&k.host, &k.category, &k.kind, &k.name]
+        .iter()
+        .all(|part| !part.chars().any(char::is_control));
+    plain && pulse.key.id() == pulse.id
 }
 
 /// The edit page; `form` and `errors` carry what the user typed when re-shown after a refusal.

@@ -36,6 +36,20 @@ pub fn relative_time(at: DateTime<Utc>, now: DateTime<Utc>) -> String {
 }
 
 impl DashboardRow {
+    /// The row's numeric sort keys, in the order of the headers' `data-key`: last pulse (seconds
+    /// from the page's time), working hours since, delta, threshold, due (seconds; `-`: never).
+    /// Hours to 0.01 (36 s): rows closer than that keep the server's order.
+    pub(crate) fn sort_keys(&self) -> String {
+        let due = self.due_offset_s.map_or_else(|| "-".to_owned(), |s| s.to_string());
+        format!(
+            "{} {} {} {} {due}",
+            self.last_pulse_offset_s,
+            hundredths(self.hours_since),
+            hundredths(self.delta),
+            self.threshold
+        )
+    }
+
     pub(crate) fn hours_text(&self) -> String {
         words::hours(self.hours_since)
     }
@@ -43,6 +57,13 @@ impl DashboardRow {
     pub(crate) fn delta_text(&self) -> String {
         words::hours_left_or_over(self.delta)
     }
+}
+
+/// `26.5`, `-0.25`, `3`: at most two decimals, no trailing zeros.
+fn hundredths(hours: f64) -> String {
+    let text = format!("{hours:.2}");
+    let text = text.trim_end_matches('0').trim_end_matches('.');
+    if text == "-0" { "0".to_owned() } else { text.to_owned() }
 }
 
 impl EditView {

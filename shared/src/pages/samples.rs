@@ -32,7 +32,7 @@ fn row(spec: Spec) -> DashboardRow {
         kind: spec.kind.to_string(),
         name: spec.name.to_string(),
         last_pulse_local: local_time(at, spec.tz),
-        last_pulse_iso: at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        last_pulse_offset_s: -spec.minutes_ago * 60,
         last_pulse_relative: relative_time(at, now()),
         hours_since: spec.hours_since,
         delta: spec.hours_since - spec.threshold,
@@ -41,8 +41,8 @@ fn row(spec: Spec) -> DashboardRow {
         saturday: spec.saturday,
         tz: spec.tz.name().to_string(),
         exceeded: spec.hours_since > spec.threshold,
-        edit_href: format!("edit?secret=s%26cret&id={:064x}", spec.minutes_ago),
-        detail_href: format!("pulses/{:064x}?secret=s%26cret", spec.minutes_ago),
+        // Ids the key does not give (the samples' keys are made up): the page carries them.
+        id_unless_key: Some(format!("{:064x}", spec.minutes_ago)),
         status: if spec.hours_since > spec.threshold {
             "late"
         } else {
@@ -53,7 +53,7 @@ fn row(spec: Spec) -> DashboardRow {
         } else {
             "in 3 h".into()
         },
-        due_iso: "2026-11-23T23:15:00.000Z".into(),
+        due_offset_s: Some(3 * 3600),
     }
 }
 
@@ -161,6 +161,8 @@ pub(crate) fn dashboard() -> DashboardView {
         unreadable: 1,
         generated_at: "2026-11-23T20:15:00.000Z".to_string(),
         status_names: &crate::rules::state::CURRENT,
+        secret_query: "secret=s%26cret".into(),
+        paging: super::Paging::new(1, 8),
     }
 }
 
@@ -173,6 +175,8 @@ pub(crate) fn empty_dashboard() -> DashboardView {
         unreadable: 0,
         generated_at: "2026-11-23T20:15:00.000Z".to_string(),
         status_names: &crate::rules::state::CURRENT,
+        secret_query: "secret=s%26cret".into(),
+        paging: super::Paging::new(1, 0),
     }
 }
 
