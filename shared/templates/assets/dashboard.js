@@ -73,7 +73,9 @@
   const nameColumn = cellClasses.indexOf("name");
   const statusColumn = cellClasses.indexOf("status");
   const deltaColumn = cellClasses.indexOf("num delta");
-  const keys = new Map(); // row → its numeric sort keys
+  // Per row, kept out of the DOM (10,000 attribute writes would cost more than the map):
+  // the server's position, the numeric sort keys, the lowercased text the filter searches.
+  const meta = new Map();
   const link = (href, text, label) => {
     const a = document.createElement("a");
     a.href = href;
@@ -98,9 +100,11 @@
       badge.textContent = "EXCEEDED";
       cells[deltaColumn].append(badge);
     }
-    keys.set(row, row.dataset.k.split(" ").map((k) => (k === "-" ? -Infinity : Number(k))));
-    row.dataset.index = String(i);
-    row.dataset.text = row.textContent.replace(/\s+/g, " ").toLowerCase();
+    meta.set(row, {
+      index: i,
+      keys: row.dataset.k.split(" ").map((k) => (k === "-" ? -Infinity : Number(k))),
+      text: row.textContent.replace(/\s+/g, " ").toLowerCase(),
+    });
   });
 
   const applyFilter = () => {
@@ -108,8 +112,8 @@
     const wanted = statusFilter.value;
     let shown = 0;
     for (const row of rows) {
-      const hit = (query === "" || row.dataset.text.includes(query)) && (wanted === "" || row.dataset.status === wanted);
-      row.hidden = !hit;
+      const hit = (query === "" || meta.get(row).text.includes(query)) && (wanted === "" || row.dataset.status === wanted);
+      if (row.hidden === hit) row.hidden = !hit; // untouched rows cost the browser nothing
       if (hit) shown += 1;
     }
     showing.textContent = "Showing " + shown + " of " + rows.length;
@@ -119,7 +123,7 @@
   };
 
   const sortKey = (row, th) => {
-    if (th.dataset.key !== undefined) return keys.get(row)[Number(th.dataset.key)];
+    if (th.dataset.key !== undefined) return meta.get(row).keys[Number(th.dataset.key)];
     return row.cells[th.cellIndex].textContent.trim();
   };
 
@@ -130,13 +134,13 @@
       if (other !== th) other.removeAttribute("aria-sort");
     }
     th.setAttribute("aria-sort", direction);
-    const keyed = rows.map((row) => ({ row, key: sortKey(row, th) }));
+    const keyed = rows.map((row) => ({ row, key: sortKey(row, th), index: meta.get(row).index }));
     keyed.sort((a, b) => {
       const c = type === "text"
         ? collator.compare(a.key, b.key)
         : (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
       // Ties keep the server's order, so repeated clicks never shuffle equal rows.
-      return c !== 0 ? sign * c : a.row.dataset.index - b.row.dataset.index;
+      return c !== 0 ? sign * c : a.index - b.index;
     });
     body.append(...keyed.map(({ row }) => row));
     remember("sort", th.cellIndex + ":" + direction);
