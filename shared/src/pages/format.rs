@@ -36,14 +36,17 @@ pub fn relative_time(at: DateTime<Utc>, now: DateTime<Utc>) -> String {
 }
 
 impl DashboardRow {
-    /// The row's numeric sort keys, in the order of the headers' `data-key`: last pulse (seconds
-    /// from the page's time), working hours since, delta, threshold, due (seconds; `-`: never).
-    /// Hours to 0.01 (36 s): rows closer than that keep the server's order.
+    /// The row's numeric sort keys, in the order of the headers' `data-key`: minutes since the last
+    /// pulse (at the page's time), working hours since, delta, threshold, minutes until due (`-`:
+    /// never). Minutes and hours to 0.01 (36 s) keep the keys short; closer rows keep the server's
+    /// order.
     pub(crate) fn sort_keys(&self) -> String {
-        let due = self.due_offset_s.map_or_else(|| "-".to_owned(), |s| s.to_string());
+        let due = self
+            .due_offset_s
+            .map_or_else(|| "-".to_owned(), |s| s.div_euclid(60).to_string());
         format!(
             "{} {} {} {} {due}",
-            self.last_pulse_offset_s,
+            (-self.last_pulse_offset_s).div_euclid(60),
             hundredths(self.hours_since),
             hundredths(self.delta),
             self.threshold

@@ -102,7 +102,8 @@
     }
     meta.set(row, {
       index: i,
-      keys: row.dataset.k.split(" ").map((k) => (k === "-" ? -Infinity : Number(k))),
+      // Minutes since the last pulse, negated: "Last pulse" sorts by time, newest first.
+      keys: row.dataset.k.split(" ").map((k, n) => (k === "-" ? -Infinity : n === 0 ? -Number(k) : Number(k))),
       text: row.textContent.replace(/\s+/g, " ").toLowerCase(),
     });
   });
