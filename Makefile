@@ -81,10 +81,18 @@ build: build-lambda
 # throughput, DynamoDB requests per pulse, cold starts (it builds the release functions), the monitor's
 # due index against a full Scan and the dashboard at 10,000 pulses; then the Lambda bootstraps' sizes,
 # zipped as `make build` zips them, when `make build` has made them.
+# The CPU comparison runs the local runtime's `profiling` build (release with symbols, for perf)
+# against bench/node's aws-sdk v2 handler; the bench binary itself is built with the same profile, so
+# one build of the dependencies serves both.
 BENCH_FUNCTIONS := pulse dashboard monitor edit-get edit-post api badge detail
-bench: $(NODE_MODULES)
+BENCH_NODE_MODULES := bench/node/node_modules/.package-lock.json
+$(BENCH_NODE_MODULES): bench/node/package-lock.json
+	npm ci --prefix bench/node --no-audit --no-fund
+	@touch $@
+bench: $(NODE_MODULES) $(BENCH_NODE_MODULES)
 	$(CARGO) bench -p heartbeat-shared --bench handlers
-	$(CARGO) run --release -p heartbeat-bench
+	$(CARGO) build --profile profiling -p heartbeat-local -p heartbeat-bench
+	$(CARGO) run --profile profiling -p heartbeat-bench -- $(BENCH_ARGS)
 	python3 bench/cost.py --check
 	@printf '\n%-10s %12s %12s\n' bootstrap bytes zipped; \
 	for f in $(BENCH_FUNCTIONS); do \

@@ -41,7 +41,7 @@ pub async fn run(pulses: usize, load_limit: Duration) -> Result<Outcome, String>
     let before = store.stats().requests;
     let dynamo = walk(&store).await?;
     let scans = store.stats().requests - before;
-    let memory = walk(&filled_store(pulses).await).await?;
+    let memory = walk(&filled_store(pulses, false).await).await?;
     Ok(Outcome {
         loaded,
         dynamo,

@@ -7,6 +7,7 @@
 mod api;
 mod bootstraps;
 mod coldstart;
+mod cpu;
 mod criterion_results;
 mod dashboard;
 mod fixtures;
@@ -22,11 +23,12 @@ use std::process::ExitCode;
 use std::time::Duration;
 use table::Table;
 
-const SECTIONS: [&str; 8] = [
+const SECTIONS: [&str; 9] = [
     "bootstraps",
     "criterion",
     "requests",
     "throughput",
+    "cpu",
     "dashboard",
     "coldstart",
     "monitor",
@@ -36,13 +38,16 @@ const SECTIONS: [&str; 8] = [
 const HELP: &str = "\
 usage: cargo run --release -p heartbeat-bench -- [SECTION…] [OPTION…]
 
-sections (default: all): bootstraps criterion requests throughput dashboard coldstart monitor api
+sections (default: all): bootstraps criterion requests throughput cpu dashboard coldstart monitor api
 
 options:
   --ids N               pulse ids of the throughput run (1000)
   --pulses N            pulses per concurrency level (3000)
   --levels A,B,…        concurrency levels (1,8,32)
   --level-limit S       seconds one level may take at most (60)
+  --cpu-pulses N        pulses per level of the CPU comparison, each side (5000)
+  --cpu-levels A,B,…    concurrency levels of the CPU comparison (1,32)
+  --perf                perf record heartbeat's last CPU level; print its top frames
   --runs N              cold starts per function, after one uncounted (5)
   --no-build            use the release binaries as they are (default: cargo build --release them)
   --sizes A,B,…         monitor table sizes (1000,10000,100000)
@@ -59,6 +64,9 @@ struct Options {
     pulses: usize,
     levels: Vec<usize>,
     level_limit: Duration,
+    cpu_pulses: usize,
+    cpu_levels: Vec<usize>,
+    perf: bool,
     runs: usize,
     build: bool,
     sizes: Vec<usize>,
@@ -77,6 +85,9 @@ impl Options {
             pulses: 3_000,
             levels: vec![1, 8, 32],
             level_limit: Duration::from_secs(60),
+            cpu_pulses: 5_000,
+            cpu_levels: vec![1, 32],
+            perf: false,
             runs: 5,
             build: true,
             sizes: vec![1_000, 10_000, 100_000],
@@ -95,6 +106,9 @@ impl Options {
                 "--pulses" => o.pulses = number(&value("--pulses")?)?,
                 "--levels" => o.levels = list(&value("--levels")?)?,
                 "--level-limit" => o.level_limit = Duration::from_secs(number(&value("--level-limit")?)? as u64),
+                "--cpu-pulses" => o.cpu_pulses = number(&value("--cpu-pulses")?)?,
+                "--cpu-levels" => o.cpu_levels = list(&value("--cpu-levels")?)?,
+                "--perf" => o.perf = true,
                 "--runs" => o.runs = number(&value("--runs")?)?,
                 "--no-build" => o.build = false,
                 "--sizes" => o.sizes = list(&value("--sizes")?)?,
@@ -160,7 +174,8 @@ async fn main() -> ExitCode {
             "criterion" => criterion(&target_dir, &mut table),
             "requests" => requests(&mut table).await,
             "throughput" => throughput(&options, &mut table).await,
-            "dashboard" => dashboard(&options, &mut table).await,
+            "cpu" => cpu(&options, &root, &target_dir, &mut table).await,
+            "dashboard" => dashboard(&options, &root, &target_dir, &mut table).await,
             "api" => api_listing(&options, &mut table).await,
             "coldstart" => coldstart(&options, &root, &target_dir, &mut table).await,
             _ => monitor(&options, &mut table).await,
@@ -316,6 +331,61 @@ async fn throughput(options: &Options, table: &mut Table) -> Result<(), String> 
     Ok(())
 }
 
+async fn cpu(options: &Options, root: &Path, target_dir: &Path, table: &mut Table) -> Result<(), String> {
+    let plan = cpu::Plan {
+        ids: options.ids,
+        pulses_per_level: options.cpu_pulses,
+        levels: options.cpu_levels.clone(),
+        time_limit: options.level_limit,
+        perf: options.perf.then(|| target_dir.join("bench-cpu").join("perf.data")),
+    };
+    let o = cpu::run(root, target_dir, &plan).await?;
+    for side in &o.sides {
+        let (h, n) = (&side.heartbeat, &side.node);
+        let row = |m: &cpu::Measured| {
+            format!(
+                "{} pulses · {:.0} pulses/s · p50 {}",
+                m.level.sent,
+                m.level.per_second(),
+                ms(m.level.p50_ms)
+            )
+        };
+        table.add(
+            "cpu",
+            format!("concurrency {}: heartbeat-local (release)", side.concurrency),
+            format!("{:.1} µs CPU/pulse", h.cpu_per_pulse_us()),
+            row(h),
+        );
+        table.add(
+            "cpu",
+            format!("concurrency {}: Node.js aws-sdk v2", side.concurrency),
+            format!("{:.1} µs CPU/pulse", n.cpu_per_pulse_us()),
+            row(n),
+        );
+        let ratio = n.cpu_per_pulse_us() / h.cpu_per_pulse_us();
+        table.add(
+            "cpu",
+            format!("concurrency {}: Node ÷ heartbeat", side.concurrency),
+            format!("{ratio:.1}×"),
+            if ratio >= 10.0 {
+                "goal ≥ 10×: met"
+            } else {
+                "goal ≥ 10×: NOT met"
+            },
+        );
+    }
+    table.add(
+        "cpu",
+        "peak RSS of the servers",
+        format!("heartbeat {:.1} MiB", o.heartbeat_rss_kib as f64 / 1024.0),
+        format!("Node {:.1} MiB", o.node_rss_kib as f64 / 1024.0),
+    );
+    if let Some(frames) = &o.top_frames {
+        println!("\nheartbeat-local's top frames (perf, self time, last CPU level):\n{frames}");
+    }
+    Ok(())
+}
+
 async fn api_listing(options: &Options, table: &mut Table) -> Result<(), String> {
     let o = api::run(options.dashboard_pulses, options.load_limit).await?;
     let worst = |w: &api::Walk| w.page_ms.iter().cloned().fold(0.0, f64::max);
@@ -351,7 +421,7 @@ async fn api_listing(options: &Options, table: &mut Table) -> Result<(), String>
     Ok(())
 }
 
-async fn dashboard(options: &Options, table: &mut Table) -> Result<(), String> {
+async fn dashboard(options: &Options, root: &Path, target_dir: &Path, table: &mut Table) -> Result<(), String> {
     let d = dashboard::run(options.dashboard_pulses, options.dashboard_runs).await?;
     table.add(
         "dashboard",
@@ -374,6 +444,21 @@ async fn dashboard(options: &Options, table: &mut Table) -> Result<(), String> {
             thousands(d.gzip_bytes as u64),
             100.0 * d.gzip_bytes as f64 / d.raw_bytes as f64,
             d.raw_bytes / d.rows.max(1)
+        ),
+    );
+    let b = dashboard::in_browser(root, target_dir, options.dashboard_pulses, 3).await?;
+    table.add(
+        "dashboard",
+        format!("Chromium, {} rows: filter and sort applied", thousands(b.rows)),
+        ms(b.total_ms),
+        format!(
+            "from navigation start, median of {}: script done {} · filter {} · sort by Name {} ({}; {} links built)",
+            b.runs,
+            ms(b.ready_ms),
+            ms(b.filter_ms),
+            ms(b.sort_ms),
+            b.shown,
+            thousands(b.links)
         ),
     );
     let limit = dashboard::LAMBDA_RESPONSE_LIMIT;

@@ -68,7 +68,7 @@ pub async fn run(plan: &Plan) -> Result<Outcome, String> {
     Ok(Outcome { warm_up, levels, items })
 }
 
-async fn level(urls: &Arc<Vec<Url>>, concurrency: usize, total: usize, limit: Duration) -> Result<Level, String> {
+pub async fn level(urls: &Arc<Vec<Url>>, concurrency: usize, total: usize, limit: Duration) -> Result<Level, String> {
     let next = Arc::new(AtomicUsize::new(0));
     let started = Instant::now();
     let mut workers = tokio::task::JoinSet::new();

@@ -13,7 +13,7 @@ use chrono::{DateTime, TimeDelta, TimeZone as _, Utc};
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use heartbeat_shared::config::Config;
 use heartbeat_shared::handlers;
-use heartbeat_shared::model::{PulseKey, Threshold, Zone};
+use heartbeat_shared::model::{PulseKey, Signal, Threshold, Zone};
 use heartbeat_shared::store::{MemoryStore, PulseReceipt, PulseRecorder};
 use lambda_http::http::Method;
 use lambda_http::{Body, Request};
@@ -65,14 +65,24 @@ fn receipt(i: usize, at: DateTime<Utc>) -> PulseReceipt {
     }
 }
 
-/// `n` pulses whose last pulse lies between now and 3 days back, so some are exceeded.
-fn store_with(n: usize, rt: &tokio::runtime::Runtime) -> MemoryStore {
+/// `n` pulses whose last pulse lies between now and 3 days back, so some are exceeded; with `runs`,
+/// every second one reports its run (a duration and exit code 0), as the dashboard bench's do.
+fn store_with(n: usize, runs: bool, rt: &tokio::runtime::Runtime) -> MemoryStore {
     let store = MemoryStore::new();
     rt.block_on(async {
         for i in 0..n {
             let at = now() - TimeDelta::minutes(((i * 37) % (72 * 60)) as i64);
+            let signal = if runs && i % 2 == 0 {
+                Signal {
+                    exit: Some(0),
+                    duration: Some(TimeDelta::milliseconds(((i * 7_919) % 10_000_000 + 1_000) as i64)),
+                    ..Signal::success()
+                }
+            } else {
+                Signal::success()
+            };
             store
-                .record_pulse(&receipt(i, at))
+                .record_signal(&receipt(i, at), &signal)
                 .await
                 .expect("the memory store records");
         }
@@ -137,7 +147,7 @@ fn apigw_event(i: usize) -> String {
 fn pulse_benches(c: &mut Criterion) {
     let rt = runtime();
     let config = config();
-    let store = store_with(IDS, &rt);
+    let store = store_with(IDS, false, &rt);
     let mut group = c.benchmark_group("pulse");
     group
         .warm_up_time(Duration::from_secs(1))
@@ -196,7 +206,7 @@ fn pulse_benches(c: &mut Criterion) {
 fn dashboard_benches(c: &mut Criterion) {
     let rt = runtime();
     let config = config();
-    let store = store_with(DASHBOARD_PULSES, &rt);
+    let store = store_with(DASHBOARD_PULSES, true, &rt);
     let uri = format!("/heartbeat/dashboard?secret={SECRET}");
     let mut group = c.benchmark_group("dashboard");
     group

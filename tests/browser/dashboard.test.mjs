@@ -17,8 +17,9 @@ const TEST = { timeout: 90_000 };
 
 // Names start with different letters and sort differently from hosts, thresholds and the default order.
 const FRESH = [
-  { host: "alpha.example", category: "backup", type: "nightly", name: "db-export", threshold: "100", shown: "4 d 4 h" },
-  { host: "beta.example", category: "reports", type: "cron", name: "invoice-run", threshold: "12", shown: "12 h" },
+  // Two report their runs (duration and exit code, as the heartbeat client sends them).
+  { host: "alpha.example", category: "backup", type: "nightly", name: "db-export", threshold: "100", shown: "4 d 4 h", duration: "5430", exit: "0", run: "1 h 30 min" },
+  { host: "beta.example", category: "reports", type: "cron", name: "invoice-run", threshold: "12", shown: "12 h", duration: "42", exit: "0", run: "42 s" },
   { host: "gamma.example", category: "cleanup", type: "hourly", name: "tmp-sweep", threshold: "2", shown: "2 h" },
   // Markup in a name must come out as text.
   { host: "epsilon.example", category: "reports", type: "weekly", name: 'report <b>weekly</b> & "sum"', threshold: "6", shown: "6 h" },
@@ -74,6 +75,9 @@ async function rowNames(page, { visibleOnly = false } = {}) {
   );
 }
 
+/** A row's numeric sort keys (data-k): last pulse, hours since, delta, threshold, due. */
+const sortKeys = (dataK) => dataK.split(" ").map(Number);
+
 async function ariaSorts(page) {
   return page.$$eval("#pulses thead th[data-type]", (ths) =>
     Object.fromEntries(ths.map((th) => [th.querySelector("button").textContent, th.getAttribute("aria-sort")])),
@@ -107,7 +111,9 @@ describe("dashboard in headless Chromium", SUITE, () => {
   before(async () => {
     server = await startServer({ secret: SECRET });
     dashboardUrl = `${server.base}/heartbeat/dashboard?secret=${SECRET}`;
-    for (const p of FRESH) await pulse(server, p);
+    for (const { host, category, type, name, threshold, duration, exit } of FRESH) {
+      await pulse(server, { host, category, type, name, threshold, ...(duration ? { duration, exit } : {}) });
+    }
     for (const p of STALE) await seedStale(server, p);
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, timeout: 60_000 });
     await mkdir(SHOTS, { recursive: true });
@@ -145,7 +151,7 @@ describe("dashboard in headless Chromium", SUITE, () => {
       assert.equal(await r.getAttribute("data-exceeded"), "true", `${p.name} data-exceeded`);
       assert.equal(await r.locator(".badge").textContent(), "EXCEEDED");
       assert.equal(await r.locator("td.host").textContent(), p.host);
-      assert.ok(Number(await r.locator("td.delta").getAttribute("data-sort")) > 0, `${p.name} has a positive delta`);
+      assert.ok(sortKeys(await r.getAttribute("data-k"))[2] > 0, `${p.name} has a positive delta`);
     }
     for (const p of FRESH) {
       const r = row(page, p.name);
@@ -155,7 +161,12 @@ describe("dashboard in headless Chromium", SUITE, () => {
       assert.equal(await r.locator("td.host").textContent(), p.host);
       // In words; the exact hours are the sort key.
       assert.equal((await r.locator("td").nth(7).textContent()).trim(), p.shown);
-      assert.equal(await r.locator("td").nth(7).getAttribute("data-sort"), p.threshold);
+      assert.equal(sortKeys(await r.getAttribute("data-k"))[3], Number(p.threshold));
+    }
+    // The script links every row to its pulse: the id it computes from the key is the server's.
+    for (const p of ALL) {
+      assert.equal(await row(page, p.name).locator("td.name a").getAttribute("href"), `pulses/${pulseId(p)}?secret=${SECRET}`, p.name);
+      assert.equal(await row(page, p.name).getByRole("link", { name: `Edit ${p.name}` }).getAttribute("href"), `edit?secret=${SECRET}&id=${pulseId(p)}`);
     }
     // The markup in a name is text, not elements.
     assert.equal(await page.locator("#pulses tbody b").count(), 0, "no <b> element from a pulse name");
@@ -167,6 +178,27 @@ describe("dashboard in headless Chromium", SUITE, () => {
     assert.equal((await page.textContent("#showing")).trim(), `Showing ${ALL.length} of ${ALL.length}`);
     assert.equal(await page.locator("#no-match").isVisible(), false);
     await page.context().close();
+  });
+
+  it("shows every pulse's text in the server's order without JavaScript", TEST, async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, javaScriptEnabled: false });
+    contexts.add(context);
+    const page = await context.newPage();
+    const res = await page.goto(dashboardUrl);
+    assert.equal(res.status(), 200);
+    const rows = await page.$$eval("#pulses > tbody:first-of-type > tr[data-k]", (trs) => trs.map((tr) => Array.from(tr.cells, (td) => td.textContent)));
+    assert.deepEqual(rows.map((cells) => cells[3]), DEFAULT_ORDER, "names, most overdue first");
+    for (const cells of rows) {
+      const p = ALL.find((x) => x.name === cells[3]);
+      assert.deepEqual(cells.slice(0, 3), [p.host, p.category, p.type]);
+      assert.equal(cells[8], STALE.includes(p) ? "late" : "ok", `${p.name}: status`);
+      assert.match(cells[9], STALE.includes(p) ? /^late for \d/ : /^in \d/, `${p.name}: due in`);
+      // The last run and exit code, left out of the rows that never reported a run.
+      assert.deepEqual(cells.slice(10).map((text) => text.trim()), p.run ? [p.run, p.exit] : [], `${p.name}: last run`);
+    }
+    assert.equal(await page.locator("#pulses tr.exceeded").count(), STALE.length, "exceeded rows marked");
+    assert.equal(await page.locator("noscript").count(), 1);
+    await context.close();
   });
 
   it("sorts by a column header, ascending then descending, and updates aria-sort", TEST, async () => {
@@ -201,6 +233,31 @@ describe("dashboard in headless Chromium", SUITE, () => {
     await headerButton(page, "Threshold / Saturday").click();
     assert.deepEqual(await rowNames(page), [...byThreshold].reverse());
     assert.equal((await ariaSorts(page))["Threshold / Saturday"], "ascending");
+    await page.context().close();
+  });
+
+  it("shows the last run's length and exit code, and sorts by them", TEST, async () => {
+    const page = await newPage();
+    await openDashboard(page);
+    const withRun = FRESH.filter((p) => p.run);
+    for (const p of ALL) {
+      const cells = row(page, p.name).locator("td");
+      // Every row has every column once the script ran (the Edit link last).
+      assert.equal(await cells.count(), 13, p.name);
+      assert.equal((await cells.nth(10).textContent()).trim(), p.run ?? "", `${p.name}: last run`);
+      assert.equal((await cells.nth(11).textContent()).trim(), p.exit ?? "", `${p.name}: exit code`);
+    }
+    // Longest run first; rows without a run keep the server's order after them.
+    const rest = DEFAULT_ORDER.filter((name) => !withRun.some((p) => p.name === name));
+    await headerButton(page, "Last run").click();
+    assert.deepEqual(await rowNames(page), ["db-export", "invoice-run", ...rest]);
+    assert.equal((await ariaSorts(page))["Last run"], "descending");
+    await headerButton(page, "Last run").click();
+    assert.deepEqual(await rowNames(page), [...rest, "invoice-run", "db-export"]);
+    // Exit codes compare as numbers; the rows with one come first.
+    await headerButton(page, "Exit").click();
+    const withExit = DEFAULT_ORDER.filter((name) => withRun.some((p) => p.name === name));
+    assert.deepEqual(await rowNames(page), [...withExit, ...rest]);
     await page.context().close();
   });
 
@@ -301,7 +358,7 @@ describe("dashboard in headless Chromium", SUITE, () => {
     await page.locator("#tools").waitFor({ state: "visible" });
     const cell = row(page, target.name).locator("td").nth(7);
     assert.equal((await cell.textContent()).trim(), "1 d 12 h");
-    assert.equal(await cell.getAttribute("data-sort"), "36");
+    assert.equal(sortKeys(await row(page, target.name).getAttribute("data-k"))[3], 36);
     assert.equal(await page.textContent("#count-total"), String(ALL.length));
 
     // And the edit form now offers 36.

@@ -3,7 +3,9 @@
 use crate::config::{Config, Secret};
 use crate::links;
 use crate::model::{Pulse, Window, format_stamp};
-use crate::pages::{DashboardRow, DashboardView, EditErrors, EditForm, EditView, due_in, local_time, relative_time};
+use crate::pages::{
+    DashboardRow, DashboardView, EditErrors, EditForm, EditView, Paging, due_in, local_time, relative_time,
+};
 use crate::rules::calendar_book::CalendarBook;
 use crate::rules::quiet::{Silence, silence};
 use crate::rules::status::{Status, status, status_with};
@@ -12,6 +14,7 @@ use crate::store::Listing;
 use crate::words;
 use chrono::{DateTime, Utc};
 
+/// Page `page` (1-based, `PAGE_ROWS` rows) of the dashboard; the counts are of every pulse.
 pub fn dashboard_view(
     listing: &Listing,
     windows: &[Window],
@@ -19,22 +22,27 @@ pub fn dashboard_view(
     config: &Config,
     secret: &Secret,
     now: DateTime<Utc>,
+    page: usize,
 ) -> DashboardView {
     let mut rows: Vec<DashboardRow> = listing
         .pulses
         .iter()
         .map(|pulse| {
             let status = status_with(pulse, now, config.default_timezone, book);
-            let mut row = dashboard_row(pulse, &status, config, secret, now);
+            let mut row = dashboard_row(pulse, &status, config, now);
             quiet_row(&mut row, pulse, windows, config, now);
             row
         })
         .collect();
     rows.sort_by(|a, b| b.delta.total_cmp(&a.delta));
     let exceeded = rows.iter().filter(|r| r.exceeded).count();
+    let total = rows.len();
+    let paging = Paging::new(page, total);
+    rows.truncate(paging.range().end);
+    rows.drain(..paging.range().start);
     DashboardView {
-        total: rows.len(),
-        ok: rows.len() - exceeded,
+        total,
+        ok: total - exceeded,
         exceeded,
         unreadable: listing.unreadable.len(),
         generated_at: format_stamp(now),
@@ -42,6 +50,8 @@ pub fn dashboard_view(
         maintenance_href: links::maintenance(secret),
         channels_href: links::channels(secret),
         calendars_href: links::calendars(secret),
+        secret_query: format!("secret={}", links::encode(secret.expose())),
+        paging,
         rows,
     }
 }
@@ -60,15 +70,16 @@ fn quiet_row(row: &mut DashboardRow, pulse: &Pulse, windows: &[Window], config: 
     };
 }
 
-fn dashboard_row(pulse: &Pulse, status: &Status, config: &Config, secret: &Secret, now: DateTime<Utc>) -> DashboardRow {
+fn dashboard_row(pulse: &Pulse, status: &Status, config: &Config, now: DateTime<Utc>) -> DashboardRow {
     let tz = pulse.timezone(config.default_timezone);
+    let last_duration = signals::last_duration(&pulse.run);
     DashboardRow {
         host: pulse.key.host.clone(),
         category: pulse.key.category.clone(),
         kind: pulse.key.kind.clone(),
         name: pulse.key.name.clone(),
         last_pulse_local: local_time(pulse.last_pulse, tz.tz()),
-        last_pulse_iso: pulse.stamp.clone(),
+        last_pulse_offset_s: (pulse.last_pulse - now).num_seconds(),
         last_pulse_relative: relative_time(pulse.last_pulse, now),
         hours_since: status.hours_since(),
         delta: status.delta_hours(),
@@ -77,19 +88,25 @@ fn dashboard_row(pulse: &Pulse, status: &Status, config: &Config, secret: &Secre
         saturday: pulse.saturday,
         tz: tz.name().to_owned(),
         exceeded: status.exceeded,
-        edit_href: links::edit(secret, &pulse.id),
-        detail_href: links::detail(secret, &pulse.id),
+        id_unless_key: (!id_follows_from_key(pulse)).then(|| pulse.id.to_string()),
         status: signals::state(pulse, status, now).name(),
         due_in: due_in(status.exceeded_after, now),
-        due_iso: status.exceeded_after.map(format_stamp).unwrap_or_default(),
-        last_duration: signals::last_duration(&pulse.run)
-            .map(words::duration)
-            .unwrap_or_default(),
-        last_duration_secs: signals::last_duration(&pulse.run)
-            .map(|d| (d.num_milliseconds() as f64 / 1000.0).to_string())
-            .unwrap_or_default(),
-        last_exit: pulse.run.exit_code.map(|c| c.to_string()).unwrap_or_default(),
+        due_offset_s: status.exceeded_after.map(|due| (due - now).num_seconds()),
+        last_duration: last_duration.map(words::duration).unwrap_or_default(),
+        last_duration_ms: last_duration.map(|d| d.num_milliseconds()),
+        last_exit: pulse.run.exit_code,
     }
+}
+
+/// Whether the dashboard's script finds the pulse's id by hashing the key it reads from the page:
+/// the stored id is the key's hash (as the original server made it), and the HTML parser keeps the
+/// key's text as it is (it turns CR and NUL into something else).
+fn id_follows_from_key(pulse: &Pulse) -> bool {
+    let k = &pulse.key;
+    let plain = [&k.host, &k.category, &k.kind, &k.name]
+        .iter()
+        .all(|part| !part.chars().any(char::is_control));
+    plain && pulse.key.id() == pulse.id
 }
 
 /// The edit page; `form` and `errors` carry what the user typed when re-shown after a refusal.

@@ -9,6 +9,7 @@ mod csp;
 mod detail;
 mod due;
 mod format;
+mod paging;
 mod quiet;
 mod render;
 #[cfg(test)]
@@ -20,6 +21,7 @@ pub use csp::content_security_policy;
 pub use detail::{DetailView, HistoryStats, TimelineEntry, render_detail};
 pub use due::due_in;
 pub use format::{local_time, relative_time};
+pub use paging::{PAGE_ROWS, Paging, parse_page};
 pub use quiet::{MaintenanceView, QuietChoice, QuietView, WindowRow, render_maintenance, render_quiet};
 pub use render::{render_dashboard, render_edit, render_error};
 
@@ -32,8 +34,8 @@ pub struct DashboardRow {
     pub name: String,
     /// Local time in the pulse's timezone, e.g. `2026-11-21 18:03 CET`.
     pub last_pulse_local: String,
-    /// ISO-8601 UTC, the sort key of the "Last pulse" column.
-    pub last_pulse_iso: String,
+    /// Seconds from the page's time to the last pulse (negative: before), the "Last pulse" sort key.
+    pub last_pulse_offset_s: i64,
     /// e.g. `3 h ago`, `2 d ago`, `in 5 min` (clock skew).
     pub last_pulse_relative: String,
     /// Working hours since the last pulse.
@@ -47,22 +49,22 @@ pub struct DashboardRow {
     pub saturday: bool,
     pub tz: String,
     pub exceeded: bool,
-    /// Relative link to the edit page, secret included and already URL-encoded.
-    pub edit_href: String,
-    /// Relative link to the detail page, secret included.
-    pub detail_href: String,
-    /// As the API names it: `ok`, `late`.
+    /// The pulse's id when the page's script cannot compute it from the key (the SHA-256 of host,
+    /// category, type and name, as the original server made it): the script builds the links.
+    pub id_unless_key: Option<String>,
+    /// As the API names it: `ok`, `late`, `failed`, `snoozed`…
     pub status: &'static str,
     /// When it becomes late if it stays quiet, as a person says it: `in 3 h 10 min`, `late for 2 d`.
     pub due_in: String,
-    /// The same instant in ISO-8601 UTC (the sort key); empty when it never becomes late.
-    pub due_iso: String,
+    /// Seconds from the page's time to that instant (negative: late since), the sort key; `None`
+    /// when it never becomes late.
+    pub due_offset_s: Option<i64>,
     /// The latest finished run's length as a person says it; empty when unknown.
     pub last_duration: String,
-    /// The same in seconds (the sort key); empty when unknown.
-    pub last_duration_secs: String,
-    /// The exit code the job sent with its latest finish; empty when none.
-    pub last_exit: String,
+    /// The same in milliseconds (the sort key); `None` when unknown.
+    pub last_duration_ms: Option<i64>,
+    /// The exit code the job sent with its latest finish; `None` when none.
+    pub last_exit: Option<u8>,
 }
 
 #[derive(Debug, Clone)]
@@ -84,6 +86,10 @@ pub struct DashboardView {
     pub channels_href: String,
     /// Relative link to the holiday calendars page, secret included.
     pub calendars_href: String,
+    /// `secret=…`, URL-encoded: the script puts it into the links it builds.
+    pub secret_query: String,
+    /// Which 10,000 of the rows this page shows (`rows` holds only those; the counts are of all).
+    pub paging: Paging,
 }
 
 /// The values the form shows: what the user typed when re-shown after an error, else what is stored.

@@ -26,13 +26,14 @@ struct Spec {
 
 fn row(spec: Spec) -> DashboardRow {
     let at = now() - TimeDelta::minutes(spec.minutes_ago);
+    let cron = spec.kind == "cron";
     DashboardRow {
         host: spec.host.to_string(),
         category: spec.category.to_string(),
         kind: spec.kind.to_string(),
         name: spec.name.to_string(),
         last_pulse_local: local_time(at, spec.tz),
-        last_pulse_iso: at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        last_pulse_offset_s: -spec.minutes_ago * 60,
         last_pulse_relative: relative_time(at, now()),
         hours_since: spec.hours_since,
         delta: spec.hours_since - spec.threshold,
@@ -41,8 +42,8 @@ fn row(spec: Spec) -> DashboardRow {
         saturday: spec.saturday,
         tz: spec.tz.name().to_string(),
         exceeded: spec.hours_since > spec.threshold,
-        edit_href: format!("edit?secret=s%26cret&id={:064x}", spec.minutes_ago),
-        detail_href: format!("pulses/{:064x}?secret=s%26cret", spec.minutes_ago),
+        // Ids the key does not give (the samples' keys are made up): the page carries them.
+        id_unless_key: Some(format!("{:064x}", spec.minutes_ago)),
         status: if spec.hours_since > spec.threshold {
             "late"
         } else {
@@ -53,10 +54,11 @@ fn row(spec: Spec) -> DashboardRow {
         } else {
             "in 3 h".into()
         },
-        due_iso: "2026-11-23T23:15:00.000Z".into(),
-        last_duration: "12 s".into(),
-        last_duration_secs: "12.5".into(),
-        last_exit: "3".into(),
+        due_offset_s: Some(3 * 3600),
+        // The cron jobs report their runs (through the heartbeat client), the others only pulse.
+        last_duration: if cron { "12 s".into() } else { String::new() },
+        last_duration_ms: cron.then_some(12_500),
+        last_exit: cron.then_some(3),
     }
 }
 
@@ -167,6 +169,8 @@ pub(crate) fn dashboard() -> DashboardView {
         maintenance_href: "maintenance?secret=s".into(),
         channels_href: "channels?secret=s".into(),
         calendars_href: "calendars?secret=s".into(),
+        secret_query: "secret=s%26cret".into(),
+        paging: super::Paging::new(1, 8),
     }
 }
 
@@ -182,6 +186,8 @@ pub(crate) fn empty_dashboard() -> DashboardView {
         maintenance_href: "maintenance?secret=s".into(),
         channels_href: "channels?secret=s".into(),
         calendars_href: "calendars?secret=s".into(),
+        secret_query: "secret=s%26cret".into(),
+        paging: super::Paging::new(1, 0),
     }
 }
 
