@@ -113,6 +113,12 @@ impl Inner {
             // ones after about a minute, so the pool lets them go a little before.
             .pool_idle_timeout(Duration::from_secs(50))
             .tcp_nodelay(true)
+            // DynamoDB never redirects (a signed body must not follow one anyway), speaks HTTP/1.1
+            // here, and is reached directly: without these, reqwest parses the URL again and looks
+            // at the proxy settings on every request (the profile in docs/PERFORMANCE.md).
+            .redirect(reqwest::redirect::Policy::none())
+            .http1_only()
+            .no_proxy()
             .build()
             .map_err(|e| format!("the DynamoDB HTTP client could not be built: {e}"))?;
         Ok(Self {
