@@ -45,39 +45,59 @@ struct Run {
     status: String,
 }
 
-/// Builds the five functions in release (the workspace's release profile: opt-level s, LTO).
-pub fn build(root: &Path) -> Result<(), String> {
+/// Which functions, built with which cargo profile (`release` by default: opt-level s, LTO; `profiling`
+/// is the same with symbols, and reuses the CPU bench's build).
+pub struct Choice {
+    pub functions: Vec<String>,
+    pub profile: String,
+}
+
+/// Builds the chosen functions with the chosen profile.
+pub fn build(root: &Path, choice: &Choice) -> Result<(), String> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let mut command = Command::new(cargo);
-    command.current_dir(root).args(["build", "--release"]);
-    for f in FUNCTIONS {
+    command.current_dir(root).args(["build", "--profile", &choice.profile]);
+    for f in &choice.functions {
         command.args(["-p", f]);
     }
-    eprintln!("  cold start: cargo build --release -p pulse -p dashboard -p monitor -p edit-get -p edit-post");
+    eprintln!(
+        "  cold start: cargo build --profile {} -p {}",
+        choice.profile,
+        choice.functions.join(" -p ")
+    );
     let status = command.status().map_err(|e| format!("cannot run cargo: {e}"))?;
     if status.success() {
         Ok(())
     } else {
-        Err(format!("cargo build --release of the functions failed ({status})"))
+        Err(format!(
+            "cargo build --profile {} of the functions failed ({status})",
+            choice.profile
+        ))
     }
 }
 
-pub fn binary(target_dir: &Path, function: &str) -> PathBuf {
-    target_dir.join("release").join(function)
+pub fn binary(target_dir: &Path, profile: &str, function: &str) -> PathBuf {
+    target_dir.join(profile).join(function)
 }
 
-pub async fn run(root: &Path, target_dir: &Path, runs: usize) -> Result<Vec<FunctionOutcome>, String> {
+pub async fn run(root: &Path, target_dir: &Path, choice: &Choice, runs: usize) -> Result<Vec<FunctionOutcome>, String> {
     let dynalite = Dynalite::start().await;
     let table = dynalite.fresh_table().await;
     let logs = target_dir.join("bench-coldstart");
     std::fs::create_dir_all(&logs).map_err(|e| format!("{}: {e}", logs.display()))?;
     let mut outcomes = Vec::new();
-    for function in FUNCTIONS {
-        let binary = binary(target_dir, function);
+    for name in &choice.functions {
+        let function = FUNCTIONS
+            .iter()
+            .copied()
+            .find(|f| f == name)
+            .ok_or_else(|| format!("“{name}” is not a function; they are {}", FUNCTIONS.join(", ")))?;
+        let binary = binary(target_dir, &choice.profile, function);
         if !binary.is_file() {
             return Err(format!(
-                "{} is missing: cargo build --release -p {function}",
-                binary.display()
+                "{} is missing: cargo build --profile {} -p {function}",
+                binary.display(),
+                choice.profile
             ));
         }
         let path = root.join("infra/events").join(event_file(function));

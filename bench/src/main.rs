@@ -50,6 +50,8 @@ options:
   --perf                perf record heartbeat's last CPU level; print its top frames
   --runs N              cold starts per function, after one uncounted (5)
   --no-build            use the release binaries as they are (default: cargo build --release them)
+  --functions A,B,…     the functions whose cold start is measured (all eight)
+  --cold-profile NAME   the cargo profile of those binaries (release; profiling reuses the CPU bench's build)
   --sizes A,B,…         monitor table sizes (1000,10000,100000)
   --mixed-sizes A,B,…   monitor table sizes again with the expectation settings in play (100000)
   --repeats N           repeats of the monitor's read-only measures (3)
@@ -75,6 +77,8 @@ struct Options {
     load_limit: Duration,
     dashboard_pulses: usize,
     dashboard_runs: usize,
+    /// The cold-start section's functions and the cargo profile they are built with.
+    cold: coldstart::Choice,
 }
 
 impl Options {
@@ -96,6 +100,10 @@ impl Options {
             load_limit: Duration::from_secs(180),
             dashboard_pulses: 10_000,
             dashboard_runs: 15,
+            cold: coldstart::Choice {
+                functions: coldstart::FUNCTIONS.iter().map(|f| (*f).to_owned()).collect(),
+                profile: "release".into(),
+            },
         };
         let mut args = args.into_iter();
         while let Some(arg) = args.next() {
@@ -117,6 +125,22 @@ impl Options {
                 "--load-limit" => o.load_limit = Duration::from_secs(number(&value("--load-limit")?)? as u64),
                 "--dashboard-pulses" => o.dashboard_pulses = number(&value("--dashboard-pulses")?)?,
                 "--dashboard-runs" => o.dashboard_runs = number(&value("--dashboard-runs")?)?,
+                "--functions" => {
+                    let raw = value("--functions")?;
+                    o.cold.functions = raw.split(',').map(str::to_owned).collect();
+                    if let Some(bad) = o
+                        .cold
+                        .functions
+                        .iter()
+                        .find(|f| !coldstart::FUNCTIONS.contains(&f.as_str()))
+                    {
+                        return Err(format!(
+                            "“{bad}” is not a function; they are {}",
+                            coldstart::FUNCTIONS.join(", ")
+                        ));
+                    }
+                }
+                "--cold-profile" => o.cold.profile = value("--cold-profile")?,
                 section if SECTIONS.contains(&section) => o.sections.push(section.to_owned()),
                 other => return Err(format!("unknown argument “{other}”")),
             }
@@ -481,12 +505,12 @@ async fn dashboard(options: &Options, root: &Path, target_dir: &Path, table: &mu
 
 async fn coldstart(options: &Options, root: &Path, target_dir: &Path, table: &mut Table) -> Result<(), String> {
     if options.build {
-        coldstart::build(root)?;
+        coldstart::build(root, &options.cold)?;
     }
-    for f in coldstart::run(root, target_dir, options.runs).await? {
+    for f in coldstart::run(root, target_dir, &options.cold, options.runs).await? {
         table.add(
             "coldstart",
-            format!("{} (x86_64 release binary)", f.function),
+            format!("{} (x86_64 {} binary)", f.function, options.cold.profile),
             format!("{} to first response", ms(f.first_response_ms)),
             format!(
                 "init {} · peak RSS {:.1} MiB · answered {} · median of {}",
@@ -655,5 +679,17 @@ mod tests {
         assert!(parse(&["--runs", "0"]).is_err());
         assert!(parse(&["elsewhere"]).is_err());
         assert_eq!(parse(&["--help"]).err().as_deref(), Some(""));
+    }
+
+    #[test]
+    fn cold_start_functions_and_profile() {
+        let o = parse(&[]).unwrap();
+        assert_eq!(o.cold.functions.len(), coldstart::FUNCTIONS.len());
+        assert_eq!(o.cold.profile, "release");
+        let o = parse(&["coldstart", "--functions", "pulse,monitor", "--cold-profile", "profiling"]).unwrap();
+        assert_eq!(o.cold.functions, ["pulse", "monitor"]);
+        assert_eq!(o.cold.profile, "profiling");
+        let err = parse(&["--functions", "pulse,pluse"]).err().unwrap();
+        assert!(err.contains("“pluse” is not a function"), "{err}");
     }
 }

@@ -106,7 +106,13 @@ impl Inner {
         }
         let url = reqwest::Url::parse(endpoint)
             .map_err(|e| format!("the DynamoDB endpoint {endpoint:?} is not a URL (AWS_ENDPOINT_URL_DYNAMODB): {e}"))?;
-        let http = reqwest::Client::builder()
+        let mut http = reqwest::Client::builder();
+        if url.scheme() == "http" {
+            // A local stand-in (dynalite) has no TLS: no root certificates to trust, so none are read
+            // from the system at start (several milliseconds of every cold start otherwise).
+            http = http.tls_certs_only([]);
+        }
+        let http = http
             .connect_timeout(policy.connect_timeout)
             .timeout(policy.attempt_timeout)
             // Connections are kept for the next pulse, as the SDK keeps them; DynamoDB closes idle
