@@ -83,7 +83,7 @@
   // display: none while JavaScript runs (`@media (scripting: enabled)` in the stylesheet, so no row
   // is styled or laid out while the page loads); without JavaScript every row shows. A row gets its
   // links, cells and classes only when it is first shown.
-  const WINDOW = 100;
+  const WINDOW = 50;
   const windowBody = document.createElement("tbody");
   windowBody.id = "shown-pulses";
   body.before(windowBody);
@@ -275,6 +275,16 @@
   statusFilter.addEventListener("change", filterAndRender);
   applyFilter();
   render();
+  // The filter's text of every row, read while the browser is idle after the first paint, so the
+  // first keystroke does not wait for 10,000 rows' text.
+  if ("requestIdleCallback" in window) {
+    let next = 0;
+    const readSome = (deadline) => {
+      while (next < rows.length && deadline.timeRemaining() > 1) textOf(next++);
+      if (next < rows.length) window.requestIdleCallback(readSome);
+    };
+    window.requestIdleCallback(readSome);
+  }
   // Filtering an empty table would only be noise next to the first-pulse hint.
   document.getElementById("tools").hidden = rows.length === 0;
 
