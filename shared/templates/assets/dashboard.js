@@ -73,9 +73,27 @@
   const nameColumn = cellClasses.indexOf("name");
   const statusColumn = cellClasses.indexOf("status");
   const deltaColumn = cellClasses.indexOf("num delta");
-  // Per row, kept out of the DOM (10,000 attribute writes would cost more than the map):
-  // the server's position, the numeric sort keys, the lowercased text the filter searches.
-  const meta = new Map();
+  // The row's cells before the Edit column; the server leaves out trailing empty ones (a pulse that
+  // never reported a run has no last run or exit code).
+  const dataColumns = cellClasses.length - 1;
+
+  // At 10,000 rows the browser's table layout, not this script, is what costs: every row laid out
+  // or restyled takes time. So the page shows a window of rows (the first WINDOW that match, more
+  // on demand) in a body of their own, before the server's, and the server's body stays
+  // display: none while JavaScript runs (`@media (scripting: enabled)` in the stylesheet, so no row
+  // is styled or laid out while the page loads); without JavaScript every row shows. A row gets its
+  // links, cells and classes only when it is first shown.
+  const WINDOW = 50;
+  const windowBody = document.createElement("tbody");
+  windowBody.id = "shown-pulses";
+  body.before(windowBody);
+  // Browsers without the media feature, and the first-pulse hint of an empty table.
+  if (rows.length === 0) table.classList.add("unwindowed");
+  else if (!window.matchMedia("(scripting: enabled)").matches) table.classList.add("windowed");
+  const prepared = new Uint8Array(rows.length);
+  const texts = new Array(rows.length); // lowercased text the filter searches, on first use
+  const statuses = new Array(rows.length); // the Status cell's text, on first use
+  const keys = new Array(rows.length); // data-k parsed, on first use
   const link = (href, text, label) => {
     const a = document.createElement("a");
     a.href = href;
@@ -83,10 +101,24 @@
     if (label) a.setAttribute("aria-label", label);
     return a;
   };
-  // The row's cells before the Edit column; the server leaves out trailing empty ones (a pulse that
-  // never reported a run has no last run or exit code).
-  const dataColumns = cellClasses.length - 1;
-  rows.forEach((row, i) => {
+  const textOf = (i) => {
+    if (texts[i] === undefined) {
+      const row = rows[i];
+      // Read before the row is prepared (the badge and Edit link would add their words); an
+      // exceeded row is found by "exceeded", as its badge says.
+      texts[i] = (row.textContent.replace(/\s+/g, " ") + (row.classList.contains("exceeded") ? " exceeded" : "")).toLowerCase();
+    }
+    return texts[i];
+  };
+  const statusOf = (i) => {
+    if (statuses[i] === undefined) statuses[i] = rows[i].cells[statusColumn].textContent;
+    return statuses[i];
+  };
+  const prepare = (i) => {
+    if (prepared[i]) return;
+    prepared[i] = 1;
+    textOf(i);
+    const row = rows[i];
     const cells = row.cells;
     while (cells.length < dataColumns) row.insertCell();
     for (let c = 0; c < cells.length; c += 1) if (cellClasses[c]) cells[c].className = cellClasses[c];
@@ -97,63 +129,120 @@
     const exceeded = row.classList.contains("exceeded");
     row.className = exceeded ? "pulse exceeded" : "pulse";
     row.dataset.exceeded = String(exceeded);
-    row.dataset.status = cells[statusColumn].textContent;
+    row.dataset.status = statusOf(i);
     if (exceeded) {
       const badge = document.createElement("span");
       badge.className = "badge";
       badge.textContent = "EXCEEDED";
       cells[deltaColumn].append(badge);
     }
-    meta.set(row, {
-      index: i,
-      // Minutes since the last pulse, negated: "Last pulse" sorts by time, newest first.
-      keys: row.dataset.k.split(" ").map((k, n) => (k === "-" ? -Infinity : n === 0 ? -Number(k) : Number(k))),
-      text: row.textContent.replace(/\s+/g, " ").toLowerCase(),
-    });
-  });
+  };
 
+  // "Show more" under the table; it also fires by itself when scrolled near (below).
+  const more = document.createElement("p");
+  more.className = "more";
+  more.hidden = true;
+  const moreButton = document.createElement("button");
+  moreButton.type = "button";
+  more.append(moreButton);
+  table.parentElement.after(more);
+
+  const serverOrder = rows.map((row, i) => i);
+  let compare = null; // of two row indices, in the chosen sort; null: the server's order
+  let sortedAll = serverOrder; // every row in that sort, kept for an empty filter
+  let matches = serverOrder; // the rows that pass the filter, in that sort
+  let limit = WINDOW;
+  let shownRows = [];
+
+  // Shows the first `limit` matches, in order, in the window; the rows shown before go back.
+  const render = () => {
+    const wanted = matches.slice(0, limit).map((i) => {
+      prepare(i);
+      return rows[i];
+    });
+    const keep = new Set(wanted);
+    const leaving = shownRows.filter((row) => !keep.has(row));
+    if (leaving.length) body.append(...leaving);
+    windowBody.append(...wanted);
+    shownRows = wanted;
+    const rest = matches.length - wanted.length;
+    more.hidden = rest === 0;
+    moreButton.textContent = "Show " + Math.min(rest, WINDOW) + " more (" + rest + " not shown)";
+  };
+  moreButton.addEventListener("click", () => {
+    limit += WINDOW;
+    render();
+  });
+  if ("IntersectionObserver" in window) {
+    new IntersectionObserver((entries) => {
+      if (entries.some((e) => e.isIntersecting) && !more.hidden) moreButton.click();
+    }, { rootMargin: "0px 0px 400px 0px" }).observe(more);
+  }
+
+  // Sorting costs more than filtering (10,000 rows compared by Intl.Collator), so only the rows
+  // that pass the filter are sorted; all of them once, when nothing is filtered.
   const applyFilter = () => {
     const query = filter.value.trim().toLowerCase();
     const wanted = statusFilter.value;
-    let shown = 0;
-    for (const row of rows) {
-      const hit = (query === "" || meta.get(row).text.includes(query)) && (wanted === "" || row.dataset.status === wanted);
-      if (row.hidden === hit) row.hidden = !hit; // untouched rows cost the browser nothing
-      if (hit) shown += 1;
+    if (query === "" && wanted === "") {
+      if (!sortedAll) sortedAll = serverOrder.slice().sort(compare);
+      matches = sortedAll;
+    } else {
+      matches = serverOrder.filter((i) => (query === "" || textOf(i).includes(query)) && (wanted === "" || statusOf(i) === wanted));
+      if (compare) matches.sort(compare);
     }
-    showing.textContent = "Showing " + shown + " of " + rows.length;
-    noMatch.hidden = shown !== 0 || rows.length === 0;
+    limit = WINDOW;
+    showing.textContent = "Showing " + matches.length + " of " + rows.length;
+    noMatch.hidden = matches.length !== 0 || rows.length === 0;
     remember("filter", filter.value);
     remember("status", statusFilter.value);
   };
 
-  const sortKey = (row, th) => {
+  const sortKeyOf = (th) => {
     if (th.dataset.key !== undefined) {
-      // Trailing "-" keys are left out of data-k: a missing key is one.
-      const key = meta.get(row).keys[Number(th.dataset.key)];
-      return key === undefined ? -Infinity : key;
+      const n = Number(th.dataset.key);
+      return (i) => {
+        // Minutes since the last pulse, negated: "Last pulse" sorts by time, newest first.
+        if (keys[i] === undefined) keys[i] = rows[i].dataset.k.split(" ").map((k, c) => (k === "-" ? -Infinity : c === 0 ? -Number(k) : Number(k)));
+        // Trailing "-" keys are left out of data-k: a missing key is one.
+        return keys[i][n] === undefined ? -Infinity : keys[i][n];
+      };
     }
-    const text = row.cells[th.cellIndex].textContent.trim();
-    if (th.dataset.type !== "number") return text;
-    return text === "" ? -Infinity : Number(text);
+    const column = th.cellIndex;
+    return (i) => {
+      const cell = rows[i].cells[column]; // missing: a left-out empty cell
+      const text = cell ? cell.textContent.trim() : "";
+      if (th.dataset.type !== "number") return text;
+      return text === "" ? -Infinity : Number(text);
+    };
   };
 
   const sortBy = (th, direction) => {
-    const type = th.dataset.type;
     const sign = direction === "ascending" ? 1 : -1;
     for (const other of headers) {
       if (other !== th) other.removeAttribute("aria-sort");
     }
     th.setAttribute("aria-sort", direction);
-    const keyed = rows.map((row) => ({ row, key: sortKey(row, th), index: meta.get(row).index }));
-    keyed.sort((a, b) => {
-      const c = type === "text"
-        ? collator.compare(a.key, b.key)
-        : (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
-      // Ties keep the server's order, so repeated clicks never shuffle equal rows.
-      return c !== 0 ? sign * c : a.index - b.index;
-    });
-    body.append(...keyed.map(({ row }) => row));
+    const keyOf = sortKeyOf(th);
+    const sortKeys = new Map(); // row index → key, read on first use
+    const key = (i) => {
+      let k = sortKeys.get(i);
+      if (k === undefined) {
+        k = keyOf(i);
+        sortKeys.set(i, k);
+      }
+      return k;
+    };
+    const byKey = th.dataset.type === "text"
+      ? (a, b) => collator.compare(key(a), key(b))
+      : (a, b) => {
+        const ka = key(a);
+        const kb = key(b);
+        return ka < kb ? -1 : ka > kb ? 1 : 0;
+      };
+    // Ties keep the server's order, so repeated clicks never shuffle equal rows.
+    compare = (a, b) => sign * byKey(a, b) || a - b;
+    sortedAll = null;
     remember("sort", th.cellIndex + ":" + direction);
   };
 
@@ -165,6 +254,8 @@
       else if (current === "descending") next = "ascending";
       else next = th.dataset.type === "text" ? "ascending" : "descending";
       sortBy(th, next);
+      applyFilter();
+      render();
     });
   }
 
@@ -174,11 +265,26 @@
     sortBy(savedHeader, savedSort[1]);
   }
   filter.value = recall("filter") || "";
-  filter.addEventListener("input", applyFilter);
   const savedStatus = recall("status") || "";
   if (Array.from(statusFilter.options).some((o) => o.value === savedStatus)) statusFilter.value = savedStatus;
-  statusFilter.addEventListener("change", applyFilter);
+  const filterAndRender = () => {
+    applyFilter();
+    render();
+  };
+  filter.addEventListener("input", filterAndRender);
+  statusFilter.addEventListener("change", filterAndRender);
   applyFilter();
+  render();
+  // The filter's text of every row, read while the browser is idle after the first paint, so the
+  // first keystroke does not wait for 10,000 rows' text.
+  if ("requestIdleCallback" in window) {
+    let next = 0;
+    const readSome = (deadline) => {
+      while (next < rows.length && deadline.timeRemaining() > 1) textOf(next++);
+      if (next < rows.length) window.requestIdleCallback(readSome);
+    };
+    window.requestIdleCallback(readSome);
+  }
   // Filtering an empty table would only be noise next to the first-pulse hint.
   document.getElementById("tools").hidden = rows.length === 0;
 
