@@ -1,7 +1,9 @@
 //! The text the pages show for instants and hours: wall-clock time in the pulse's own timezone,
 //! a short relative age, and durations as a person says them (`words`).
 
-use super::{DashboardRow, EditView};
+#[cfg(test)]
+use super::DashboardRow;
+use super::EditView;
 use crate::words;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
@@ -35,30 +37,9 @@ pub fn relative_time(at: DateTime<Utc>, now: DateTime<Utc>) -> String {
     }
 }
 
+/// What the rows' cells say (`dashboard_rows` writes them without these strings), for the tests.
+#[cfg(test)]
 impl DashboardRow {
-    /// The row's numeric sort keys, in the order of the headers' `data-key`: minutes since the last
-    /// pulse (at the page's time), working hours since, delta, threshold, minutes until due, the
-    /// last run's whole seconds (`-`: never, unknown; left out at the end, where the script reads a
-    /// missing key as `-`: most rows of pulses that never report a run end at the due key). Minutes and hours to 0.01 (36 s) keep
-    /// the keys short; closer rows keep the server's order.
-    pub(crate) fn sort_keys(&self) -> String {
-        let mut keys = [
-            (-self.last_pulse_offset_s).div_euclid(60).to_string(),
-            hundredths(self.hours_since),
-            hundredths(self.delta),
-            self.threshold.clone(),
-            self.due_offset_s
-                .map_or_else(|| "-".to_owned(), |s| s.div_euclid(60).to_string()),
-            self.last_duration_ms
-                .map_or_else(|| "-".to_owned(), |ms| ms.div_euclid(1000).to_string()),
-        ]
-        .to_vec();
-        while keys.last().is_some_and(|k| k == "-") {
-            keys.pop();
-        }
-        keys.join(" ")
-    }
-
     pub(crate) fn hours_text(&self) -> String {
         words::hours(self.hours_since)
     }
@@ -66,13 +47,6 @@ impl DashboardRow {
     pub(crate) fn delta_text(&self) -> String {
         words::hours_left_or_over(self.delta)
     }
-}
-
-/// `26.5`, `-0.25`, `3`: at most two decimals, no trailing zeros.
-fn hundredths(hours: f64) -> String {
-    let text = format!("{hours:.2}");
-    let text = text.trim_end_matches('0').trim_end_matches('.');
-    if text == "-0" { "0".to_owned() } else { text.to_owned() }
 }
 
 impl EditView {

@@ -6,6 +6,7 @@ mod calendars;
 mod channels;
 pub mod charts;
 mod csp;
+mod dashboard_rows;
 mod detail;
 mod due;
 mod format;
