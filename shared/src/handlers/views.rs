@@ -24,22 +24,25 @@ pub fn dashboard_view(
     now: DateTime<Utc>,
     page: usize,
 ) -> DashboardView {
-    let mut rows: Vec<DashboardRow> = listing
+    let mut judged: Vec<(&Pulse, Status)> = listing
         .pulses
         .iter()
-        .map(|pulse| {
-            let status = status_with(pulse, now, config.default_timezone, book);
-            let mut row = dashboard_row(pulse, &status, config, now);
+        .map(|pulse| (pulse, status_with(pulse, now, config.default_timezone, book)))
+        .collect();
+    // Sorted (a stable sort, as the rows were) and paged before the rows' texts are made, so only
+    // the page's rows are built and the sort moves small pairs.
+    judged.sort_by(|(_, a), (_, b)| b.delta_hours().total_cmp(&a.delta_hours()));
+    let exceeded = judged.iter().filter(|(_, status)| status.exceeded).count();
+    let total = judged.len();
+    let paging = Paging::new(page, total);
+    let rows = judged[paging.range()]
+        .iter()
+        .map(|(pulse, status)| {
+            let mut row = dashboard_row(pulse, status, config, now);
             quiet_row(&mut row, pulse, windows, config, now);
             row
         })
         .collect();
-    rows.sort_by(|a, b| b.delta.total_cmp(&a.delta));
-    let exceeded = rows.iter().filter(|r| r.exceeded).count();
-    let total = rows.len();
-    let paging = Paging::new(page, total);
-    rows.truncate(paging.range().end);
-    rows.drain(..paging.range().start);
     DashboardView {
         total,
         ok: total - exceeded,

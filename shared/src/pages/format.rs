@@ -5,12 +5,31 @@
 use super::DashboardRow;
 use super::EditView;
 use crate::words;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike as _, Timelike as _, Utc};
 use chrono_tz::Tz;
+use std::fmt::Write as _;
 
 /// `2026-11-21 18:03 CET`: the abbreviation tells CET from CEST, which the bare time cannot.
 pub fn local_time(at: DateTime<Utc>, tz: Tz) -> String {
-    at.with_timezone(&tz).format("%Y-%m-%d %H:%M %Z").to_string()
+    let local = at.with_timezone(&tz);
+    let day = local.naive_local();
+    if !(0..=9999).contains(&day.year()) {
+        return local.format("%Y-%m-%d %H:%M %Z").to_string();
+    }
+    // What the format above gives, without parsing it each time: the dashboard shows 10,000 of these.
+    let mut text = String::with_capacity(24);
+    // Writing to a String cannot fail; the offset's Display is its abbreviation, as `%Z` writes it.
+    let _ = write!(
+        text,
+        "{:04}-{:02}-{:02} {:02}:{:02} {}",
+        day.year(),
+        day.month(),
+        day.day(),
+        day.hour(),
+        day.minute(),
+        local.offset()
+    );
+    text
 }
 
 /// `just now`, `5 min ago`, `3 h ago`, `2 d ago`; `in 5 min` when `at` lies ahead (clock skew).
@@ -21,19 +40,19 @@ pub fn relative_time(at: DateTime<Utc>, now: DateTime<Utc>) -> String {
     const DAY: u64 = 24 * HOUR;
     let seconds = (now - at).num_seconds();
     let span = seconds.unsigned_abs();
-    let amount = if span < MINUTE {
+    let (amount, unit) = if span < MINUTE {
         return "just now".to_string();
     } else if span < HOUR {
-        format!("{} min", span / MINUTE)
+        (span / MINUTE, "min")
     } else if span < 2 * DAY {
-        format!("{} h", span / HOUR)
+        (span / HOUR, "h")
     } else {
-        format!("{} d", span / DAY)
+        (span / DAY, "d")
     };
     if seconds > 0 {
-        format!("{amount} ago")
+        format!("{amount} {unit} ago")
     } else {
-        format!("in {amount}")
+        format!("in {amount} {unit}")
     }
 }
 
@@ -84,9 +103,38 @@ mod tests {
             (utc(2026, 12, 31, 23, 30, 0), Europe::Berlin, "2027-01-01 00:30 CET"),
             (utc(2026, 11, 21, 17, 3, 0), Asia::Kolkata, "2026-11-21 22:33 IST"),
             (utc(2026, 11, 21, 17, 3, 0), America::New_York, "2026-11-21 12:03 EST"),
+            // Zones without a lettered abbreviation, and a year that needs no padding rule.
+            (
+                utc(2026, 11, 21, 17, 3, 0),
+                chrono_tz::America::Sao_Paulo,
+                "2026-11-21 14:03 -03",
+            ),
+            (utc(2026, 11, 21, 17, 3, 0), Asia::Kathmandu, "2026-11-21 22:48 +0545"),
+            (utc(999, 1, 2, 3, 4, 0), Tz::UTC, "0999-01-02 03:04 UTC"),
         ];
         for (at, tz, expected) in cases {
             assert_eq!(local_time(at, tz), expected, "{at} in {tz}");
+        }
+    }
+
+    #[test]
+    fn local_time_reads_as_chronos_format_through_the_year() {
+        use chrono_tz::{America, Asia, Australia, Europe};
+        let zones = [
+            Tz::UTC,
+            Europe::Berlin,
+            Asia::Kolkata,
+            America::Sao_Paulo,
+            Asia::Kathmandu,
+            Australia::Lord_Howe,
+        ];
+        let mut at = utc(2026, 1, 1, 0, 0, 0);
+        while at < utc(2027, 1, 1, 0, 0, 0) {
+            for tz in zones {
+                let chrono = at.with_timezone(&tz).format("%Y-%m-%d %H:%M %Z").to_string();
+                assert_eq!(local_time(at, tz), chrono, "{at} in {tz}");
+            }
+            at += TimeDelta::minutes(7 * 60 + 13);
         }
     }
 
