@@ -208,6 +208,10 @@ fn dashboard_benches(c: &mut Criterion) {
     let config = config();
     let store = store_with(DASHBOARD_PULSES, true, &rt);
     let uri = format!("/heartbeat/dashboard?secret={SECRET}");
+    if let Some(path) = std::env::var_os("P14_DUMP") {
+        let res = rt.block_on(handlers::dashboard(get(&uri), &store, &config, now()));
+        std::fs::write(path, res.body().as_ref()).unwrap();
+    }
     let mut group = c.benchmark_group("dashboard");
     group
         .sample_size(10)

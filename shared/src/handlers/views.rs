@@ -15,16 +15,16 @@ use crate::words;
 use chrono::{DateTime, Utc};
 
 /// Page `page` (1-based, `PAGE_ROWS` rows) of the dashboard; the counts are of every pulse.
-pub fn dashboard_view(
-    listing: &Listing,
+pub fn dashboard_view<'a>(
+    listing: &'a Listing,
     windows: &[Window],
     book: &CalendarBook,
     config: &Config,
     secret: &Secret,
     now: DateTime<Utc>,
     page: usize,
-) -> DashboardView {
-    let mut judged: Vec<(&Pulse, Status)> = listing
+) -> DashboardView<'a> {
+    let mut judged: Vec<(&'a Pulse, Status)> = listing
         .pulses
         .iter()
         .map(|pulse| (pulse, status_with(pulse, now, config.default_timezone, book)))
@@ -60,7 +60,7 @@ pub fn dashboard_view(
 }
 
 /// A snoozed, paused or in-maintenance pulse shows that status, and until when in the "due" column.
-fn quiet_row(row: &mut DashboardRow, pulse: &Pulse, windows: &[Window], config: &Config, now: DateTime<Utc>) {
+fn quiet_row(row: &mut DashboardRow<'_>, pulse: &Pulse, windows: &[Window], config: &Config, now: DateTime<Utc>) {
     let Some(silence) = silence(&pulse.key, &pulse.quiet, windows, now) else {
         return;
     };
@@ -73,14 +73,14 @@ fn quiet_row(row: &mut DashboardRow, pulse: &Pulse, windows: &[Window], config: 
     };
 }
 
-fn dashboard_row(pulse: &Pulse, status: &Status, config: &Config, now: DateTime<Utc>) -> DashboardRow {
+fn dashboard_row<'a>(pulse: &'a Pulse, status: &Status, config: &Config, now: DateTime<Utc>) -> DashboardRow<'a> {
     let tz = pulse.timezone(config.default_timezone);
     let last_duration = signals::last_duration(&pulse.run);
     DashboardRow {
-        host: pulse.key.host.clone(),
-        category: pulse.key.category.clone(),
-        kind: pulse.key.kind.clone(),
-        name: pulse.key.name.clone(),
+        host: &pulse.key.host,
+        category: &pulse.key.category,
+        kind: &pulse.key.kind,
+        name: &pulse.key.name,
         last_pulse_local: local_time(pulse.last_pulse, tz.tz()),
         last_pulse_offset_s: (pulse.last_pulse - now).num_seconds(),
         last_pulse_relative: relative_time(pulse.last_pulse, now),
@@ -89,7 +89,7 @@ fn dashboard_row(pulse: &Pulse, status: &Status, config: &Config, now: DateTime<
         threshold: pulse.threshold.to_string(),
         threshold_text: words::duration(status.threshold),
         saturday: pulse.saturday,
-        tz: tz.name().to_owned(),
+        tz: tz.name(),
         exceeded: status.exceeded,
         id_unless_key: (!id_follows_from_key(pulse)).then(|| pulse.id.to_string()),
         status: signals::state(pulse, status, now).name(),

@@ -31,7 +31,7 @@ impl RowsHtml {
 
 /// Each row on its own line, in the order given. End tags are optional in HTML and left out. The
 /// page's script adds the links, the Edit cell, the classes and the badges (see `dashboard.html`).
-pub(super) fn rows(rows: &[DashboardRow]) -> RowsHtml {
+pub(super) fn rows(rows: &[DashboardRow<'_>]) -> RowsHtml {
     let mut out = String::with_capacity(rows.len() * ROW_BYTES);
     for row in rows {
         write_row(&mut out, row);
@@ -39,7 +39,7 @@ pub(super) fn rows(rows: &[DashboardRow]) -> RowsHtml {
     RowsHtml(out)
 }
 
-fn write_row(out: &mut String, row: &DashboardRow) {
+fn write_row(out: &mut String, row: &DashboardRow<'_>) {
     out.push_str("\n<tr data-k=\"");
     write_sort_keys(out, row);
     out.push('"');
@@ -52,17 +52,17 @@ fn write_row(out: &mut String, row: &DashboardRow) {
         out.push('"');
     }
     out.push_str("><td>");
-    text(out, &row.host);
+    text(out, row.host);
     out.push_str("<td>");
-    text(out, &row.category);
+    text(out, row.category);
     out.push_str("<td>");
-    text(out, &row.kind);
+    text(out, row.kind);
     out.push_str("<td>");
-    text(out, &row.name);
+    text(out, row.name);
     out.push_str("<td");
     if row.tz != "UTC" {
         out.push_str(" title=\"");
-        text(out, &row.tz);
+        text(out, row.tz);
         out.push('"');
     }
     out.push('>');
@@ -98,7 +98,7 @@ fn write_row(out: &mut String, row: &DashboardRow) {
 /// run's whole seconds (`-`: never, unknown; left out at the end, where the script reads a missing
 /// key as `-`: most rows of pulses that never report a run end at the due key). Minutes and hours
 /// to 0.01 (36 s) keep the keys short; closer rows keep the server's order.
-fn write_sort_keys(out: &mut String, row: &DashboardRow) {
+fn write_sort_keys(out: &mut String, row: &DashboardRow<'_>) {
     // Writing to a String cannot fail.
     let _ = write!(out, "{}", (-row.last_pulse_offset_s).div_euclid(60));
     out.push(' ');

@@ -58,7 +58,7 @@ pub fn relative_time(at: DateTime<Utc>, now: DateTime<Utc>) -> String {
 
 /// What the rows' cells say (`dashboard_rows` writes them without these strings), for the tests.
 #[cfg(test)]
-impl DashboardRow {
+impl DashboardRow<'_> {
     pub(crate) fn hours_text(&self) -> String {
         words::hours(self.hours_since)
     }

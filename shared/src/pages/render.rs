@@ -10,7 +10,7 @@ use std::sync::LazyLock;
 #[derive(Template)]
 #[template(path = "dashboard.html")]
 struct DashboardPage<'a> {
-    view: &'a DashboardView,
+    view: &'a DashboardView<'a>,
     rows: RowsHtml,
     style: &'static str,
     script: &'static str,
@@ -44,7 +44,7 @@ const FALLBACK_PAGE: &str = "<!doctype html>\n<html lang=\"en\"><head><meta char
 /// The page around the rows is about 20 kB (mostly the inline script and stylesheet).
 const DASHBOARD_FRAME_BYTES: usize = 32 * 1024;
 
-pub fn render_dashboard(view: &DashboardView) -> String {
+pub fn render_dashboard(view: &DashboardView<'_>) -> String {
     let page = DashboardPage {
         view,
         rows: rows(&view.rows),
@@ -293,10 +293,10 @@ mod tests {
         let html = render_dashboard(&view);
         for (row, data) in pulse_rows(&html).iter().zip(&view.rows) {
             let text: usize = [
-                &data.host,
-                &data.category,
-                &data.kind,
-                &data.name,
+                data.host,
+                data.category,
+                data.kind,
+                data.name,
                 &data.last_pulse_local,
                 &data.last_pulse_relative,
                 &data.hours_text(),
