@@ -7,14 +7,19 @@
 //! - `pulse/apigw_event`: the same pulse as the Lambda gets it: the API Gateway proxy event's JSON
 //!   decoded by `lambda_http`, then the handler.
 //! - `pulse/post_json`: a POST with a JSON body carrying a message and a metadata object.
-//! - `dashboard/render_10000`: the dashboard of 10,000 pulses, from the store's listing to the HTML.
+//! - `dashboard/render_10000`: the dashboard of 10,000 pulses, the whole handler: the in-memory
+//!   store's listing (a copy of every pulse, where DynamoDB's path decodes items instead), then the HTML.
+//! - `dashboard/page_10000`: the server render alone, from a listing already read to the HTML
+//!   (`dashboard_view` and `render_dashboard`).
 
 use chrono::{DateTime, TimeDelta, TimeZone as _, Utc};
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use heartbeat_shared::config::Config;
 use heartbeat_shared::handlers;
 use heartbeat_shared::model::{PulseKey, Signal, Threshold, Zone};
-use heartbeat_shared::store::{MemoryStore, PulseReceipt, PulseRecorder};
+use heartbeat_shared::pages::render_dashboard;
+use heartbeat_shared::rules::calendar_book::CalendarBook;
+use heartbeat_shared::store::{MemoryStore, PulseReader, PulseReceipt, PulseRecorder};
 use lambda_http::http::Method;
 use lambda_http::{Body, Request};
 use std::collections::HashMap;
@@ -222,6 +227,15 @@ fn dashboard_benches(c: &mut Criterion) {
                 assert_eq!(res.status(), 200);
                 black_box(res)
             }
+        })
+    });
+    let listing = rt.block_on(store.list()).expect("the memory store lists");
+    let book = CalendarBook::default();
+    let secret = config.dashboard_secret.clone().expect("a dashboard secret");
+    group.bench_function("page_10000", |b| {
+        b.iter(|| {
+            let view = handlers::dashboard_view(&listing, &[], &book, &config, &secret, now(), 1);
+            black_box(render_dashboard(&view))
         })
     });
     group.finish();

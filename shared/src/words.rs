@@ -2,49 +2,63 @@
 //! messages show these; the exact numbers stay in machine-readable places (data attributes, JSON).
 
 use chrono::TimeDelta;
+use std::fmt::Write as _;
 
 /// The magnitude of `span` in at most two units, the larger one first, each part floored so that
 /// the text never claims more time than has passed: 119 s is `1 min`, not `2 min`.
 /// A span under a second but not zero is `under 1 s`, so that a tiny overrun never reads as `0 s`.
 pub fn duration(span: TimeDelta) -> String {
+    let mut text = String::new();
+    write_duration(&mut text, span);
+    text
+}
+
+/// [`duration`], appended to `out`: the dashboard writes tens of thousands of these into one page.
+pub fn write_duration(out: &mut String, span: TimeDelta) {
     const MINUTE: u64 = 60;
     const HOUR: u64 = 60 * MINUTE;
     const DAY: u64 = 24 * HOUR;
     let millis = span.num_milliseconds().unsigned_abs();
     let seconds = millis / 1000;
     if seconds == 0 {
-        return if millis == 0 {
-            "0 s".to_string()
-        } else {
-            "under 1 s".to_string()
-        };
+        out.push_str(if millis == 0 { "0 s" } else { "under 1 s" });
+        return;
     }
     let (big, big_unit, small, small_unit) = if seconds < MINUTE {
-        return format!("{seconds} s");
+        (seconds, "s", 0, "")
     } else if seconds < HOUR {
-        return format!("{} min", seconds / MINUTE);
+        (seconds / MINUTE, "min", 0, "")
     } else if seconds < DAY {
         (seconds / HOUR, "h", seconds % HOUR / MINUTE, "min")
     } else {
         (seconds / DAY, "d", seconds % DAY / HOUR, "h")
     };
-    if small == 0 {
-        format!("{big} {big_unit}")
-    } else {
-        format!("{big} {big_unit} {small} {small_unit}")
+    // Writing to a String cannot fail.
+    let _ = write!(out, "{big} {big_unit}");
+    if small != 0 {
+        let _ = write!(out, " {small} {small_unit}");
     }
 }
 
 /// [`duration`] of a number of hours (the unit thresholds and working time are kept in).
 /// Not-a-number and infinities, which no rule produces, read as `0 s` rather than panicking.
 pub fn hours(value: f64) -> String {
+    let mut text = String::new();
+    write_hours(&mut text, value);
+    text
+}
+
+/// [`hours`], appended to `out`.
+pub fn write_hours(out: &mut String, value: f64) {
     let millis = value * 3_600_000.0;
     if !millis.is_finite() {
-        return "0 s".to_string();
+        out.push_str("0 s");
+        return;
     }
-    duration(TimeDelta::milliseconds(
-        millis.round().clamp(i64::MIN as f64 / 2.0, i64::MAX as f64 / 2.0) as i64,
-    ))
+    write_duration(
+        out,
+        TimeDelta::milliseconds(millis.round().clamp(i64::MIN as f64 / 2.0, i64::MAX as f64 / 2.0) as i64),
+    )
 }
 
 /// Where a pulse stands against its threshold, from `delta` = working time since minus threshold:
@@ -60,12 +74,17 @@ pub fn left_or_over(delta: TimeDelta) -> String {
 
 /// [`left_or_over`] of a number of hours.
 pub fn hours_left_or_over(value: f64) -> String {
-    let text = hours(value);
-    if value > 0.0 && text != "0 s" {
-        format!("{text} over")
-    } else {
-        format!("{text} left")
-    }
+    let mut text = String::new();
+    write_hours_left_or_over(&mut text, value);
+    text
+}
+
+/// [`hours_left_or_over`], appended to `out`.
+pub fn write_hours_left_or_over(out: &mut String, value: f64) {
+    let start = out.len();
+    write_hours(out, value);
+    let over = value > 0.0 && &out[start..] != "0 s";
+    out.push_str(if over { " over" } else { " left" });
 }
 
 #[cfg(test)]

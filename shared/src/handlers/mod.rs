@@ -35,3 +35,5 @@ pub use maintenance::maintenance_page;
 pub use monitor::{MonitorDeps, monitor_event};
 pub use pulse::pulse;
 pub use quiet::quiet_page;
+/// For the render benchmark: the dashboard from a listing already read.
+pub use views::dashboard_view;

@@ -15,31 +15,34 @@ use crate::words;
 use chrono::{DateTime, Utc};
 
 /// Page `page` (1-based, `PAGE_ROWS` rows) of the dashboard; the counts are of every pulse.
-pub fn dashboard_view(
-    listing: &Listing,
+pub fn dashboard_view<'a>(
+    listing: &'a Listing,
     windows: &[Window],
     book: &CalendarBook,
     config: &Config,
     secret: &Secret,
     now: DateTime<Utc>,
     page: usize,
-) -> DashboardView {
-    let mut rows: Vec<DashboardRow> = listing
+) -> DashboardView<'a> {
+    let mut judged: Vec<(&'a Pulse, Status)> = listing
         .pulses
         .iter()
-        .map(|pulse| {
-            let status = status_with(pulse, now, config.default_timezone, book);
-            let mut row = dashboard_row(pulse, &status, config, now);
+        .map(|pulse| (pulse, status_with(pulse, now, config.default_timezone, book)))
+        .collect();
+    // Sorted (a stable sort, as the rows were) and paged before the rows' texts are made, so only
+    // the page's rows are built and the sort moves small pairs.
+    judged.sort_by(|(_, a), (_, b)| b.delta_hours().total_cmp(&a.delta_hours()));
+    let exceeded = judged.iter().filter(|(_, status)| status.exceeded).count();
+    let total = judged.len();
+    let paging = Paging::new(page, total);
+    let rows = judged[paging.range()]
+        .iter()
+        .map(|(pulse, status)| {
+            let mut row = dashboard_row(pulse, status, config, now);
             quiet_row(&mut row, pulse, windows, config, now);
             row
         })
         .collect();
-    rows.sort_by(|a, b| b.delta.total_cmp(&a.delta));
-    let exceeded = rows.iter().filter(|r| r.exceeded).count();
-    let total = rows.len();
-    let paging = Paging::new(page, total);
-    rows.truncate(paging.range().end);
-    rows.drain(..paging.range().start);
     DashboardView {
         total,
         ok: total - exceeded,
@@ -57,7 +60,7 @@ pub fn dashboard_view(
 }
 
 /// A snoozed, paused or in-maintenance pulse shows that status, and until when in the "due" column.
-fn quiet_row(row: &mut DashboardRow, pulse: &Pulse, windows: &[Window], config: &Config, now: DateTime<Utc>) {
+fn quiet_row(row: &mut DashboardRow<'_>, pulse: &Pulse, windows: &[Window], config: &Config, now: DateTime<Utc>) {
     let Some(silence) = silence(&pulse.key, &pulse.quiet, windows, now) else {
         return;
     };
@@ -70,14 +73,14 @@ fn quiet_row(row: &mut DashboardRow, pulse: &Pulse, windows: &[Window], config: 
     };
 }
 
-fn dashboard_row(pulse: &Pulse, status: &Status, config: &Config, now: DateTime<Utc>) -> DashboardRow {
+fn dashboard_row<'a>(pulse: &'a Pulse, status: &Status, config: &Config, now: DateTime<Utc>) -> DashboardRow<'a> {
     let tz = pulse.timezone(config.default_timezone);
     let last_duration = signals::last_duration(&pulse.run);
     DashboardRow {
-        host: pulse.key.host.clone(),
-        category: pulse.key.category.clone(),
-        kind: pulse.key.kind.clone(),
-        name: pulse.key.name.clone(),
+        host: &pulse.key.host,
+        category: &pulse.key.category,
+        kind: &pulse.key.kind,
+        name: &pulse.key.name,
         last_pulse_local: local_time(pulse.last_pulse, tz.tz()),
         last_pulse_offset_s: (pulse.last_pulse - now).num_seconds(),
         last_pulse_relative: relative_time(pulse.last_pulse, now),
@@ -86,7 +89,7 @@ fn dashboard_row(pulse: &Pulse, status: &Status, config: &Config, now: DateTime<
         threshold: pulse.threshold.to_string(),
         threshold_text: words::duration(status.threshold),
         saturday: pulse.saturday,
-        tz: tz.name().to_owned(),
+        tz: tz.name(),
         exceeded: status.exceeded,
         id_unless_key: (!id_follows_from_key(pulse)).then(|| pulse.id.to_string()),
         status: signals::state(pulse, status, now).name(),

@@ -1,14 +1,35 @@
 //! The text the pages show for instants and hours: wall-clock time in the pulse's own timezone,
 //! a short relative age, and durations as a person says them (`words`).
 
-use super::{DashboardRow, EditView};
+#[cfg(test)]
+use super::DashboardRow;
+use super::EditView;
 use crate::words;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike as _, Timelike as _, Utc};
 use chrono_tz::Tz;
+use std::fmt::Write as _;
 
 /// `2026-11-21 18:03 CET`: the abbreviation tells CET from CEST, which the bare time cannot.
 pub fn local_time(at: DateTime<Utc>, tz: Tz) -> String {
-    at.with_timezone(&tz).format("%Y-%m-%d %H:%M %Z").to_string()
+    let local = at.with_timezone(&tz);
+    let day = local.naive_local();
+    if !(0..=9999).contains(&day.year()) {
+        return local.format("%Y-%m-%d %H:%M %Z").to_string();
+    }
+    // What the format above gives, without parsing it each time: the dashboard shows 10,000 of these.
+    let mut text = String::with_capacity(24);
+    // Writing to a String cannot fail; the offset's Display is its abbreviation, as `%Z` writes it.
+    let _ = write!(
+        text,
+        "{:04}-{:02}-{:02} {:02}:{:02} {}",
+        day.year(),
+        day.month(),
+        day.day(),
+        day.hour(),
+        day.minute(),
+        local.offset()
+    );
+    text
 }
 
 /// `just now`, `5 min ago`, `3 h ago`, `2 d ago`; `in 5 min` when `at` lies ahead (clock skew).
@@ -19,46 +40,25 @@ pub fn relative_time(at: DateTime<Utc>, now: DateTime<Utc>) -> String {
     const DAY: u64 = 24 * HOUR;
     let seconds = (now - at).num_seconds();
     let span = seconds.unsigned_abs();
-    let amount = if span < MINUTE {
+    let (amount, unit) = if span < MINUTE {
         return "just now".to_string();
     } else if span < HOUR {
-        format!("{} min", span / MINUTE)
+        (span / MINUTE, "min")
     } else if span < 2 * DAY {
-        format!("{} h", span / HOUR)
+        (span / HOUR, "h")
     } else {
-        format!("{} d", span / DAY)
+        (span / DAY, "d")
     };
     if seconds > 0 {
-        format!("{amount} ago")
+        format!("{amount} {unit} ago")
     } else {
-        format!("in {amount}")
+        format!("in {amount} {unit}")
     }
 }
 
-impl DashboardRow {
-    /// The row's numeric sort keys, in the order of the headers' `data-key`: minutes since the last
-    /// pulse (at the page's time), working hours since, delta, threshold, minutes until due, the
-    /// last run's whole seconds (`-`: never, unknown; left out at the end, where the script reads a
-    /// missing key as `-`: most rows of pulses that never report a run end at the due key). Minutes and hours to 0.01 (36 s) keep
-    /// the keys short; closer rows keep the server's order.
-    pub(crate) fn sort_keys(&self) -> String {
-        let mut keys = [
-            (-self.last_pulse_offset_s).div_euclid(60).to_string(),
-            hundredths(self.hours_since),
-            hundredths(self.delta),
-            self.threshold.clone(),
-            self.due_offset_s
-                .map_or_else(|| "-".to_owned(), |s| s.div_euclid(60).to_string()),
-            self.last_duration_ms
-                .map_or_else(|| "-".to_owned(), |ms| ms.div_euclid(1000).to_string()),
-        ]
-        .to_vec();
-        while keys.last().is_some_and(|k| k == "-") {
-            keys.pop();
-        }
-        keys.join(" ")
-    }
-
+/// What the rows' cells say (`dashboard_rows` writes them without these strings), for the tests.
+#[cfg(test)]
+impl DashboardRow<'_> {
     pub(crate) fn hours_text(&self) -> String {
         words::hours(self.hours_since)
     }
@@ -66,13 +66,6 @@ impl DashboardRow {
     pub(crate) fn delta_text(&self) -> String {
         words::hours_left_or_over(self.delta)
     }
-}
-
-/// `26.5`, `-0.25`, `3`: at most two decimals, no trailing zeros.
-fn hundredths(hours: f64) -> String {
-    let text = format!("{hours:.2}");
-    let text = text.trim_end_matches('0').trim_end_matches('.');
-    if text == "-0" { "0".to_owned() } else { text.to_owned() }
 }
 
 impl EditView {
@@ -110,9 +103,38 @@ mod tests {
             (utc(2026, 12, 31, 23, 30, 0), Europe::Berlin, "2027-01-01 00:30 CET"),
             (utc(2026, 11, 21, 17, 3, 0), Asia::Kolkata, "2026-11-21 22:33 IST"),
             (utc(2026, 11, 21, 17, 3, 0), America::New_York, "2026-11-21 12:03 EST"),
+            // Zones without a lettered abbreviation, and a year that needs no padding rule.
+            (
+                utc(2026, 11, 21, 17, 3, 0),
+                chrono_tz::America::Sao_Paulo,
+                "2026-11-21 14:03 -03",
+            ),
+            (utc(2026, 11, 21, 17, 3, 0), Asia::Kathmandu, "2026-11-21 22:48 +0545"),
+            (utc(999, 1, 2, 3, 4, 0), Tz::UTC, "0999-01-02 03:04 UTC"),
         ];
         for (at, tz, expected) in cases {
             assert_eq!(local_time(at, tz), expected, "{at} in {tz}");
+        }
+    }
+
+    #[test]
+    fn local_time_reads_as_chronos_format_through_the_year() {
+        use chrono_tz::{America, Asia, Australia, Europe};
+        let zones = [
+            Tz::UTC,
+            Europe::Berlin,
+            Asia::Kolkata,
+            America::Sao_Paulo,
+            Asia::Kathmandu,
+            Australia::Lord_Howe,
+        ];
+        let mut at = utc(2026, 1, 1, 0, 0, 0);
+        while at < utc(2027, 1, 1, 0, 0, 0) {
+            for tz in zones {
+                let chrono = at.with_timezone(&tz).format("%Y-%m-%d %H:%M %Z").to_string();
+                assert_eq!(local_time(at, tz), chrono, "{at} in {tz}");
+            }
+            at += TimeDelta::minutes(7 * 60 + 13);
         }
     }
 

@@ -24,14 +24,14 @@ struct Spec {
     tz: Tz,
 }
 
-fn row(spec: Spec) -> DashboardRow {
+fn row(spec: Spec) -> DashboardRow<'static> {
     let at = now() - TimeDelta::minutes(spec.minutes_ago);
     let cron = spec.kind == "cron";
     DashboardRow {
-        host: spec.host.to_string(),
-        category: spec.category.to_string(),
-        kind: spec.kind.to_string(),
-        name: spec.name.to_string(),
+        host: spec.host,
+        category: spec.category,
+        kind: spec.kind,
+        name: spec.name,
         last_pulse_local: local_time(at, spec.tz),
         last_pulse_offset_s: -spec.minutes_ago * 60,
         last_pulse_relative: relative_time(at, now()),
@@ -40,7 +40,7 @@ fn row(spec: Spec) -> DashboardRow {
         threshold: spec.threshold.to_string(),
         threshold_text: crate::words::hours(spec.threshold),
         saturday: spec.saturday,
-        tz: spec.tz.name().to_string(),
+        tz: spec.tz.name(),
         exceeded: spec.hours_since > spec.threshold,
         // Ids the key does not give (the samples' keys are made up): the page carries them.
         id_unless_key: Some(format!("{:064x}", spec.minutes_ago)),
@@ -63,7 +63,7 @@ fn row(spec: Spec) -> DashboardRow {
 }
 
 /// Eight rows in the default order (delta descending), two exceeded, one with a hostile name.
-pub(crate) fn dashboard() -> DashboardView {
+pub(crate) fn dashboard() -> DashboardView<'static> {
     use chrono_tz::{America, Asia, Europe};
     let specs = [
         Spec {
@@ -155,7 +155,7 @@ pub(crate) fn dashboard() -> DashboardView {
             tz: Europe::Berlin,
         },
     ];
-    let mut rows: Vec<DashboardRow> = specs.into_iter().map(row).collect();
+    let mut rows: Vec<DashboardRow<'static>> = specs.into_iter().map(row).collect();
     rows.sort_by(|a, b| b.delta.total_cmp(&a.delta));
     let exceeded = rows.iter().filter(|r| r.exceeded).count();
     DashboardView {
@@ -174,7 +174,7 @@ pub(crate) fn dashboard() -> DashboardView {
     }
 }
 
-pub(crate) fn empty_dashboard() -> DashboardView {
+pub(crate) fn empty_dashboard() -> DashboardView<'static> {
     DashboardView {
         rows: Vec::new(),
         total: 0,
