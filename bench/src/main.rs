@@ -686,7 +686,14 @@ mod tests {
         let o = parse(&[]).unwrap();
         assert_eq!(o.cold.functions.len(), coldstart::FUNCTIONS.len());
         assert_eq!(o.cold.profile, "release");
-        let o = parse(&["coldstart", "--functions", "pulse,monitor", "--cold-profile", "profiling"]).unwrap();
+        let o = parse(&[
+            "coldstart",
+            "--functions",
+            "pulse,monitor",
+            "--cold-profile",
+            "profiling",
+        ])
+        .unwrap();
         assert_eq!(o.cold.functions, ["pulse", "monitor"]);
         assert_eq!(o.cold.profile, "profiling");
         let err = parse(&["--functions", "pulse,pluse"]).err().unwrap();

@@ -9,7 +9,7 @@ use crate::model::{Alert, Claim, Pulse, PulseId, Settings, Signal, SignalKind, f
 use crate::rules::signals::still_in;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
@@ -20,7 +20,7 @@ pub struct MemoryStore {
     /// The holiday calendars, as the config table holds them.
     calendars: super::config::MemoryConfig,
     /// Each pulse's history, oldest first.
-    events: Mutex<BTreeMap<PulseId, Vec<super::events::StoredEvent>>>,
+    events: Mutex<BTreeMap<PulseId, VecDeque<super::events::StoredEvent>>>,
     requests: AtomicUsize,
     /// Requests to the history, counted apart (they run beside the pulse's own write).
     history_requests: AtomicUsize,
@@ -75,7 +75,7 @@ impl MemoryStore {
         Ok(())
     }
 
-    pub(super) fn events_cell(&self) -> &Mutex<BTreeMap<PulseId, Vec<super::events::StoredEvent>>> {
+    pub(super) fn events_cell(&self) -> &Mutex<BTreeMap<PulseId, VecDeque<super::events::StoredEvent>>> {
         &self.events
     }
 

@@ -15,13 +15,20 @@ impl EventLog for MemoryStore {
             key: event_key(event.at),
             event: event.clone(),
         };
-        {
-            let mut events = self.events_cell().lock().unwrap();
-            let history = events.entry(event.pulse.clone()).or_default();
+        let mut events = self.events_cell().lock().unwrap();
+        let history = events.entry(event.pulse.clone()).or_default();
+        // Events nearly always arrive in order: at the back, without a search.
+        if history.back().is_none_or(|last| last.key <= stored.key) {
+            history.push_back(stored);
+        } else {
             let at = history.partition_point(|e| e.key < stored.key);
             history.insert(at, stored);
         }
-        trim_now(self, &event.pulse, event.at, MAX_EVENTS);
+        // The oldest go first, as TTL and the cap take them; a full `trim` (which also finds an
+        // expired event behind a newer one) is left to the `trim` call, so an append stays O(1).
+        while history.len() > MAX_EVENTS || history.front().is_some_and(|e| e.event.expires <= event.at) {
+            history.pop_front();
+        }
         Ok(())
     }
 
