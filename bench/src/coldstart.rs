@@ -191,7 +191,7 @@ fn stop(child: &mut Child) {
 }
 
 /// `VmHWM` (the peak resident set) of a running process, in KiB.
-fn peak_rss_kib(pid: u32) -> Option<u64> {
+pub fn peak_rss_kib(pid: u32) -> Option<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     status
         .lines()

@@ -129,8 +129,8 @@ pub async fn run(root: &Path, target_dir: &Path, plan: &Plan) -> Result<Outcome,
     Ok(Outcome {
         sides,
         top_frames,
-        heartbeat_rss_kib: peak_rss_kib(heartbeat.pid()).unwrap_or_default(),
-        node_rss_kib: peak_rss_kib(node.pid()).unwrap_or_default(),
+        heartbeat_rss_kib: crate::coldstart::peak_rss_kib(heartbeat.pid()).unwrap_or_default(),
+        node_rss_kib: crate::coldstart::peak_rss_kib(node.pid()).unwrap_or_default(),
     })
 }
 
@@ -265,14 +265,6 @@ fn clock_ticks() -> Result<u64, String> {
         .trim()
         .parse()
         .map_err(|_| "getconf CLK_TCK printed no number".to_owned())
-}
-
-fn peak_rss_kib(pid: u32) -> Option<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
 }
 
 fn record(pid: u32, path: &Path) -> Result<Child, String> {

@@ -384,16 +384,7 @@ async fn rows_show_the_last_run_its_exit_code_and_every_state() {
     // The headers of both columns, and every state in the status filter.
     assert!(html.contains("<button type=\"button\">Last run</button>"));
     assert!(html.contains("<button type=\"button\">Exit</button>"));
-    for state in [
-        "ok",
-        "running",
-        "snoozed",
-        "paused",
-        "maintenance",
-        "overrun",
-        "late",
-        "failed",
-    ] {
+    for state in heartbeat_shared::rules::state::NAMES {
         assert!(
             html.contains(&format!("<option value=\"{state}\">{state}</option>")),
             "{state}"
