@@ -48,7 +48,8 @@ struct Run {
 /// Which functions, built with which cargo profile (`release` by default: opt-level s, LTO; `profiling`
 /// is the same with symbols, and reuses the CPU bench's build).
 pub struct Choice {
-    pub functions: Vec<String>,
+    /// Names from `FUNCTIONS`.
+    pub functions: Vec<&'static str>,
     pub profile: String,
 }
 
@@ -86,12 +87,7 @@ pub async fn run(root: &Path, target_dir: &Path, choice: &Choice, runs: usize) -
     let logs = target_dir.join("bench-coldstart");
     std::fs::create_dir_all(&logs).map_err(|e| format!("{}: {e}", logs.display()))?;
     let mut outcomes = Vec::new();
-    for name in &choice.functions {
-        let function = FUNCTIONS
-            .iter()
-            .copied()
-            .find(|f| f == name)
-            .ok_or_else(|| format!("“{name}” is not a function; they are {}", FUNCTIONS.join(", ")))?;
+    for &function in &choice.functions {
         let binary = binary(target_dir, &choice.profile, function);
         if !binary.is_file() {
             return Err(format!(

@@ -101,7 +101,7 @@ impl Options {
             dashboard_pulses: 10_000,
             dashboard_runs: 15,
             cold: coldstart::Choice {
-                functions: coldstart::FUNCTIONS.iter().map(|f| (*f).to_owned()).collect(),
+                functions: coldstart::FUNCTIONS.to_vec(),
                 profile: "release".into(),
             },
         };
@@ -127,18 +127,21 @@ impl Options {
                 "--dashboard-runs" => o.dashboard_runs = number(&value("--dashboard-runs")?)?,
                 "--functions" => {
                     let raw = value("--functions")?;
-                    o.cold.functions = raw.split(',').map(str::to_owned).collect();
-                    if let Some(bad) = o
-                        .cold
-                        .functions
-                        .iter()
-                        .find(|f| !coldstart::FUNCTIONS.contains(&f.as_str()))
-                    {
-                        return Err(format!(
-                            "“{bad}” is not a function; they are {}",
-                            coldstart::FUNCTIONS.join(", ")
-                        ));
-                    }
+                    o.cold.functions = raw
+                        .split(',')
+                        .map(|name| {
+                            coldstart::FUNCTIONS
+                                .iter()
+                                .copied()
+                                .find(|f| *f == name)
+                                .ok_or_else(|| {
+                                    format!(
+                                        "“{name}” is not a function; they are {}",
+                                        coldstart::FUNCTIONS.join(", ")
+                                    )
+                                })
+                        })
+                        .collect::<Result<_, _>>()?;
                 }
                 "--cold-profile" => o.cold.profile = value("--cold-profile")?,
                 section if SECTIONS.contains(&section) => o.sections.push(section.to_owned()),

@@ -20,7 +20,7 @@ pub use error::WireError;
 use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign};
 use aws_sigv4::sign::v4;
 use bytes::Bytes;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, SystemTime};
 
 /// How long and how often: the values the SDK clients are given too (`store/client.rs`).
@@ -42,7 +42,9 @@ pub struct Wire {
 }
 
 struct Inner {
-    http: reqwest::Client,
+    /// Built on the first call: building it reads the system's root certificates for TLS, which a
+    /// function that never writes (the dashboard, the badges) should not pay for at every cold start.
+    http: OnceLock<Result<reqwest::Client, String>>,
     url: reqwest::Url,
     region: String,
     credentials: Source,
@@ -106,34 +108,20 @@ impl Inner {
         }
         let url = reqwest::Url::parse(endpoint)
             .map_err(|e| format!("the DynamoDB endpoint {endpoint:?} is not a URL (AWS_ENDPOINT_URL_DYNAMODB): {e}"))?;
-        let mut http = reqwest::Client::builder();
-        if url.scheme() == "http" {
-            // A local stand-in (dynalite) has no TLS: no root certificates to trust, so none are read
-            // from the system at start (several milliseconds of every cold start otherwise).
-            http = http.tls_certs_only([]);
-        }
-        let http = http
-            .connect_timeout(policy.connect_timeout)
-            .timeout(policy.attempt_timeout)
-            // Connections are kept for the next pulse, as the SDK keeps them; DynamoDB closes idle
-            // ones after about a minute, so the pool lets them go a little before.
-            .pool_idle_timeout(Duration::from_secs(50))
-            .tcp_nodelay(true)
-            // DynamoDB never redirects (a signed body must not follow one anyway), speaks HTTP/1.1
-            // here, and is reached directly: without these, reqwest parses the URL again and looks
-            // at the proxy settings on every request (the profile in docs/PERFORMANCE.md).
-            .redirect(reqwest::redirect::Policy::none())
-            .http1_only()
-            .no_proxy()
-            .build()
-            .map_err(|e| format!("the DynamoDB HTTP client could not be built: {e}"))?;
         Ok(Self {
-            http,
+            http: OnceLock::new(),
             url,
             region,
             credentials,
             policy,
         })
+    }
+
+    fn http(&self) -> Result<&reqwest::Client, WireError> {
+        self.http
+            .get_or_init(|| http_client(&self.url, &self.policy))
+            .as_ref()
+            .map_err(|e| WireError::Local(e.clone()))
     }
 
     async fn attempt(&self, op: Op, body: Bytes) -> Result<Bytes, WireError> {
@@ -162,7 +150,7 @@ impl Inner {
         )
         .map_err(|e| unsigned(&e))?;
         let (instructions, _) = sign(signable, &params).map_err(|e| unsigned(&e))?.into_parts();
-        let mut request = self.http.post(self.url.clone());
+        let mut request = self.http()?.post(self.url.clone());
         for (name, value) in headers.into_iter().chain(instructions.headers()) {
             request = request.header(name, value);
         }
@@ -175,6 +163,29 @@ impl Inner {
             Err(WireError::from_answer(status, &bytes))
         }
     }
+}
+
+fn http_client(url: &reqwest::Url, policy: &Policy) -> Result<reqwest::Client, String> {
+    let mut http = reqwest::Client::builder();
+    if url.scheme() == "http" {
+        // A local stand-in (dynalite) has no TLS: no root certificates to trust, so none are read
+        // from the system (several milliseconds otherwise).
+        http = http.tls_certs_only([]);
+    }
+    http.connect_timeout(policy.connect_timeout)
+        .timeout(policy.attempt_timeout)
+        // Connections are kept for the next pulse, as the SDK keeps them; DynamoDB closes idle
+        // ones after about a minute, so the pool lets them go a little before.
+        .pool_idle_timeout(Duration::from_secs(50))
+        .tcp_nodelay(true)
+        // DynamoDB never redirects (a signed body must not follow one anyway), speaks HTTP/1.1
+        // here, and is reached directly: without these, reqwest parses the URL again and looks
+        // at the proxy settings on every request (the profile in docs/PERFORMANCE.md).
+        .redirect(reqwest::redirect::Policy::none())
+        .http1_only()
+        .no_proxy()
+        .build()
+        .map_err(|e| format!("the DynamoDB HTTP client could not be built: {e}"))
 }
 
 fn transport(err: reqwest::Error) -> WireError {
