@@ -3,7 +3,8 @@
 //! `bench/node/pulse.js` (aws-sdk v2, one UpdateItem) each run as their own process; the throughput
 //! driver sends the same GET pulses over 1,000 ids to each, and the process's CPU (utime + stime from
 //! `/proc/PID/stat`, every thread) before and after a level, divided by the pulses answered, is its
-//! CPU per pulse. With `--perf`, `perf record` samples heartbeat during its last level and the top
+//! CPU per pulse. The floor (`floor.rs`) is measured the same way: the least any server making a
+//! pulse's HTTP exchanges can use. With `--perf`, `perf record` samples heartbeat during its last level and the top
 //! frames are printed.
 
 use crate::throughput::{Level, level};
@@ -45,6 +46,8 @@ pub struct Side {
     pub concurrency: usize,
     pub heartbeat: Measured,
     pub node: Measured,
+    /// `floor.rs`: the pulse's HTTP exchanges and nothing else.
+    pub floor: Measured,
 }
 
 pub struct Outcome {
@@ -104,11 +107,23 @@ pub async fn run(root: &Path, target_dir: &Path, plan: &Plan) -> Result<Outcome,
         .env("TABLE_NAME", &node_table);
     let node = Server::start("node pulse.js", command, node_port, &logs.join("node.log")).await?;
 
+    let floor_port = free_port()?;
+    let mut command = Command::new(std::env::current_exe().map_err(|e| format!("this binary: {e}"))?);
+    command
+        .env_clear()
+        .arg(crate::floor::FLAG)
+        .arg(floor_port.to_string())
+        .arg(&endpoint)
+        .arg(&heartbeat_table);
+    let floor = Server::start("the floor", command, floor_port, &logs.join("floor.log")).await?;
+
     let heartbeat_urls = pulse_urls(heartbeat_port, plan.ids)?;
     let node_urls = pulse_urls(node_port, plan.ids)?;
+    let floor_urls = pulse_urls(floor_port, plan.ids)?;
     // Every id once on each side, so the measured pulses update existing items (the steady state).
     level(&heartbeat_urls, 8, plan.ids, plan.time_limit).await?;
     level(&node_urls, 8, plan.ids, plan.time_limit).await?;
+    level(&floor_urls, 8, plan.ids, plan.time_limit).await?;
 
     let mut sides = Vec::new();
     let mut top_frames = None;
@@ -120,10 +135,12 @@ pub async fn run(root: &Path, target_dir: &Path, plan: &Plan) -> Result<Outcome,
             top_frames = Some(report(path)?);
         }
         let node = measure(&node, &node_urls, concurrency, plan, None).await?;
+        let floor = measure(&floor, &floor_urls, concurrency, plan, None).await?;
         sides.push(Side {
             concurrency,
             heartbeat,
             node,
+            floor,
         });
     }
     Ok(Outcome {

@@ -11,6 +11,7 @@ mod cpu;
 mod criterion_results;
 mod dashboard;
 mod fixtures;
+mod floor;
 mod monitor;
 mod requests;
 mod stats;
@@ -172,9 +173,28 @@ fn list(raw: &str) -> Result<Vec<usize>, String> {
     raw.split(',').map(number).collect()
 }
 
-#[tokio::main]
-async fn main() -> ExitCode {
-    let options = match Options::parse(std::env::args().skip(1)) {
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some(floor::FLAG) {
+        return match floor::serve(&args[1..]) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(err) => {
+                eprintln!("heartbeat-bench: {err}");
+                ExitCode::FAILURE
+            }
+        };
+    }
+    match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime.block_on(bench(args)),
+        Err(err) => {
+            eprintln!("heartbeat-bench: no runtime: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn bench(args: Vec<String>) -> ExitCode {
+    let options = match Options::parse(args.into_iter()) {
         Ok(options) => options,
         Err(message) => {
             if !message.is_empty() {
@@ -388,6 +408,19 @@ async fn cpu(options: &Options, root: &Path, target_dir: &Path, table: &mut Tabl
             format!("concurrency {}: Node.js aws-sdk v2", side.concurrency),
             format!("{:.1} µs CPU/pulse", n.cpu_per_pulse_us()),
             row(n),
+        );
+        table.add(
+            "cpu",
+            format!(
+                "concurrency {}: floor (the same HTTP exchanges, no work)",
+                side.concurrency
+            ),
+            format!("{:.1} µs CPU/pulse", side.floor.cpu_per_pulse_us()),
+            format!(
+                "{} · Node ÷ floor {:.1}×: no server can beat that ratio",
+                row(&side.floor),
+                n.cpu_per_pulse_us() / side.floor.cpu_per_pulse_us()
+            ),
         );
         let ratio = n.cpu_per_pulse_us() / h.cpu_per_pulse_us();
         table.add(

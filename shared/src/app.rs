@@ -225,6 +225,12 @@ impl App {
             channels: None,
         })
     }
+
+    /// On dynalite, which has no TTL: the store trims each pulse's history itself.
+    pub fn trimming_history_locally(mut self) -> Self {
+        self.store = self.store.trimming_locally();
+        self
+    }
 }
 
 /// Slack when a webhook is set; otherwise alerts are only logged.

@@ -59,7 +59,9 @@ impl LocalRuntime {
             env.extend(vars.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
             let config = Config::from_vars(&env).unwrap_or_else(|e| panic!("config {env:?}: {e}"));
             let secret = config.dashboard_secret.as_ref().map(|s| s.expose().to_owned());
-            let app = App::with_client(config, client.clone()).expect("the app builds");
+            let app = App::with_client(config, client.clone())
+                .expect("the app builds")
+                .trimming_history_locally();
             let service = Service::with_keys(app, heartbeat_shared::api::Keys::from_vars(&env));
             let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
             match Server::bind(addr, service.clone()).await {

@@ -7,7 +7,8 @@ use heartbeat_shared::{config::Uses, telemetry};
 use lambda_http::{Error, run, service_fn};
 use std::convert::Infallible;
 
-#[tokio::main]
+// One invocation at a time: one thread, without the wake-ups between worker threads.
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Error> {
     telemetry::init();
     let app = &KeyedApp::from_env(Uses::Api).await?;

@@ -5,7 +5,8 @@ use heartbeat_shared::{app::MonitorApp, handlers::monitor, telemetry};
 use lambda_runtime::{Error, LambdaEvent, run, service_fn};
 use serde_json::Value;
 
-#[tokio::main]
+// One invocation at a time: one thread, without the wake-ups between worker threads.
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Error> {
     telemetry::init();
     let app = &MonitorApp::from_env().await?;

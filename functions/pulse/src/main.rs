@@ -5,7 +5,8 @@ use heartbeat_shared::{app::PulseApp, handlers, telemetry};
 use lambda_http::{Error, run, service_fn};
 use std::convert::Infallible;
 
-#[tokio::main]
+// One invocation at a time: one thread, without the wake-ups between worker threads.
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Error> {
     telemetry::init();
     let app = &PulseApp::from_env().await?;

@@ -52,7 +52,9 @@ impl<T, E: std::error::Error + Send + Sync + 'static> Context<T> for Result<T, E
     }
 }
 
-#[tokio::main]
+// One thread serves every route: a pulse's HTTP exchanges wake no other thread, which took a tenth
+// to a quarter off the CPU per pulse in `make bench` (docs/PERFORMANCE.md).
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> ExitCode {
     telemetry::init();
     match run().await {
@@ -133,6 +135,9 @@ async fn run() -> Result<(), StartError> {
         heartbeat_shared::app::ChannelApp::build(&config.config_table_name, &vars, &client, config.slack_timeout)
             .await?;
     let mut app = App::with_client(config, client)?;
+    if dynalite.is_some() {
+        app = app.trimming_history_locally();
+    }
     app.channels = Some(channels);
     let service = Service::with_keys(app, keys);
     let server = Server::bind(options.listen, service.clone()).await?;

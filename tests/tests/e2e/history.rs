@@ -76,3 +76,58 @@ async fn without_an_events_table_a_pulse_still_succeeds() {
     let page = store.events(&id, None, 10, Utc::now()).await.unwrap();
     assert!(page.events.is_empty(), "no table, no history, no error");
 }
+
+/// Dynalite has no TTL: under the local runtime the store cuts a pulse's history back to its newest
+/// 1,000 once it passes 1,100, so the table stays bounded and a trim comes once per 100 events.
+#[tokio::test]
+async fn the_local_runtime_keeps_a_pulse_history_to_its_newest_thousand_a_trim_per_hundred() {
+    use heartbeat_shared::model::{Event, EventKind};
+    use heartbeat_shared::store::events::MAX_EVENTS;
+
+    let dynalite = Dynalite::start().await;
+    let table = dynalite.fresh_table().await;
+    ensure_events_table(&dynalite.client(), &format!("{table}-events"))
+        .await
+        .expect("the events table");
+    let store = DynamoStore::new(dynalite.client(), table).trimming_locally();
+    let id = PulseKey::parse(Some("web-1"), Some("backup"), Some("db"), Some("kept"))
+        .unwrap()
+        .id();
+    let start = Utc::now() - chrono::TimeDelta::days(1);
+    let at = |i: usize| start + chrono::TimeDelta::seconds(i as i64);
+    let stored = || async {
+        let page = store.events(&id, None, 5 * MAX_EVENTS, Utc::now()).await.unwrap();
+        page.events.iter().map(|e| e.event.at).collect::<Vec<_>>()
+    };
+    for i in 0..MAX_EVENTS + MAX_EVENTS / 10 {
+        store
+            .append(&Event::step(id.clone(), at(i), EventKind::Start, 90))
+            .await
+            .unwrap();
+    }
+    assert_eq!(stored().await.len(), 1100, "up to 100 past the cap before a trim");
+
+    let before = store.stats().history_requests;
+    store
+        .append(&Event::step(id.clone(), at(1100), EventKind::Start, 90))
+        .await
+        .unwrap();
+    let trim_requests = store.stats().history_requests - before;
+    let kept = stored().await;
+    assert_eq!(kept.len(), MAX_EVENTS, "the 1,101st event cuts the history back");
+    assert_eq!(kept.first(), Some(&at(1100)), "newest first");
+    assert_eq!(kept.last(), Some(&at(101)), "the oldest 101 went");
+    // The put, the keys' Query (one page: keys only) and a DeleteItem per event dropped.
+    eprintln!("FIGURE local trim of 101 events: {trim_requests} history requests");
+    assert_eq!(trim_requests, 1 + 1 + 101);
+
+    let before = store.stats().history_requests;
+    for i in 1101..1200 {
+        store
+            .append(&Event::step(id.clone(), at(i), EventKind::Start, 90))
+            .await
+            .unwrap();
+    }
+    assert_eq!(store.stats().history_requests - before, 99, "no trim within the slack");
+    assert_eq!(stored().await.len(), 1099);
+}

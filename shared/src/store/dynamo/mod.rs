@@ -11,6 +11,8 @@ mod signals;
 
 use super::client::Dynamo;
 use super::error::{Cause, classify, classify_wire};
+use super::events::MAX_EVENTS;
+use super::events::local_trim::LocalTrim;
 use super::expr::Expr;
 use super::item::{self, Item, n, s};
 use super::wire::Op;
@@ -29,6 +31,10 @@ use std::time::Duration;
 /// first) before the run gives up and leaves the rest due for the next run.
 const BATCH_ATTEMPTS: u32 = 5;
 
+/// Events a pulse may gather past its cap before the local runtime trims it again (a tenth of the
+/// cap: about one key Query and a hundred deletes per hundred events written).
+const LOCAL_TRIM_SLACK: usize = MAX_EVENTS / 10;
+
 #[derive(Clone)]
 pub struct DynamoStore {
     client: Dynamo,
@@ -37,8 +43,8 @@ pub struct DynamoStore {
     config_table: String,
     /// Pulse history: `EVENTS_TABLE_NAME`.
     events_table: String,
-    /// Under the local runtime (dynalite has no TTL) each history write trims the pulse's history.
-    trim_locally: bool,
+    /// Under the local runtime (dynalite has no TTL) the store trims each pulse's history itself.
+    local_trim: Option<Arc<LocalTrim>>,
     stats: Arc<Counters>,
 }
 
@@ -72,7 +78,7 @@ impl DynamoStore {
             client,
             config_table: format!("{table}-config"),
             events_table: format!("{table}-events"),
-            trim_locally: false,
+            local_trim: None,
             table,
             stats: Arc::default(),
         }
@@ -88,9 +94,10 @@ impl DynamoStore {
         self
     }
 
-    /// Trims each pulse's history as it is written, as TTL does on AWS (for dynalite).
+    /// Trims each pulse's history to its newest `MAX_EVENTS` and drops expired events, as TTL does
+    /// on AWS (for dynalite): see `events::local_trim` for when.
     pub fn trimming_locally(mut self) -> Self {
-        self.trim_locally = true;
+        self.local_trim = Some(Arc::new(LocalTrim::new(MAX_EVENTS, LOCAL_TRIM_SLACK)));
         self
     }
 
@@ -98,8 +105,8 @@ impl DynamoStore {
         &self.events_table
     }
 
-    pub(in crate::store) fn trims_locally(&self) -> bool {
-        self.trim_locally
+    pub(in crate::store) fn local_trim(&self) -> Option<&LocalTrim> {
+        self.local_trim.as_deref()
     }
 
     pub fn config_table(&self) -> &str {

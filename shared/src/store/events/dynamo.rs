@@ -1,6 +1,7 @@
 //! The events on DynamoDB: one PutItem per event, one Query per page (newest first).
 
 use super::item::{from_item, to_item};
+use super::local_trim::Mark;
 use super::{AT, EXPIRES, EventLog, EventPage, PULSE, event_key};
 use crate::model::{Event, PulseId};
 use crate::store::error::{Cause, classify, classify_wire};
@@ -35,8 +36,10 @@ impl EventLog for DynamoStore {
             .call(Op::PutItem, body)
             .await
             .map_err(classify_wire)?;
-        if self.trims_locally() {
-            self.trim(&event.pulse, event.at, super::MAX_EVENTS).await?;
+        if let Some(local) = self.local_trim()
+            && let Some(mark) = local.wrote(&event.pulse)
+        {
+            self.trim_locally(&event.pulse, event.at, mark).await;
         }
         Ok(())
     }
@@ -89,9 +92,33 @@ impl EventLog for DynamoStore {
         Ok(EventPage { events, next })
     }
 
+    async fn trim(&self, pulse: &PulseId, now: DateTime<Utc>, keep: usize) -> Result<usize, StoreError> {
+        Ok(self.trim_keys(pulse, now, keep).await?.removed)
+    }
+}
+
+/// What a trim did to one pulse's history.
+struct Trimmed {
+    removed: usize,
+    kept: usize,
+}
+
+impl DynamoStore {
+    /// The local runtime's trim (see `local_trim`): a failure is logged and the pulse's next write
+    /// tries again; the event written stands.
+    async fn trim_locally(&self, pulse: &PulseId, now: DateTime<Utc>, mark: Mark) {
+        let Some(local) = self.local_trim() else {
+            return;
+        };
+        match self.trim_keys(pulse, now, local.keep()).await {
+            Ok(trimmed) => local.trimmed(pulse, mark, trimmed.kept),
+            Err(err) => tracing::warn!(id = %pulse, error = %err, "the pulse's history was not trimmed"),
+        }
+    }
+
     /// Reads every key of the pulse's history (keys and expiry only), deletes what must go one item
     /// at a time: the local runtime's stand-in for TTL, never on AWS's request path.
-    async fn trim(&self, pulse: &PulseId, now: DateTime<Utc>, keep: usize) -> Result<usize, StoreError> {
+    async fn trim_keys(&self, pulse: &PulseId, now: DateTime<Utc>, keep: usize) -> Result<Trimmed, StoreError> {
         let mut pages = self
             .client()
             .query()
@@ -135,6 +162,9 @@ impl EventLog for DynamoStore {
                 .await
                 .map_err(classify)?;
         }
-        Ok(doomed.len())
+        Ok(Trimmed {
+            removed: doomed.len(),
+            kept: seen - doomed.len(),
+        })
     }
 }

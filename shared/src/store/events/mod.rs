@@ -1,10 +1,11 @@
 //! Pulse history (`EventsTable`, `EVENTS_TABLE_NAME`): key `pulse` (hash, the pulse's id) + `at`
 //! (range: the instant as RFC 3339 with nanoseconds, `#` and a random suffix, so two events of the
 //! same instant never overwrite each other and the key sorts by time). Items expire by DynamoDB's
-//! TTL on `expires` (epoch seconds); dynalite has none, so the local runtime trims as it writes.
+//! TTL on `expires` (epoch seconds); dynalite has none, so the local runtime trims (`local_trim`).
 
 mod dynamo;
 mod item;
+pub(in crate::store) mod local_trim;
 mod memory;
 
 use crate::model::{Event, PulseId};

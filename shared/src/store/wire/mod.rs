@@ -22,6 +22,7 @@ use aws_sigv4::sign::v4;
 use bytes::Bytes;
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, SystemTime};
+use tokio::time::Instant;
 
 /// How long and how often: the values the SDK clients are given too (`store/client.rs`).
 #[derive(Debug, Clone, Copy)]
@@ -83,23 +84,35 @@ impl Wire {
         let inner = self.inner.as_ref().as_ref().map_err(|e| WireError::Local(e.clone()))?;
         let policy = inner.policy;
         let body = Bytes::from(body);
-        let attempts = async {
-            let mut attempt = 1;
-            loop {
-                match inner.attempt(op, body.clone()).await {
-                    Err(err) if err.is_retryable() && attempt < policy.attempts => {
-                        tokio::time::sleep(backoff(policy.initial_backoff, attempt, rand::random::<f64>())).await;
-                        attempt += 1;
+        // One timer per attempt, ending at its own limit or the call's, whichever comes first: each
+        // new timer makes the runtime wake its I/O driver, so two nested ones would cost twice.
+        let deadline = Instant::now() + policy.call_timeout;
+        let mut attempt = 1;
+        loop {
+            let until = deadline.min(Instant::now() + policy.attempt_timeout);
+            let result = match tokio::time::timeout_at(until, inner.attempt(op, body.clone())).await {
+                Ok(result) => result,
+                Err(_) if until == deadline => return Err(WireError::Timeout(CALL_TIME)),
+                Err(_) => Err(WireError::Timeout("an attempt's time")),
+            };
+            match result {
+                Err(err) if err.is_retryable() && attempt < policy.attempts => {
+                    let pause = backoff(policy.initial_backoff, attempt, rand::random::<f64>());
+                    if Instant::now() + pause >= deadline {
+                        tokio::time::sleep_until(deadline).await;
+                        return Err(WireError::Timeout(CALL_TIME));
                     }
-                    other => return other,
+                    tokio::time::sleep(pause).await;
+                    attempt += 1;
                 }
+                other => return other,
             }
-        };
-        tokio::time::timeout(policy.call_timeout, attempts)
-            .await
-            .unwrap_or(Err(WireError::Timeout("the call's time, retries included")))
+        }
     }
 }
+
+/// What a call that ran out of time says.
+const CALL_TIME: &str = "the call's time, retries included";
 
 impl Inner {
     fn new(endpoint: &str, region: String, credentials: Source, policy: Policy) -> Result<Self, String> {
@@ -172,8 +185,8 @@ fn http_client(url: &reqwest::Url, policy: &Policy) -> Result<reqwest::Client, S
         // from the system (several milliseconds otherwise).
         http = http.tls_certs_only([]);
     }
+    // The attempt's time is kept by `Wire::call`, with the call's in one timer.
     http.connect_timeout(policy.connect_timeout)
-        .timeout(policy.attempt_timeout)
         // Connections are kept for the next pulse, as the SDK keeps them; DynamoDB closes idle
         // ones after about a minute, so the pool lets them go a little before.
         .pool_idle_timeout(Duration::from_secs(50))
@@ -189,8 +202,9 @@ fn http_client(url: &reqwest::Url, policy: &Policy) -> Result<reqwest::Client, S
 }
 
 fn transport(err: reqwest::Error) -> WireError {
+    // The only timer left inside reqwest is the connect timeout.
     if err.is_timeout() {
-        WireError::Timeout("an attempt's time")
+        WireError::Timeout("connecting")
     } else {
         WireError::Transport(err)
     }
