@@ -194,7 +194,7 @@ fn main() -> ExitCode {
 }
 
 async fn bench(args: Vec<String>) -> ExitCode {
-    let options = match Options::parse(args.into_iter()) {
+    let options = match Options::parse(args) {
         Ok(options) => options,
         Err(message) => {
             if !message.is_empty() {
