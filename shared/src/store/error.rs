@@ -65,19 +65,12 @@ where
     E: ProvideErrorMetadata + Error + Send + Sync + 'static,
     R: fmt::Debug + Send + Sync + 'static,
 {
-    const TRANSIENT: &[&str] = &[
-        "ProvisionedThroughputExceededException",
-        "ThrottlingException",
-        "RequestLimitExceeded",
-        "InternalServerError",
-        "ServiceUnavailable",
-    ];
     // A missing table (ResourceNotFoundException) is not transient: a wrong TABLE_NAME must show
     // as an error in the log, not as "try again in 30 seconds" forever.
     let detail = aws_sdk_dynamodb::error::DisplayErrorContext(&err).to_string();
     let transient = match &err {
         SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) | SdkError::ResponseError(_) => true,
-        SdkError::ServiceError(service) => service.err().code().is_some_and(|c| TRANSIENT.contains(&c)),
+        SdkError::ServiceError(service) => service.err().code().is_some_and(super::wire::is_transient_code),
         _ => false,
     };
     let cause = Cause::with_source(detail, err);

@@ -33,6 +33,12 @@ const TRANSIENT: &[&str] = &[
     "RequestTimeoutException",
 ];
 
+/// Whether DynamoDB's error `code` says to try again later: throttling or the service's own passing
+/// trouble. The one list for both clients (`store::error::classify` asks it for the SDK's errors).
+pub fn is_transient_code(code: &str) -> bool {
+    THROTTLING.contains(&code) || TRANSIENT.contains(&code)
+}
+
 impl WireError {
     pub fn code(&self) -> Option<&str> {
         match self {
@@ -44,9 +50,7 @@ impl WireError {
     /// Another attempt may succeed: throttling, a 5xx, the network, an attempt's timeout.
     pub fn is_retryable(&self) -> bool {
         match self {
-            Self::Service { status, code, .. } => {
-                *status >= 500 || THROTTLING.contains(&code.as_str()) || TRANSIENT.contains(&code.as_str())
-            }
+            Self::Service { status, code, .. } => *status >= 500 || is_transient_code(code),
             Self::Transport(_) | Self::Timeout(_) => true,
             Self::Local(_) => false,
         }
@@ -131,5 +135,24 @@ mod tests {
         );
         assert!(!missing.is_retryable());
         assert_eq!(WireError::from_answer(502, b"<html>").code(), Some("HTTP 502"));
+    }
+
+    #[test]
+    fn one_list_of_codes_says_what_is_transient_for_both_clients() {
+        for code in [
+            "ThrottlingException",
+            "RequestLimitExceeded",
+            "InternalServerError",
+            "RequestTimeout",
+        ] {
+            assert!(is_transient_code(code), "{code}");
+        }
+        for code in [
+            "ResourceNotFoundException",
+            "ValidationException",
+            "ConditionalCheckFailedException",
+        ] {
+            assert!(!is_transient_code(code), "{code}");
+        }
     }
 }

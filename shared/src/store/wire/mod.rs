@@ -15,7 +15,7 @@ mod error;
 pub mod json;
 
 pub use credentials::Source;
-pub use error::WireError;
+pub use error::{WireError, is_transient_code};
 
 use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign};
 use aws_sigv4::sign::v4;
