@@ -26,8 +26,17 @@ run: $(NODE_MODULES)
 # moto (SSM Parameter Store stand-in of the boot tests) comes into .venv with test-services.
 test: $(NODE_MODULES) test-services unit-and-e2e browser api-contract
 
+# cargo-nextest runs each test in its own process. It is installed when missing (a few minutes,
+# once); where it cannot be, the same tests run under plain `cargo test`.
 unit-and-e2e: test-services
-	$(CARGO) nextest run --workspace --no-fail-fast
+	@$(CARGO) nextest --version >/dev/null 2>&1 || $(CARGO) install cargo-nextest --locked || true
+	@if $(CARGO) nextest --version >/dev/null 2>&1; then \
+	  echo "$(CARGO) nextest run --workspace --no-fail-fast"; \
+	  $(CARGO) nextest run --workspace --no-fail-fast; \
+	else \
+	  echo "cargo-nextest is missing and could not be installed: running cargo test instead"; \
+	  $(CARGO) test --workspace --no-fail-fast; \
+	fi
 
 browser: $(NODE_MODULES)
 	bash tests/browser/run.sh
