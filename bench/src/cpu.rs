@@ -4,8 +4,8 @@
 //! driver sends the same GET pulses over 1,000 ids to each, and the process's CPU (utime + stime from
 //! `/proc/PID/stat`, every thread) before and after a level, divided by the pulses answered, is its
 //! CPU per pulse. The floor (`floor.rs`) is measured the same way: the least any server making a
-//! pulse's HTTP exchanges can use. With `--perf`, `perf record` samples heartbeat during its last level and the top
-//! frames are printed.
+//! pulse's HTTP exchanges can use. With `--perf`, `perf record` samples heartbeat during its last
+//! level and the top frames are printed.
 
 use crate::throughput::{Level, level};
 use heartbeat_e2e::Dynalite;

@@ -16,14 +16,21 @@ fn config() -> Config {
     Config::from_vars(&HashMap::new()).expect("a valid configuration")
 }
 
-#[tokio::test]
-async fn each_signal_is_one_table_write_and_one_history_put_on_dynalite() {
+/// A fresh table with its events table beside it, and the store over both (the dynalite must live
+/// as long as the store).
+async fn store_with_history() -> (Dynalite, DynamoStore) {
     let dynalite = Dynalite::start().await;
     let table = dynalite.fresh_table().await;
     ensure_events_table(&dynalite.client(), &format!("{table}-events"))
         .await
         .expect("the events table");
     let store = DynamoStore::new(dynalite.client(), table);
+    (dynalite, store)
+}
+
+#[tokio::test]
+async fn each_signal_is_one_table_write_and_one_history_put_on_dynalite() {
+    let (_dynalite, store) = store_with_history().await;
     let config = config();
     // The first pulse creates the item; the counted ones are the steady state.
     assert_eq!(
@@ -84,12 +91,8 @@ async fn the_local_runtime_keeps_a_pulse_history_to_its_newest_thousand_a_trim_p
     use heartbeat_shared::model::{Event, EventKind};
     use heartbeat_shared::store::events::MAX_EVENTS;
 
-    let dynalite = Dynalite::start().await;
-    let table = dynalite.fresh_table().await;
-    ensure_events_table(&dynalite.client(), &format!("{table}-events"))
-        .await
-        .expect("the events table");
-    let store = DynamoStore::new(dynalite.client(), table).trimming_locally();
+    let (_dynalite, store) = store_with_history().await;
+    let store = store.trimming_locally();
     let id = PulseKey::parse(Some("web-1"), Some("backup"), Some("db"), Some("kept"))
         .unwrap()
         .id();

@@ -1,7 +1,7 @@
 //! The events on DynamoDB: one PutItem per event, one Query per page (newest first).
 
 use super::item::{from_item, to_item};
-use super::local_trim::Mark;
+use super::local_trim::{LocalTrim, Mark};
 use super::{AT, EXPIRES, EventLog, EventPage, PULSE, event_key};
 use crate::model::{Event, PulseId};
 use crate::store::error::{Cause, classify, classify_wire};
@@ -39,7 +39,7 @@ impl EventLog for DynamoStore {
         if let Some(local) = self.local_trim()
             && let Some(mark) = local.wrote(&event.pulse)
         {
-            self.trim_locally(&event.pulse, event.at, mark).await;
+            self.trim_locally(local, &event.pulse, event.at, mark).await;
         }
         Ok(())
     }
@@ -106,10 +106,7 @@ struct Trimmed {
 impl DynamoStore {
     /// The local runtime's trim (see `local_trim`): a failure is logged and the pulse's next write
     /// tries again; the event written stands.
-    async fn trim_locally(&self, pulse: &PulseId, now: DateTime<Utc>, mark: Mark) {
-        let Some(local) = self.local_trim() else {
-            return;
-        };
+    async fn trim_locally(&self, local: &LocalTrim, pulse: &PulseId, now: DateTime<Utc>, mark: Mark) {
         match self.trim_keys(pulse, now, local.keep()).await {
             Ok(trimmed) => local.trimmed(pulse, mark, trimmed.kept),
             Err(err) => tracing::warn!(id = %pulse, error = %err, "the pulse's history was not trimmed"),
