@@ -25,6 +25,10 @@ pub enum ReadError {
 
 pub async fn request(req: hyper::Request<Incoming>) -> Result<lambda_http::Request, ReadError> {
     let (parts, body) = req.into_parts();
+    // A GET has no body: no timer and no collecting for it (most requests are pulses).
+    if hyper::body::Body::is_end_stream(&body) {
+        return Ok(lambda_http::Request::from_parts(parts, Body::Empty));
+    }
     let collected = tokio::time::timeout(BODY_TIMEOUT, Limited::new(body, MAX_READ_BYTES).collect())
         .await
         .map_err(|_| ReadError::TooSlow)?

@@ -1,30 +1,32 @@
 //! Building update and condition expressions with placeholders.
 
 use aws_sdk_dynamodb::types::AttributeValue;
-use std::collections::HashMap;
 
 /// Placeholders for an expression: every attribute goes through `#nK` (some of ours are reserved
-/// words, and `_id` is not a valid bare name), every value through `:vK`.
+/// words, and `_id` is not a valid bare name), every value through `:vK`, K being its place in the
+/// list. Lists, not maps: a pulse's write has about twenty of each, built on every pulse, and
+/// finding a name again in a short list costs less than hashing every one (docs/PERFORMANCE.md).
 #[derive(Default)]
 pub struct Expr {
-    pub names: HashMap<String, String>,
-    pub values: HashMap<String, AttributeValue>,
+    names: Vec<String>,
+    values: Vec<AttributeValue>,
 }
 
 impl Expr {
     pub fn name(&mut self, attribute: &str) -> String {
-        if let Some((placeholder, _)) = self.names.iter().find(|(_, a)| a.as_str() == attribute) {
-            return placeholder.clone();
-        }
-        let placeholder = format!("#n{}", self.names.len());
-        self.names.insert(placeholder.clone(), attribute.to_owned());
-        placeholder
+        let index = match self.names.iter().position(|a| a == attribute) {
+            Some(index) => index,
+            None => {
+                self.names.push(attribute.to_owned());
+                self.names.len() - 1
+            }
+        };
+        placeholder("#n", index)
     }
 
     pub fn value(&mut self, value: AttributeValue) -> String {
-        let placeholder = format!(":v{}", self.values.len());
-        self.values.insert(placeholder.clone(), value);
-        placeholder
+        self.values.push(value);
+        placeholder(":v", self.values.len() - 1)
     }
 
     /// `name = if_not_exists(name, value)`: sets a value only where the item has none.
@@ -36,5 +38,62 @@ impl Expr {
     /// `name = value`.
     pub fn set(&mut self, attribute: &str, value: AttributeValue) -> String {
         format!("{} = {}", self.name(attribute), self.value(value))
+    }
+
+    /// `(#nK, attribute)` for every name, as `ExpressionAttributeNames` holds them.
+    pub fn names(&self) -> impl ExactSizeIterator<Item = (String, &str)> {
+        self.names
+            .iter()
+            .enumerate()
+            .map(|(i, attribute)| (placeholder("#n", i), attribute.as_str()))
+    }
+
+    /// `(:vK, value)` for every value, as `ExpressionAttributeValues` holds them.
+    pub fn values(&self) -> impl ExactSizeIterator<Item = (String, &AttributeValue)> {
+        self.values
+            .iter()
+            .enumerate()
+            .map(|(i, value)| (placeholder(":v", i), value))
+    }
+}
+
+fn placeholder(prefix: &str, index: usize) -> String {
+    let mut out = String::with_capacity(prefix.len() + 3);
+    out.push_str(prefix);
+    if index >= 10 {
+        push_number(&mut out, index / 10);
+    }
+    out.push(char::from(b'0' + (index % 10) as u8));
+    out
+}
+
+fn push_number(out: &mut String, n: usize) {
+    if n >= 10 {
+        push_number(out, n / 10);
+    }
+    out.push(char::from(b'0' + (n % 10) as u8));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_name_used_twice_keeps_its_placeholder_and_values_are_numbered_in_order() {
+        let mut e = Expr::default();
+        let placeholders: Vec<String> = (0..12).map(|i| e.value(AttributeValue::N(i.to_string()))).collect();
+        assert_eq!(placeholders[0], ":v0");
+        assert_eq!(placeholders[11], ":v11");
+        assert_eq!(e.set("host", AttributeValue::S("h".into())), "#n0 = :v12");
+        assert_eq!(
+            e.if_not_exists("host", AttributeValue::S("x".into())),
+            "#n0 = if_not_exists(#n0, :v13)"
+        );
+        assert_eq!(e.name("time"), "#n1");
+        let names: Vec<(String, &str)> = e.names().collect();
+        assert_eq!(names, [("#n0".to_owned(), "host"), ("#n1".to_owned(), "time")]);
+        let (last, value) = e.values().last().expect("values");
+        assert_eq!((last.as_str(), value), (":v13", &AttributeValue::S("x".into())));
+        assert_eq!(placeholder("#n", 123), "#n123");
     }
 }

@@ -178,8 +178,7 @@ impl DynamoStore {
             key: &key,
             update_expression: update,
             condition_expression: condition,
-            expression_attribute_names: &expr.names,
-            expression_attribute_values: &expr.values,
+            expression: &expr,
             return_values: if old { "ALL_OLD" } else { "NONE" },
         };
         let body = serde_json::to_vec(&request)

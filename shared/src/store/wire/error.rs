@@ -8,7 +8,7 @@ pub enum WireError {
     /// DynamoDB answered with an error: `code` is the part of `__type` after `#`.
     Service { status: u16, code: String, message: String },
     /// The request never got an answer: connecting, sending or reading failed.
-    Transport(reqwest::Error),
+    Transport(Box<dyn std::error::Error + Send + Sync>),
     /// An attempt, or the whole call with its retries, ran out of time.
     Timeout(&'static str),
     /// The request could not be built or signed, or the answer could not be read.
@@ -97,7 +97,7 @@ impl fmt::Display for WireError {
 impl std::error::Error for WireError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            Self::Transport(err) => Some(err),
+            Self::Transport(err) => Some(err.as_ref()),
             _ => None,
         }
     }

@@ -1,6 +1,7 @@
 //! DynamoDB's JSON for the few requests the wire client sends: attribute values written straight
 //! from the SDK's `AttributeValue` (no copy of the item), and the old image read back into one.
 
+use crate::store::expr::Expr;
 use aws_sdk_dynamodb::primitives::Blob;
 use aws_sdk_dynamodb::types::AttributeValue;
 use base64::Engine as _;
@@ -20,11 +21,10 @@ pub struct UpdateItem<'a> {
     pub key: &'a Item,
     pub update_expression: &'a str,
     pub condition_expression: &'a str,
-    /// DynamoDB refuses empty maps here and in the values.
-    #[serde(skip_serializing_if = "no_names")]
-    pub expression_attribute_names: &'a HashMap<String, String>,
-    #[serde(serialize_with = "values", skip_serializing_if = "no_values")]
-    pub expression_attribute_values: &'a Item,
+    /// Its `ExpressionAttributeNames` and `ExpressionAttributeValues`; DynamoDB refuses an empty
+    /// map in either, so an empty one is left out.
+    #[serde(flatten, serialize_with = "placeholders")]
+    pub expression: &'a Expr,
     /// `ALL_OLD` or `NONE`.
     pub return_values: &'static str,
 }
@@ -51,12 +51,31 @@ impl UpdateOutput {
     }
 }
 
-fn no_names(names: &&HashMap<String, String>) -> bool {
-    names.is_empty()
+fn placeholders<S: Serializer>(expr: &&Expr, serializer: S) -> Result<S::Ok, S::Error> {
+    let names = expr.names();
+    let values = expr.values();
+    let mut map = serializer.serialize_map(None)?;
+    if names.len() > 0 {
+        map.serialize_entry("ExpressionAttributeNames", &Entries(std::cell::Cell::new(Some(names))))?;
+    }
+    if values.len() > 0 {
+        let values = values.map(|(k, v)| (k, Av(v)));
+        map.serialize_entry(
+            "ExpressionAttributeValues",
+            &Entries(std::cell::Cell::new(Some(values))),
+        )?;
+    }
+    map.end()
 }
 
-fn no_values(item: &&Item) -> bool {
-    item.is_empty()
+/// A map written once from an iterator of its entries.
+struct Entries<I>(std::cell::Cell<Option<I>>);
+
+impl<K: Serialize, V: Serialize, I: Iterator<Item = (K, V)>> Serialize for Entries<I> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let entries = self.0.take().ok_or_else(|| S::Error::custom("a map written twice"))?;
+        serializer.collect_map(entries)
+    }
 }
 
 fn values<S: Serializer>(item: &&Item, serializer: S) -> Result<S::Ok, S::Error> {
@@ -234,22 +253,40 @@ mod tests {
     }
 
     #[test]
-    fn an_update_without_values_sends_no_empty_map() {
+    fn an_update_names_its_placeholders_and_sends_no_empty_map() {
         // DynamoDB refuses an empty ExpressionAttributeValues.
-        let (key, names, values) = (every_kind(), HashMap::new(), HashMap::new());
-        let update = UpdateItem {
-            table_name: "t",
-            key: &key,
-            update_expression: "REMOVE #a",
-            condition_expression: "attribute_exists(#a)",
-            expression_attribute_names: &names,
-            expression_attribute_values: &values,
-            return_values: "NONE",
+        let key = every_kind();
+        let mut expr = Expr::default();
+        let remove = format!("REMOVE {}", expr.name("a"));
+        let update = |expr: &Expr, condition: &str| {
+            serde_json::to_value(UpdateItem {
+                table_name: "t",
+                key: &key,
+                update_expression: &remove,
+                condition_expression: condition,
+                expression: expr,
+                return_values: "NONE",
+            })
+            .unwrap()
         };
-        let json = serde_json::to_value(update).unwrap();
+        let json = update(&expr, "attribute_exists(#n0)");
         assert!(json.get("ExpressionAttributeValues").is_none(), "{json}");
-        assert!(json.get("ExpressionAttributeNames").is_none(), "{json}");
+        assert_eq!(json["ExpressionAttributeNames"], serde_json::json!({"#n0": "a"}));
         assert_eq!(json["ReturnValues"], "NONE");
+        assert_eq!(json["UpdateExpression"], "REMOVE #n0");
+        let condition = format!("{} = {}", expr.name("b"), expr.value(AttributeValue::N("1".into())));
+        let json = update(&expr, &condition);
+        assert_eq!(
+            json["ExpressionAttributeNames"],
+            serde_json::json!({"#n0": "a", "#n1": "b"})
+        );
+        assert_eq!(
+            json["ExpressionAttributeValues"],
+            serde_json::json!({":v0": {"N": "1"}})
+        );
+        assert_eq!(json["ConditionExpression"], "#n1 = :v0");
+        let empty = update(&Expr::default(), "");
+        assert!(empty.get("ExpressionAttributeNames").is_none(), "{empty}");
     }
 
     #[test]

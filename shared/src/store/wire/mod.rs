@@ -1,26 +1,32 @@
 //! A lean DynamoDB client for the requests on a pulse's path (UpdateItem, PutItem): one signed HTTP
-//! POST of DynamoDB's JSON over a pooled keep-alive connection. The SDK spends most of a pulse's CPU
-//! in its per-request orchestration (interceptors, type-erased configuration, endpoint and identity
-//! resolution: docs/PERFORMANCE.md), about ten times what the request itself needs. Everything else
-//! (Scan, Query, BatchGetItem, table setup) stays on the SDK.
+//! POST of DynamoDB's JSON over a pooled keep-alive connection (`pool`, `http1`), written and read
+//! inside the calling task, signed with a kept key (`sign`). The SDK spends most of a pulse's CPU in
+//! its per-request orchestration (interceptors, type-erased configuration, endpoint and identity
+//! resolution: docs/PERFORMANCE.md), about ten times what the request itself needs; a general HTTP
+//! client (reqwest) then spent as much again. Everything else (Scan, Query, BatchGetItem, table
+//! setup) stays on the SDK.
 //!
 //! It keeps the SDK's behaviour where it matters: the same attempts (`MAX_ATTEMPTS`), the same
 //! timeouts (connect, per attempt, per call), jittered exponential backoff on throttling, the
-//! service's 5xx and the network, and SigV4 signing by the SDK's own signer (`aws-sigv4`). Not kept:
+//! service's 5xx and the network, and SigV4 signatures identical to the SDK's own signer's. Not kept:
 //! the standard mode's client-wide retry quota, which only matters when a whole fleet retries at
 //! once; a pulse makes at most three attempts within eight seconds either way.
 
 mod credentials;
 mod error;
+mod http1;
 pub mod json;
+mod pool;
+mod sign;
 
 pub use credentials::Source;
 pub use error::{WireError, is_transient_code};
 
-use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign};
-use aws_sigv4::sign::v4;
+use aws_credential_types::Credentials;
 use bytes::Bytes;
-use std::sync::{Arc, OnceLock};
+use pool::{Endpoint, ExchangeError, Pool};
+use sign::{CONTENT_TYPE, Signer};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 use tokio::time::Instant;
 
@@ -43,16 +49,11 @@ pub struct Wire {
 }
 
 struct Inner {
-    /// Built on the first call: building it reads the system's root certificates for TLS, which a
-    /// function that never writes (the dashboard, the badges) should not pay for at every cold start.
-    http: OnceLock<Result<reqwest::Client, String>>,
-    url: reqwest::Url,
-    region: String,
+    pool: Pool,
+    signer: Signer,
     credentials: Source,
     policy: Policy,
 }
-
-const CONTENT_TYPE: &str = "application/x-amz-json-1.0";
 
 /// The operations the wire client sends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -74,8 +75,24 @@ impl Wire {
     /// A client of the DynamoDB at `endpoint` (`https://dynamodb.<region>.amazonaws.com` on AWS).
     pub fn new(endpoint: &str, region: String, credentials: Source, policy: Policy) -> Self {
         Self {
-            inner: Arc::new(Inner::new(endpoint, region, credentials, policy)),
+            inner: Arc::new(
+                Endpoint::parse(endpoint).and_then(|e| Inner::new(Pool::new(e), region, credentials, policy)),
+            ),
         }
+    }
+
+    /// The same, trusting the certificate authorities `tls` trusts instead of the platform's.
+    #[cfg(test)]
+    fn with_tls(
+        endpoint: &str,
+        region: String,
+        credentials: Source,
+        policy: Policy,
+        tls: Arc<tokio_rustls::rustls::ClientConfig>,
+    ) -> Self {
+        let inner =
+            Endpoint::parse(endpoint).and_then(|e| Inner::new(Pool::with_tls(e, tls), region, credentials, policy));
+        Self { inner: Arc::new(inner) }
     }
 
     /// Sends `body` to `op` and returns the answer's body, retrying what is worth retrying within
@@ -115,26 +132,16 @@ impl Wire {
 const CALL_TIME: &str = "the call's time, retries included";
 
 impl Inner {
-    fn new(endpoint: &str, region: String, credentials: Source, policy: Policy) -> Result<Self, String> {
+    fn new(pool: Pool, region: String, credentials: Source, policy: Policy) -> Result<Self, String> {
         if region.is_empty() {
             return Err("no AWS region is configured for DynamoDB (set AWS_REGION)".into());
         }
-        let url = reqwest::Url::parse(endpoint)
-            .map_err(|e| format!("the DynamoDB endpoint {endpoint:?} is not a URL (AWS_ENDPOINT_URL_DYNAMODB): {e}"))?;
         Ok(Self {
-            http: OnceLock::new(),
-            url,
-            region,
+            pool,
+            signer: Signer::new(region),
             credentials,
             policy,
         })
-    }
-
-    fn http(&self) -> Result<&reqwest::Client, WireError> {
-        self.http
-            .get_or_init(|| http_client(&self.url, &self.policy))
-            .as_ref()
-            .map_err(|e| WireError::Local(e.clone()))
     }
 
     async fn attempt(&self, op: Op, body: Bytes) -> Result<Bytes, WireError> {
@@ -143,70 +150,40 @@ impl Inner {
             .identity(SystemTime::now())
             .await
             .map_err(WireError::Local)?;
-        let unsigned =
-            |e: &dyn std::fmt::Display| WireError::Local(format!("the DynamoDB request could not be signed: {e}"));
-        let headers = [("content-type", CONTENT_TYPE), ("x-amz-target", op.target())];
-        let params = v4::SigningParams::builder()
-            .identity(&identity)
-            .region(&self.region)
-            .name("dynamodb")
-            .time(SystemTime::now())
-            .settings(SigningSettings::default())
-            .build()
-            .map_err(|e| unsigned(&e))?
-            .into();
-        let signable = SignableRequest::new(
-            "POST",
-            self.url.as_str(),
-            headers.iter().copied(),
-            SignableBody::Bytes(&body),
-        )
-        .map_err(|e| unsigned(&e))?;
-        let (instructions, _) = sign(signable, &params).map_err(|e| unsigned(&e))?.into_parts();
-        let mut request = self.http()?.post(self.url.clone());
-        for (name, value) in headers.into_iter().chain(instructions.headers()) {
-            request = request.header(name, value);
+        let credentials = identity
+            .data::<Credentials>()
+            .ok_or_else(|| WireError::Local("the AWS identity holds no access key to sign with".into()))?;
+        let authority = &self.pool.endpoint().authority;
+        let signed = self
+            .signer
+            .sign(credentials, authority, op.target(), &body, chrono::Utc::now());
+        let mut headers = vec![
+            ("content-type", CONTENT_TYPE),
+            ("x-amz-target", op.target()),
+            ("x-amz-date", signed.amz_date.as_str()),
+            ("authorization", signed.authorization.as_str()),
+        ];
+        if let Some(token) = credentials.session_token() {
+            headers.push(("x-amz-security-token", token.trim()));
         }
-        let answer = request.body(body).send().await.map_err(transport)?;
-        let status = answer.status().as_u16();
-        let bytes = answer.bytes().await.map_err(transport)?;
-        if status == 200 {
-            Ok(bytes)
+        let request = http1::request("/", authority, &headers, &body).map_err(WireError::Local)?;
+        let answer = self
+            .pool
+            .exchange(&request, self.policy.connect_timeout)
+            .await
+            .map_err(transport)?;
+        if answer.status == 200 {
+            Ok(answer.body)
         } else {
-            Err(WireError::from_answer(status, &bytes))
+            Err(WireError::from_answer(answer.status, &answer.body))
         }
     }
 }
 
-fn http_client(url: &reqwest::Url, policy: &Policy) -> Result<reqwest::Client, String> {
-    let mut http = reqwest::Client::builder();
-    if url.scheme() == "http" {
-        // A local stand-in (dynalite) has no TLS: no root certificates to trust, so none are read
-        // from the system (several milliseconds otherwise).
-        http = http.tls_certs_only([]);
-    }
-    // The attempt's time is kept by `Wire::call`, with the call's in one timer.
-    http.connect_timeout(policy.connect_timeout)
-        // Connections are kept for the next pulse, as the SDK keeps them; DynamoDB closes idle
-        // ones after about a minute, so the pool lets them go a little before.
-        .pool_idle_timeout(Duration::from_secs(50))
-        .tcp_nodelay(true)
-        // DynamoDB never redirects (a signed body must not follow one anyway), speaks HTTP/1.1
-        // here, and is reached directly: without these, reqwest parses the URL again and looks
-        // at the proxy settings on every request (the profile in docs/PERFORMANCE.md).
-        .redirect(reqwest::redirect::Policy::none())
-        .http1_only()
-        .no_proxy()
-        .build()
-        .map_err(|e| format!("the DynamoDB HTTP client could not be built: {e}"))
-}
-
-fn transport(err: reqwest::Error) -> WireError {
-    // The only timer left inside reqwest is the connect timeout.
-    if err.is_timeout() {
-        WireError::Timeout("connecting")
-    } else {
-        WireError::Transport(err)
+fn transport(err: ExchangeError) -> WireError {
+    match err {
+        ExchangeError::ConnectTimeout(_) => WireError::Timeout("connecting"),
+        other => WireError::Transport(Box::new(other)),
     }
 }
 
@@ -221,3 +198,5 @@ fn backoff(initial: Duration, attempt: u32, unit: f64) -> Duration {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tls_tests;

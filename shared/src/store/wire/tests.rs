@@ -169,3 +169,54 @@ fn backoff_is_jittered_under_a_doubling_ceiling() {
     assert_eq!(backoff(second, 30, 1.0), Duration::from_secs(20));
     assert_eq!(backoff(second, 1, 0.0), Duration::ZERO);
 }
+
+/// A server that answers the first request on each connection and closes the connection when a
+/// second one arrives on it, as a server closes a connection it had kept idle too long.
+async fn closing_server() -> (String, Arc<std::sync::atomic::AtomicUsize>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("address"));
+    let connections = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let count = connections.clone();
+    tokio::spawn(async move {
+        while let Ok((mut tcp, _)) = listener.accept().await {
+            count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            tokio::spawn(async move {
+                let mut buf = Vec::new();
+                let mut chunk = [0_u8; 4096];
+                // The request's head and its two-byte body.
+                while !buf.windows(4).any(|w| w == b"\r\n\r\n") || !buf.ends_with(b"{}") {
+                    match tcp.read(&mut chunk).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                    }
+                }
+                let answer = "HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n{}";
+                if tcp.write_all(answer.as_bytes()).await.is_err() {
+                    return;
+                }
+                // The next request is read and dropped with the connection.
+                let _ = tcp.read(&mut chunk).await;
+            });
+        }
+    });
+    (url, connections)
+}
+
+#[tokio::test]
+async fn a_kept_connection_the_server_closed_is_replaced_without_using_an_attempt() {
+    let (url, connections) = closing_server().await;
+    let credentials = Credentials::new("AKIDEXAMPLE", "secret", None, None, "test");
+    let one_attempt = Policy { attempts: 1, ..quick() };
+    let wire = Wire::new(&url, "eu-west-1".into(), Source::fixed(credentials), one_attempt);
+    for call in 1..=3 {
+        wire.call(Op::PutItem, b"{}".to_vec())
+            .await
+            .unwrap_or_else(|e| panic!("call {call}: {e}"));
+    }
+    assert_eq!(
+        connections.load(std::sync::atomic::Ordering::SeqCst),
+        3,
+        "a new connection for each call after the first's was closed"
+    );
+}
