@@ -165,6 +165,10 @@ impl Pool {
         if answer.reusable {
             conn.idle_since = Instant::now();
             let mut idle = self.idle.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            // The oldest are at the front: after a burst, the connections it opened and no longer
+            // needs are closed here once they have aged, not kept open until the pool drains.
+            let aged = idle.iter().take_while(|c| c.idle_since.elapsed() >= IDLE_FOR).count();
+            idle.drain(..aged);
             if idle.len() < MAX_IDLE {
                 idle.push(conn);
             }
@@ -218,7 +222,11 @@ impl Conn {
         }
         self.stream.flush().await?;
         match http1::read_answer(&mut self.stream, &mut self.buf).await {
-            Err(Failure::Io(e)) if e.kind() == io::ErrorKind::ConnectionReset && self.buf.is_empty() => {
+            // A reset, or a TLS connection ended without its close alert, before any answer.
+            Err(Failure::Io(e))
+                if matches!(e.kind(), io::ErrorKind::ConnectionReset | io::ErrorKind::UnexpectedEof)
+                    && self.buf.is_empty() =>
+            {
                 Err(Failure::Closed)
             }
             other => other,
