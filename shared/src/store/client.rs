@@ -70,6 +70,7 @@ impl Dynamo {
 
 pub async fn sdk_config() -> aws_config::SdkConfig {
     aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .http_client(super::sdk_http::on_first_request())
         .timeout_config(timeouts())
         .retry_config(aws_config::retry::RetryConfig::standard().with_max_attempts(MAX_ATTEMPTS))
         .load()

@@ -19,6 +19,7 @@ mod memory;
 mod page;
 pub mod run_item;
 pub mod schema;
+mod sdk_http;
 mod wire;
 
 pub use client::{Dynamo, MAX_ATTEMPTS, local_client, sdk_config};
