@@ -24,20 +24,24 @@ pub fn dashboard_view<'a>(
     now: DateTime<Utc>,
     page: usize,
 ) -> DashboardView<'a> {
-    let mut judged: Vec<(&'a Pulse, Status)> = listing
+    let mut judged: Vec<(&'a Pulse, Status, f64)> = listing
         .pulses
         .iter()
-        .map(|pulse| (pulse, status_with(pulse, now, config.default_timezone, book)))
+        .map(|pulse| {
+            let status = status_with(pulse, now, config.default_timezone, book);
+            let delta = status.delta_hours();
+            (pulse, status, delta)
+        })
         .collect();
     // Sorted (a stable sort, as the rows were) and paged before the rows' texts are made, so only
-    // the page's rows are built and the sort moves small pairs.
-    judged.sort_by(|(_, a), (_, b)| b.delta_hours().total_cmp(&a.delta_hours()));
-    let exceeded = judged.iter().filter(|(_, status)| status.exceeded).count();
+    // the page's rows are built and the sort moves small tuples, each with its key worked out once.
+    judged.sort_by(|(_, _, a), (_, _, b)| b.total_cmp(a));
+    let exceeded = judged.iter().filter(|(_, status, _)| status.exceeded).count();
     let total = judged.len();
     let paging = Paging::new(page, total);
     let rows = judged[paging.range()]
         .iter()
-        .map(|(pulse, status)| {
+        .map(|(pulse, status, _)| {
             let mut row = dashboard_row(pulse, status, config, now);
             quiet_row(&mut row, pulse, windows, config, now);
             row
@@ -108,7 +112,11 @@ fn id_follows_from_key(pulse: &Pulse) -> bool {
     let k = &pulse.key;
     let plain = [&k.host, &k.category, &k.kind, &k.name]
         .iter()
-        .all(|part| !part.chars().any(char::is_control));
+        .all(|part| match part.is_ascii() {
+            // The common case, a byte at a time; ASCII's control characters are the same set.
+            true => !part.bytes().any(|b| b.is_ascii_control()),
+            false => !part.chars().any(char::is_control),
+        });
     plain && pulse.key.id() == pulse.id
 }
 
@@ -145,5 +153,37 @@ pub fn edit_view(
         dashboard_href: links::dashboard(secret),
         default_tz: config.default_timezone.name().to_owned(),
         quiet_href: links::quiet(secret, &pulse.id),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::id_follows_from_key;
+    use crate::model::PulseKey;
+    use crate::testing::original_pulse;
+    use chrono::{TimeZone as _, Utc};
+
+    fn with_name(name: &str) -> crate::model::Pulse {
+        let key = PulseKey {
+            host: "web-1".into(),
+            category: "backup".into(),
+            kind: "cron".into(),
+            name: name.into(),
+        };
+        original_pulse(key, Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap(), "24", false)
+    }
+
+    #[test]
+    fn the_script_computes_the_id_unless_a_part_holds_a_control_character() {
+        for plain in ["nightly", "nächtlich · 夜間", "tab\u{a0}space"] {
+            assert!(id_follows_from_key(&with_name(plain)), "{plain:?}");
+        }
+        // ASCII's (CR, NUL, DEL) and Latin-1's (NEL, U+0080–U+009F): the page's text would differ.
+        for control in ["cr\r", "nul\0", "del\u{7f}", "nel\u{85}", "c1\u{9f} and é"] {
+            assert!(!id_follows_from_key(&with_name(control)), "{control:?}");
+        }
+        let mut other_id = with_name("nightly");
+        other_id.id = with_name("weekly").id;
+        assert!(!id_follows_from_key(&other_id), "an id that is not the key's hash");
     }
 }

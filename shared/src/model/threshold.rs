@@ -72,6 +72,11 @@ impl Threshold {
 /// The decimal text stored in `thresholdF` and shown in forms: `24`, `0.25`, never `24.0`.
 impl fmt::Display for Threshold {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Whole hours, as most thresholds are, without formatting a float (the dashboard writes 10,000).
+        const MS_IN_HOUR: i64 = MS_PER_HOUR as i64;
+        if self.millis % MS_IN_HOUR == 0 {
+            return write!(f, "{}", self.millis / MS_IN_HOUR);
+        }
         // Nine decimals are within 2 µs of any millisecond, so the text always parses back to the same
         // threshold; trailing zeros go, so what people type (24, 0.25) shows as typed.
         let text = format!("{:.9}", self.hours());
