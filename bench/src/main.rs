@@ -512,13 +512,17 @@ async fn dashboard(options: &Options, root: &Path, target_dir: &Path, table: &mu
         format!("Chromium, {} rows: filter and sort applied", thousands(b.rows)),
         ms(b.total_ms),
         format!(
-            "from navigation start, median of {}: script done {} · filter {} · sort by Name {} ({}; {} links built)",
+            "from navigation start, median of {}: script done and painted {} · filter {} · sort by Name {} ({}; {} links built); \
+             on the harness's clock, with Playwright's round trips: ready {}, done {}; goal ≤ 1 s: {}",
             b.runs,
-            ms(b.ready_ms),
+            ms(b.painted_ms),
             ms(b.filter_ms),
             ms(b.sort_ms),
             b.shown,
-            thousands(b.links)
+            thousands(b.links),
+            ms(b.seen_ms),
+            ms(b.harness_total_ms),
+            if b.total_ms <= 1000.0 { "met" } else { "NOT met" }
         ),
     );
     let limit = dashboard::LAMBDA_RESPONSE_LIMIT;
