@@ -44,7 +44,11 @@ try {
     const timing = await tab.evaluate(async () => {
       const painted = () => new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
       await painted();
-      while (window.heartbeatBenchPainted === undefined) await painted();
+      // Bounded: about ten seconds of frames, then the run fails rather than waits for ever.
+      for (let frame = 0; window.heartbeatBenchPainted === undefined; frame += 1) {
+        if (frame >= 600) throw new Error("the page never marked its first paint (600 frames)");
+        await painted();
+      }
       const pagePainted = window.heartbeatBenchPainted; // navigation start is 0
       const seen = performance.now(); // when the harness could start typing
       const filter = document.getElementById("filter");
