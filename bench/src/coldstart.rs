@@ -83,7 +83,7 @@ pub fn binary(target_dir: &Path, profile: &str, function: &str) -> PathBuf {
 
 pub async fn run(root: &Path, target_dir: &Path, choice: &Choice, runs: usize) -> Result<Vec<FunctionOutcome>, String> {
     let dynalite = Dynalite::start().await;
-    let table = dynalite.fresh_table().await;
+    let table = dynalite.fresh_table_with_history().await;
     let logs = target_dir.join("bench-coldstart");
     std::fs::create_dir_all(&logs).map_err(|e| format!("{}: {e}", logs.display()))?;
     let mut outcomes = Vec::new();

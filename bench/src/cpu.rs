@@ -26,6 +26,9 @@ pub struct Plan {
     pub time_limit: Duration,
     /// Where `perf record` writes, when the profile is wanted.
     pub perf: Option<PathBuf>,
+    /// Each pulse's history event too (heartbeat's default); without it, heartbeat runs with
+    /// `HISTORY_DAYS=0` and the floor makes the UpdateItem alone: the Node.js handler's work.
+    pub history: bool,
 }
 
 pub struct Measured {
@@ -79,7 +82,7 @@ pub async fn run(root: &Path, target_dir: &Path, plan: &Plan) -> Result<Outcome,
     let logs = target_dir.join("bench-cpu");
     std::fs::create_dir_all(&logs).map_err(|e| format!("{}: {e}", logs.display()))?;
     let dynalite = Dynalite::start().await;
-    let heartbeat_table = dynalite.fresh_table().await;
+    let heartbeat_table = dynalite.fresh_table_with_history().await;
     let node_table = dynalite.fresh_table().await;
     let endpoint = dynalite.endpoint();
 
@@ -94,6 +97,9 @@ pub async fn run(root: &Path, target_dir: &Path, plan: &Plan) -> Result<Outcome,
         .env("HEARTBEAT_DATA", logs.join("data"))
         .env("TABLE_NAME", &heartbeat_table)
         .env("DASHBOARD_SECRET", "bench-cpu-secret-1234");
+    if !plan.history {
+        command.env("HISTORY_DAYS", "0");
+    }
     let heartbeat = Server::start("heartbeat-local", command, heartbeat_port, &logs.join("heartbeat.log")).await?;
 
     let node_port = free_port()?;
@@ -114,7 +120,8 @@ pub async fn run(root: &Path, target_dir: &Path, plan: &Plan) -> Result<Outcome,
         .arg(crate::floor::FLAG)
         .arg(floor_port.to_string())
         .arg(&endpoint)
-        .arg(&heartbeat_table);
+        .arg(&heartbeat_table)
+        .arg(if plan.history { "2" } else { "1" });
     let floor = Server::start("the floor", command, floor_port, &logs.join("floor.log")).await?;
 
     let heartbeat_urls = pulse_urls(heartbeat_port, plan.ids)?;
@@ -142,6 +149,13 @@ pub async fn run(root: &Path, target_dir: &Path, plan: &Plan) -> Result<Outcome,
             node,
             floor,
         });
+    }
+    // A pulse that warns (its history write refused, say) costs more than one that does not: such
+    // figures would not be the pulse's.
+    if let Some(line) = crate::logs::first_warning(&logs.join("heartbeat.log")) {
+        return Err(format!(
+            "heartbeat-local warned while measured, so its figures are void: {line}"
+        ));
     }
     Ok(Outcome {
         sides,

@@ -5,7 +5,8 @@
 //! find its status and length. One thread, as `heartbeat-local` runs. Its CPU per pulse is what
 //! the kernel and the runtime charge for the I/O alone, so no implementation of the pulse can use
 //! less; the CPU bench runs it beside the two servers (`heartbeat-bench --floor-server PORT
-//! ENDPOINT TABLE`, a mode of this binary, so no other build is needed).
+//! ENDPOINT TABLE WRITES`, a mode of this binary, so no other build is needed). With `WRITES` 1 it
+//! makes the UpdateItem alone, as the Node.js handler does and heartbeat with `HISTORY_DAYS=0`.
 
 use std::net::{Ipv4Addr, SocketAddr};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -18,8 +19,19 @@ const ANSWER: &[u8] = b"HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-l
 
 /// Serves until killed; `Err` only when it cannot start.
 pub fn serve(args: &[String]) -> Result<(), String> {
-    let [port, endpoint, table] = args else {
-        return Err(format!("usage: heartbeat-bench {FLAG} PORT DYNAMODB_ENDPOINT TABLE"));
+    let [port, endpoint, table, writes] = args else {
+        return Err(format!(
+            "usage: heartbeat-bench {FLAG} PORT DYNAMODB_ENDPOINT TABLE WRITES(1|2)"
+        ));
+    };
+    let history = match writes.as_str() {
+        "1" => false,
+        "2" => true,
+        other => {
+            return Err(format!(
+                "WRITES is 1 (the UpdateItem) or 2 (and the history PutItem), not {other}"
+            ));
+        }
     };
     let port: u16 = port.parse().map_err(|_| format!("{port} is not a port"))?;
     let upstream = endpoint
@@ -39,20 +51,20 @@ pub fn serve(args: &[String]) -> Result<(), String> {
         loop {
             let (client, _) = listener.accept().await.map_err(|e| e.to_string())?;
             connection += 1;
-            let requests = [
-                request(
+            let update = request(
                     "UpdateItem",
                     &format!(
                         r##"{{"TableName":"{table}","Key":{{"_id":{{"S":"floor-{connection}"}}}},"UpdateExpression":"SET #t = :t","ExpressionAttributeNames":{{"#t":"time"}},"ExpressionAttributeValues":{{":t":{{"N":"1"}}}}}}"##
                     ),
-                ),
+                );
+            let event = history.then(|| {
                 request(
                     "PutItem",
                     &format!(r#"{{"TableName":"{table}","Item":{{"_id":{{"S":"floor-event-{connection}"}}}}}}"#),
-                ),
-            ];
+                )
+            });
             tokio::spawn(async move {
-                if let Err(err) = pulses(client, upstream, requests).await {
+                if let Err(err) = pulses(client, upstream, update, event).await {
                     eprintln!("floor: {err}");
                 }
             });
@@ -60,8 +72,13 @@ pub fn serve(args: &[String]) -> Result<(), String> {
     })
 }
 
-/// One client connection: each GET is answered after both writes came back 200.
-async fn pulses(mut client: TcpStream, upstream: SocketAddr, requests: [Vec<u8>; 2]) -> std::io::Result<()> {
+/// One client connection: each GET is answered after its writes came back 200.
+async fn pulses(
+    mut client: TcpStream,
+    upstream: SocketAddr,
+    update: Vec<u8>,
+    event: Option<Vec<u8>>,
+) -> std::io::Result<()> {
     client.set_nodelay(true)?;
     let mut table = TcpStream::connect(upstream).await?;
     let mut history = TcpStream::connect(upstream).await?;
@@ -74,12 +91,17 @@ async fn pulses(mut client: TcpStream, upstream: SocketAddr, requests: [Vec<u8>;
         if !read_head(&mut client, &mut buffer).await? {
             return Ok(());
         }
-        let (first, second) = tokio::join!(
-            exchange(&mut table, &requests[0], &mut a),
-            exchange(&mut history, &requests[1], &mut b)
-        );
-        first?;
-        second?;
+        match &event {
+            Some(event) => {
+                let (first, second) = tokio::join!(
+                    exchange(&mut table, &update, &mut a),
+                    exchange(&mut history, event, &mut b)
+                );
+                first?;
+                second?;
+            }
+            None => exchange(&mut table, &update, &mut a).await?,
+        }
         client.write_all(ANSWER).await?;
     }
 }

@@ -12,6 +12,7 @@ mod criterion_results;
 mod dashboard;
 mod fixtures;
 mod floor;
+mod logs;
 mod monitor;
 mod requests;
 mod stats;
@@ -49,6 +50,8 @@ options:
   --cpu-pulses N        pulses per level of the CPU comparison, each side (5000)
   --cpu-levels A,B,…    concurrency levels of the CPU comparison (1,32)
   --perf                perf record heartbeat's last CPU level; print its top frames
+  --cpu-without-history the CPU comparison with the original's work only: heartbeat with HISTORY_DAYS=0,
+                        the floor with the UpdateItem alone (as the Node.js handler makes it)
   --runs N              cold starts per function, after one uncounted (5)
   --no-build            use the release binaries as they are (default: cargo build --release them)
   --functions A,B,…     the functions whose cold start is measured (all eight)
@@ -70,6 +73,7 @@ struct Options {
     cpu_pulses: usize,
     cpu_levels: Vec<usize>,
     perf: bool,
+    cpu_history: bool,
     runs: usize,
     build: bool,
     sizes: Vec<usize>,
@@ -93,6 +97,7 @@ impl Options {
             cpu_pulses: 5_000,
             cpu_levels: vec![1, 32],
             perf: false,
+            cpu_history: true,
             runs: 5,
             build: true,
             sizes: vec![1_000, 10_000, 100_000],
@@ -118,6 +123,7 @@ impl Options {
                 "--cpu-pulses" => o.cpu_pulses = number(&value("--cpu-pulses")?)?,
                 "--cpu-levels" => o.cpu_levels = list(&value("--cpu-levels")?)?,
                 "--perf" => o.perf = true,
+                "--cpu-without-history" => o.cpu_history = false,
                 "--runs" => o.runs = number(&value("--runs")?)?,
                 "--no-build" => o.build = false,
                 "--sizes" => o.sizes = list(&value("--sizes")?)?,
@@ -385,6 +391,7 @@ async fn cpu(options: &Options, root: &Path, target_dir: &Path, table: &mut Tabl
         levels: options.cpu_levels.clone(),
         time_limit: options.level_limit,
         perf: options.perf.then(|| target_dir.join("bench-cpu").join("perf.data")),
+        history: options.cpu_history,
     };
     let o = cpu::run(root, target_dir, &plan).await?;
     for side in &o.sides {
@@ -399,7 +406,11 @@ async fn cpu(options: &Options, root: &Path, target_dir: &Path, table: &mut Tabl
         };
         table.add(
             "cpu",
-            format!("concurrency {}: heartbeat-local (release)", side.concurrency),
+            format!(
+                "concurrency {}: heartbeat-local (release){}",
+                side.concurrency,
+                if plan.history { "" } else { ", HISTORY_DAYS=0" }
+            ),
             format!("{:.1} µs CPU/pulse", h.cpu_per_pulse_us()),
             row(h),
         );
@@ -412,8 +423,9 @@ async fn cpu(options: &Options, root: &Path, target_dir: &Path, table: &mut Tabl
         table.add(
             "cpu",
             format!(
-                "concurrency {}: floor (the same HTTP exchanges, no work)",
-                side.concurrency
+                "concurrency {}: floor (the same HTTP exchanges, no work){}",
+                side.concurrency,
+                if plan.history { "" } else { ", UpdateItem alone" }
             ),
             format!("{:.1} µs CPU/pulse", side.floor.cpu_per_pulse_us()),
             format!(
@@ -715,6 +727,11 @@ mod tests {
         assert_eq!(o.sections, ["monitor"]);
         assert_eq!(o.sizes, [1_000, 10_000]);
         assert!(!o.build);
+        assert!(
+            o.cpu_history,
+            "the CPU comparison writes each pulse's history by default"
+        );
+        assert!(!parse(&["cpu", "--cpu-without-history"]).unwrap().cpu_history);
         assert!(parse(&["--runs"]).is_err());
         assert!(parse(&["--runs", "0"]).is_err());
         assert!(parse(&["elsewhere"]).is_err());

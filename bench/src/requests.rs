@@ -23,7 +23,7 @@ fn delta(before: StoreStats, after: StoreStats) -> (usize, usize) {
 
 pub async fn run() -> Result<Vec<Cost>, String> {
     let dynalite = Dynalite::start().await;
-    let store = DynamoStore::new(dynalite.client(), dynalite.fresh_table().await);
+    let store = DynamoStore::new(dynalite.client(), dynalite.fresh_table_with_history().await);
     let config = config();
     let deps = MonitorDeps {
         ledger: &store,

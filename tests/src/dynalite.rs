@@ -165,6 +165,23 @@ impl Dynalite {
         name
     }
 
+    /// A fresh table with its history beside it (`{table}-events`, `EVENTS_TABLE_NAME`'s default),
+    /// as the local runtime creates them: a process started on the table writes every signal's
+    /// event, instead of failing that write and warning about it on every pulse.
+    pub async fn fresh_table_with_history(&self) -> String {
+        let table = self.fresh_table().await;
+        let events = format!("{table}-events");
+        if let Err(err) = heartbeat_shared::store::ensure_events_table(&self.client(), &events).await {
+            panic!(
+                "ensure_events_table({events}) against {} failed: {}\ndynalite output:\n{}",
+                self.endpoint(),
+                error_chain(&err),
+                self.output()
+            );
+        }
+        table
+    }
+
     async fn launch(&self) -> Result<Running, StartFailure> {
         let mut running = self.spawn()?;
         let started = Instant::now();

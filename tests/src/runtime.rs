@@ -42,12 +42,8 @@ impl LocalRuntime {
     /// functions read them (e.g. `SLACK_WEBHOOK_URL`, `REMIND_EVERY_HOURS`) and win over the
     /// defaults set here (`TABLE_NAME`, `DASHBOARD_SECRET`, `BASE_URL`).
     pub async fn start(dynalite: &Dynalite, vars: &[(&str, &str)]) -> Self {
-        let table = dynalite.fresh_table().await;
+        let table = dynalite.fresh_table_with_history().await;
         let client = dynalite.client();
-        // The history beside it, as the local runtime creates it (`EVENTS_TABLE_NAME`'s default).
-        heartbeat_shared::store::ensure_events_table(&client, &format!("{table}-events"))
-            .await
-            .expect("the events table");
         for attempt in 1..=BIND_ATTEMPTS {
             let port = free_port();
             let base = format!("http://127.0.0.1:{port}");
