@@ -16,7 +16,8 @@ use super::events::local_trim::LocalTrim;
 use super::expr::Expr;
 use super::item::{self, Item, n, s};
 use super::wire::Op;
-use super::wire::json::{UpdateItem, UpdateOutput};
+use super::wire::json::UpdateItem;
+use super::wire::old_image::OldImage;
 use super::{Held, Listing, StoreError};
 use crate::model::{Pulse, PulseId};
 use aws_sdk_dynamodb::Client;
@@ -161,16 +162,17 @@ impl DynamoStore {
             .expect("a raw PutItem");
     }
 
-    /// Runs a conditional update; `Ok(None)` when the condition did not hold, else the old item when
-    /// `old` asked for it (return values cost no write units).
+    /// Runs a conditional update; `Ok(None)` when the condition did not hold, else the old item
+    /// (return values cost no write units) with the values of the attributes `old` names: `None`
+    /// asks for no old item at all.
     async fn update(
         &self,
         id: &PulseId,
         update: &str,
         condition: &str,
         expr: Expr,
-        old: bool,
-    ) -> Result<Option<Item>, StoreError> {
+        old: Option<&'static [&'static str]>,
+    ) -> Result<Option<OldImage>, StoreError> {
         self.count(0);
         let key = Self::key(id);
         let request = UpdateItem {
@@ -179,13 +181,13 @@ impl DynamoStore {
             update_expression: update,
             condition_expression: condition,
             expression: &expr,
-            return_values: if old { "ALL_OLD" } else { "NONE" },
+            return_values: if old.is_some() { "ALL_OLD" } else { "NONE" },
         };
         let body = serde_json::to_vec(&request)
             .map_err(|e| StoreError::Failed(Cause::with_source("an UpdateItem request could not be written", e)))?;
         match self.client.wire().call(Op::UpdateItem, body).await {
-            Ok(answer) => serde_json::from_slice::<UpdateOutput>(&answer)
-                .map(|out| Some(out.into_old_image()))
+            Ok(answer) => OldImage::read(&answer, old.unwrap_or_default())
+                .map(Some)
                 .map_err(|e| StoreError::Failed(Cause::with_source("DynamoDB's UpdateItem answer cannot be read", e))),
             Err(err) if err.code() == Some("ConditionalCheckFailedException") => Ok(None),
             Err(err) => Err(classify_wire(err)),
@@ -199,7 +201,7 @@ impl DynamoStore {
         condition: &str,
         expr: Expr,
     ) -> Result<Held, StoreError> {
-        Ok(self.update(id, update, condition, expr, false).await?.is_some().into())
+        Ok(self.update(id, update, condition, expr, None).await?.is_some().into())
     }
 
     /// Reads whole items by id, up to 100 at a time (BatchGetItem's limit), retrying what DynamoDB

@@ -72,7 +72,9 @@ impl PulseRecorder for DynamoStore {
             "(attribute_not_exists({ts}) OR {ts} <= {}) AND {newest}",
             e.value(s(&stamp))
         );
-        match self.update(&id, &update, &condition, e, true).await? {
+        // Only whether these were there: the rest of the old item is skipped, not read.
+        const ASKED: &[&str] = &[item::ALERT_FOR, item::DUE_SHARD, item::PAUSED];
+        match self.update(&id, &update, &condition, e, Some(ASKED)).await? {
             // Alerted: due at once, so the next run sends the recovery.
             Some(old) if old.contains_key(item::ALERT_FOR) => self.due_now(&id, receipt.at, None).await,
             // Written by another writer (no index keys before this pulse): the `dueAt` just written

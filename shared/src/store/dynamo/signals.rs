@@ -6,8 +6,9 @@ use super::{DynamoStore, millis};
 use crate::model::{MaxRuntime, PulseId, Signal, format_stamp};
 use crate::store::due_index::shard_of;
 use crate::store::expr::Expr;
-use crate::store::item::{self, Item, s, saturday_flag};
+use crate::store::item::{self, s, saturday_flag};
 use crate::store::run_item::{self, NO_STAMP, duration_millis};
+use crate::store::wire::old_image::OldImage;
 use crate::store::{PulseReceipt, StoreError};
 use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, Utc};
@@ -115,7 +116,7 @@ impl DynamoStore {
         removes.push(e.name(item::PAUSED));
         let condition = newest_finish(&mut e, receipt.at);
         if self
-            .update(&id, &update_text(&sets, &removes), &condition, e, false)
+            .update(&id, &update_text(&sets, &removes), &condition, e, None)
             .await?
             .is_none()
         {
@@ -155,8 +156,9 @@ impl DynamoStore {
                 e.value(s(rid))
             );
         }
+        const ASKED: &[&str] = &[item::DUE_SHARD, item::PAUSED, item::DUE_AT, run_item::MAX_RUNTIME];
         let Some(old) = self
-            .update(&id, &update_text(&sets, &removes), &condition, e, true)
+            .update(&id, &update_text(&sets, &removes), &condition, e, Some(ASKED))
             .await?
         else {
             tracing::info!(%id, at = %stamp, "a start older than the latest start, or of a run that has ended: ignored");
@@ -199,7 +201,7 @@ impl DynamoStore {
     }
 }
 
-fn max_runtime(old: &Item) -> Option<MaxRuntime> {
+fn max_runtime(old: &OldImage) -> Option<MaxRuntime> {
     match old.get(run_item::MAX_RUNTIME)? {
         AttributeValue::S(raw) | AttributeValue::N(raw) => MaxRuntime::parse(raw).ok(),
         _ => None,

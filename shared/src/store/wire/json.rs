@@ -1,5 +1,6 @@
 //! DynamoDB's JSON for the few requests the wire client sends: attribute values written straight
-//! from the SDK's `AttributeValue` (no copy of the item), and the old image read back into one.
+//! from the SDK's `AttributeValue` (no copy of the item), and values read back into one
+//! (`old_image.rs` reads UpdateItem's answer with them).
 
 use crate::store::expr::Expr;
 use aws_sdk_dynamodb::primitives::Blob;
@@ -36,19 +37,6 @@ pub struct PutItem<'a> {
     pub table_name: &'a str,
     #[serde(serialize_with = "values")]
     pub item: &'a Item,
-}
-
-/// `UpdateItem`'s output: `Attributes` holds the old image when `ALL_OLD` asked for it.
-#[derive(Deserialize, Default)]
-pub struct UpdateOutput {
-    #[serde(rename = "Attributes", default)]
-    attributes: HashMap<String, Value>,
-}
-
-impl UpdateOutput {
-    pub fn into_old_image(self) -> Item {
-        self.attributes.into_iter().map(|(k, v)| (k, v.into())).collect()
-    }
 }
 
 fn placeholders<S: Serializer>(expr: &&Expr, serializer: S) -> Result<S::Ok, S::Error> {
@@ -139,7 +127,7 @@ impl Serialize for Blobs<'_> {
 
 /// An attribute value as DynamoDB writes it; its externally tagged form is DynamoDB's own.
 #[derive(Deserialize)]
-enum Value {
+pub(super) enum Value {
     S(String),
     N(String),
     #[serde(rename = "BOOL")]
@@ -159,7 +147,7 @@ enum Value {
 
 #[derive(Deserialize)]
 #[serde(try_from = "String")]
-struct Base64(Vec<u8>);
+pub(super) struct Base64(Vec<u8>);
 
 impl TryFrom<String> for Base64 {
     type Error = String;
@@ -189,10 +177,12 @@ impl From<Value> for AttributeValue {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+    use crate::store::wire::old_image::OldImage;
 
-    fn every_kind() -> Item {
+    /// One attribute of each kind DynamoDB has.
+    pub(crate) fn every_kind() -> Item {
         HashMap::from([
             ("s".to_owned(), AttributeValue::S("a \"quoted\" ünïcode\n".into())),
             ("n".to_owned(), AttributeValue::N("-12.5".into())),
@@ -248,8 +238,11 @@ mod tests {
         })
         .unwrap();
         let output = serde_json::json!({ "Attributes": put["Item"] });
-        let back: UpdateOutput = serde_json::from_value(output).unwrap();
-        assert_eq!(back.into_old_image(), item);
+        let every_name = &["s", "n", "bool", "null", "b", "ss", "ns", "bs", "l", "m"];
+        let back = OldImage::read(&serde_json::to_vec(&output).unwrap(), every_name).unwrap();
+        for (name, value) in &item {
+            assert_eq!(back.get(name), Some(value), "{name}");
+        }
     }
 
     #[test]
@@ -291,8 +284,8 @@ mod tests {
 
     #[test]
     fn a_bad_binary_value_is_an_error_not_a_panic() {
-        let output = serde_json::json!({ "Attributes": {"b": {"B": "not base64!"}} });
-        let err = serde_json::from_value::<UpdateOutput>(output).err().expect("refused");
+        let output = br#"{ "Attributes": {"b": {"B": "not base64!"}} }"#;
+        let err = OldImage::read(output, &["b"]).expect_err("refused");
         assert!(err.to_string().contains("not base64"), "{err}");
     }
 }

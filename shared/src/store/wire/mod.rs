@@ -16,6 +16,7 @@ mod credentials;
 mod error;
 mod http1;
 pub mod json;
+pub mod old_image;
 mod pool;
 mod sign;
 
