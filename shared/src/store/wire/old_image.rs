@@ -24,7 +24,11 @@ impl OldImage {
     /// Reads `answer`, UpdateItem's JSON, keeping the values of the attributes in `asked` only.
     pub fn read(answer: &[u8], asked: &'static [&'static str]) -> serde_json::Result<Self> {
         let mut reader = serde_json::Deserializer::from_slice(answer);
-        let image = Answer(asked).deserialize(&mut reader)?;
+        let image = Reader {
+            asked,
+            in_attributes: false,
+        }
+        .deserialize(&mut reader)?;
         reader.end()?;
         Ok(image)
     }
@@ -47,65 +51,51 @@ impl OldImage {
     }
 }
 
-/// The answer's object: `Attributes` is read, anything else (consumed capacity) skipped.
-struct Answer(&'static [&'static str]);
+/// Reads the answer's object, where `Attributes` is read and anything else (consumed capacity)
+/// skipped, and then, as `in_attributes`, the old item's attributes: each one counted, the asked
+/// ones' values kept.
+struct Reader {
+    asked: &'static [&'static str],
+    in_attributes: bool,
+}
 
-impl<'de> DeserializeSeed<'de> for Answer {
+impl<'de> DeserializeSeed<'de> for Reader {
     type Value = OldImage;
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<OldImage, D::Error> {
         deserializer.deserialize_map(self)
     }
 }
 
-impl<'de> Visitor<'de> for Answer {
+impl<'de> Visitor<'de> for Reader {
     type Value = OldImage;
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("UpdateItem's answer, a JSON object")
+        f.write_str(if self.in_attributes {
+            "the old item's attributes, a JSON object"
+        } else {
+            "UpdateItem's answer, a JSON object"
+        })
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<OldImage, A::Error> {
         let mut image = OldImage {
-            asked: self.0,
-            ..OldImage::default()
-        };
-        while let Some(Name(key)) = map.next_key()? {
-            if key == "Attributes" {
-                image = map.next_value_seed(Attributes(self.0))?;
-            } else {
-                map.next_value::<IgnoredAny>()?;
-            }
-        }
-        Ok(image)
-    }
-}
-
-/// The old item's attributes: each one counted, the asked ones' values kept.
-struct Attributes(&'static [&'static str]);
-
-impl<'de> DeserializeSeed<'de> for Attributes {
-    type Value = OldImage;
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<OldImage, D::Error> {
-        deserializer.deserialize_map(self)
-    }
-}
-
-impl<'de> Visitor<'de> for Attributes {
-    type Value = OldImage;
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("the old item's attributes, a JSON object")
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<OldImage, A::Error> {
-        let mut image = OldImage {
-            asked: self.0,
+            asked: self.asked,
             ..OldImage::default()
         };
         while let Some(Name(name)) = map.next_key()? {
-            image.attributes += 1;
-            if self.0.contains(&name.as_ref()) {
-                let value: Value = map.next_value()?;
-                image.values.insert(name.into_owned(), value.into());
-            } else {
-                map.next_value::<IgnoredAny>()?;
+            if self.in_attributes {
+                image.attributes += 1;
+                if self.asked.contains(&name.as_ref()) {
+                    let value: Value = map.next_value()?;
+                    image.values.insert(name.into_owned(), value.into());
+                    continue;
+                }
+            } else if name == "Attributes" {
+                image = map.next_value_seed(Reader {
+                    asked: self.asked,
+                    in_attributes: true,
+                })?;
+                continue;
             }
+            map.next_value::<IgnoredAny>()?;
         }
         Ok(image)
     }
