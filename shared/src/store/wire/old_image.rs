@@ -13,7 +13,7 @@ use std::borrow::Cow;
 use std::fmt;
 
 /// The old item, as far as it was asked for.
-#[derive(Debug, Default, PartialEq)]
+#[derive(Debug, Default)]
 pub struct OldImage {
     attributes: usize,
     values: Item,
@@ -140,6 +140,15 @@ mod tests {
             "ConsumedCapacity": {"TableName": "t", "CapacityUnits": 1.0},
         }))
         .expect("json")
+    }
+
+    #[test]
+    fn every_kind_of_value_comes_back_as_it_went() {
+        let item = every_kind();
+        let every_name = &["s", "n", "bool", "null", "b", "ss", "ns", "bs", "l", "m"];
+        let image = OldImage::read(&answer(&item), every_name).expect("read");
+        assert_eq!(image.values, item);
+        assert_eq!(image.attributes, item.len());
     }
 
     #[test]
