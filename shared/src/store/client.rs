@@ -1,25 +1,39 @@
 //! DynamoDB clients: the Lambda's (credentials and region from the environment) and a local one for
 //! dynalite. Both have short timeouts, so a request can never hang a function, and the standard retry
-//! mode, which backs off on throttling before the caller answers 503. Each is a pair: the SDK's client
-//! and the lean wire client of the pulse's writes (`store/wire`), built from the same settings.
+//! mode, which backs off on throttling, the service's 5xx and the network before the caller answers 503.
 
-use super::wire::{Policy, Source, Wire};
 use aws_sdk_dynamodb::Client;
 use std::ops::Deref;
 use std::time::Duration;
 
 /// Attempts per request, the first included.
 pub const MAX_ATTEMPTS: u32 = 3;
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
-const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(3);
-const CALL_TIMEOUT: Duration = Duration::from_secs(8);
+
+/// How long and how often a request may try.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Limits {
+    pub connect: Duration,
+    pub attempt: Duration,
+    /// The whole call, retries and their pauses included.
+    pub call: Duration,
+    /// The first retry's pause is at most this, each next one at most twice the last.
+    pub initial_backoff: Duration,
+}
+
+/// The service's: a pulse gets its answer (or a 503) within eight seconds, well inside the
+/// function's timeout and API Gateway's 29 seconds.
+const SERVICE: Limits = Limits {
+    connect: Duration::from_secs(2),
+    attempt: Duration::from_secs(3),
+    call: Duration::from_secs(8),
+    initial_backoff: Duration::from_secs(1),
+};
 
 /// How the store talks to DynamoDB; built once per process, cheap to clone. It dereferences to the
-/// SDK's client, which serves everything but the pulse's writes (reads, listings, table setup).
+/// SDK's client.
 #[derive(Clone)]
 pub struct Dynamo {
     sdk: Client,
-    wire: Wire,
 }
 
 impl Deref for Dynamo {
@@ -44,99 +58,55 @@ impl Dynamo {
     }
 
     pub fn from_config(aws: &aws_config::SdkConfig) -> Self {
-        let region = aws.region().map(ToString::to_string).unwrap_or_default();
-        let endpoint = std::env::var("AWS_ENDPOINT_URL_DYNAMODB")
-            .ok()
-            .or_else(|| aws.endpoint_url().map(str::to_owned))
-            .unwrap_or_else(|| aws_endpoint(&region));
-        let credentials = match aws.credentials_provider() {
-            Some(provider) => Source::provider(provider),
-            None => Source::Missing,
-        };
-        Self {
-            sdk: Client::new(aws),
-            wire: wire(&endpoint, region, credentials),
-        }
+        Self { sdk: Client::new(aws) }
     }
 
     pub fn sdk(&self) -> &Client {
         &self.sdk
-    }
-
-    pub(crate) fn wire(&self) -> &Wire {
-        &self.wire
     }
 }
 
 pub async fn sdk_config() -> aws_config::SdkConfig {
     aws_config::defaults(aws_config::BehaviorVersion::latest())
         .http_client(super::sdk_http::on_first_request())
-        .timeout_config(timeouts())
-        .retry_config(aws_config::retry::RetryConfig::standard().with_max_attempts(MAX_ATTEMPTS))
+        .timeout_config(timeouts(SERVICE))
+        .retry_config(retries(SERVICE))
         .load()
         .await
 }
 
 /// A client for a local DynamoDB stand-in (dynalite) at `endpoint`: dummy credentials and region.
 pub fn local_client(endpoint: &str) -> Dynamo {
+    local_client_within(endpoint, SERVICE)
+}
+
+/// The same, with other limits (tests that must see a timeout or a retry quickly).
+pub(crate) fn local_client_within(endpoint: &str, limits: Limits) -> Dynamo {
     use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
     let credentials = Credentials::new("local", "local", None, None, "heartbeat-local");
     let config = aws_sdk_dynamodb::Config::builder()
         .behavior_version(BehaviorVersion::latest())
         .region(Region::new("us-east-1"))
         .endpoint_url(endpoint)
-        .credentials_provider(credentials.clone())
-        .timeout_config(timeouts())
-        .retry_config(aws_config::retry::RetryConfig::standard().with_max_attempts(MAX_ATTEMPTS))
+        .credentials_provider(credentials)
+        .timeout_config(timeouts(limits))
+        .retry_config(retries(limits))
         .build();
     Dynamo {
         sdk: Client::from_conf(config),
-        wire: wire(endpoint, "us-east-1".to_owned(), Source::fixed(credentials)),
     }
 }
 
-/// The public endpoint of a region (China's regions have their own domain).
-fn aws_endpoint(region: &str) -> String {
-    let domain = if region.starts_with("cn-") {
-        "amazonaws.com.cn"
-    } else {
-        "amazonaws.com"
-    };
-    format!("https://dynamodb.{region}.{domain}")
-}
-
-fn wire(endpoint: &str, region: String, credentials: Source) -> Wire {
-    let policy = Policy {
-        attempts: MAX_ATTEMPTS,
-        connect_timeout: CONNECT_TIMEOUT,
-        attempt_timeout: ATTEMPT_TIMEOUT,
-        call_timeout: CALL_TIMEOUT,
-        initial_backoff: Duration::from_secs(1),
-    };
-    Wire::new(endpoint, region, credentials, policy)
-}
-
-fn timeouts() -> aws_config::timeout::TimeoutConfig {
+fn timeouts(limits: Limits) -> aws_config::timeout::TimeoutConfig {
     aws_config::timeout::TimeoutConfig::builder()
-        .connect_timeout(CONNECT_TIMEOUT)
-        .operation_attempt_timeout(ATTEMPT_TIMEOUT)
-        .operation_timeout(CALL_TIMEOUT)
+        .connect_timeout(limits.connect)
+        .operation_attempt_timeout(limits.attempt)
+        .operation_timeout(limits.call)
         .build()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_public_endpoint_follows_the_region() {
-        assert_eq!(
-            aws_endpoint("eu-central-1"),
-            "https://dynamodb.eu-central-1.amazonaws.com"
-        );
-        assert_eq!(
-            aws_endpoint("cn-north-1"),
-            "https://dynamodb.cn-north-1.amazonaws.com.cn"
-        );
-    }
+fn retries(limits: Limits) -> aws_config::retry::RetryConfig {
+    aws_config::retry::RetryConfig::standard()
+        .with_max_attempts(MAX_ATTEMPTS)
+        .with_initial_backoff(limits.initial_backoff)
 }

@@ -1,5 +1,6 @@
 //! What can go wrong talking to the table, sorted by what the caller should do about it.
 
+use aws_sdk_dynamodb::config::http::HttpResponse;
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use std::error::Error;
 use std::fmt;
@@ -59,18 +60,45 @@ pub fn is_condition_failure<E: ProvideErrorMetadata, R>(err: &SdkError<E, R>) ->
     matches!(err, SdkError::ServiceError(service) if service.err().code() == Some("ConditionalCheckFailedException"))
 }
 
-/// Transient trouble becomes `Unavailable` (the caller answers 503 and tries again later).
-pub fn classify<E, R>(err: SdkError<E, R>) -> StoreError
+/// Error codes DynamoDB sends when it wants the caller to slow down.
+const THROTTLING: &[&str] = &[
+    "ProvisionedThroughputExceededException",
+    "ThrottlingException",
+    "RequestLimitExceeded",
+    "Throttling",
+    "LimitExceededException",
+    "TransactionInProgressException",
+];
+
+/// Error codes of the service's own passing trouble.
+const PASSING: &[&str] = &[
+    "InternalServerError",
+    "ServiceUnavailable",
+    "RequestTimeout",
+    "RequestTimeoutException",
+];
+
+/// Whether DynamoDB's error `code` says to try again later: throttling or the service's own passing
+/// trouble. The one list the store sorts errors by.
+pub fn is_transient_code(code: &str) -> bool {
+    THROTTLING.contains(&code) || PASSING.contains(&code)
+}
+
+/// Transient trouble becomes `Unavailable` (the caller answers 503 and tries again later): the
+/// network, a timeout, an answer that could not be read, throttling, and the service's own 5xx. The
+/// SDK has already retried these (`store/client.rs`); this says what is left when it gave up.
+pub fn classify<E>(err: SdkError<E, HttpResponse>) -> StoreError
 where
     E: ProvideErrorMetadata + Error + Send + Sync + 'static,
-    R: fmt::Debug + Send + Sync + 'static,
 {
     // A missing table (ResourceNotFoundException) is not transient: a wrong TABLE_NAME must show
     // as an error in the log, not as "try again in 30 seconds" forever.
     let detail = aws_sdk_dynamodb::error::DisplayErrorContext(&err).to_string();
     let transient = match &err {
         SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) | SdkError::ResponseError(_) => true,
-        SdkError::ServiceError(service) => service.err().code().is_some_and(super::wire::is_transient_code),
+        SdkError::ServiceError(service) => {
+            service.raw().status().is_server_error() || service.err().code().is_some_and(is_transient_code)
+        }
         _ => false,
     };
     let cause = Cause::with_source(detail, err);
@@ -78,16 +106,6 @@ where
         StoreError::Unavailable(cause)
     } else {
         StoreError::Failed(cause)
-    }
-}
-
-/// The wire client's errors sorted the same way: what it would retry is `Unavailable`.
-pub fn classify_wire(err: super::wire::WireError) -> StoreError {
-    let detail = err.to_string();
-    if err.is_retryable() {
-        StoreError::Unavailable(Cause::with_source(detail, err))
-    } else {
-        StoreError::Failed(Cause::with_source(detail, err))
     }
 }
 
@@ -106,5 +124,25 @@ mod tests {
         let cause = err.source().expect("the cause");
         let root = cause.source().expect("the I/O error kept as the source");
         assert_eq!(root.to_string(), "connection reset by peer");
+    }
+
+    #[test]
+    fn one_list_of_codes_says_what_is_transient() {
+        for code in [
+            "ThrottlingException",
+            "ProvisionedThroughputExceededException",
+            "RequestLimitExceeded",
+            "InternalServerError",
+            "RequestTimeout",
+        ] {
+            assert!(is_transient_code(code), "{code}");
+        }
+        for code in [
+            "ResourceNotFoundException",
+            "ValidationException",
+            "ConditionalCheckFailedException",
+        ] {
+            assert!(!is_transient_code(code), "{code}");
+        }
     }
 }

@@ -1,11 +1,12 @@
 //! Building update and condition expressions with placeholders.
 
 use aws_sdk_dynamodb::types::AttributeValue;
+use std::collections::HashMap;
 
 /// Placeholders for an expression: every attribute goes through `#nK` (some of ours are reserved
 /// words, and `_id` is not a valid bare name), every value through `:vK`, K being its place in the
-/// list. Lists, not maps: a pulse's write has about twenty of each, built on every pulse, and
-/// finding a name again in a short list costs less than hashing every one (docs/PERFORMANCE.md).
+/// list. Lists while building (a pulse's write has about twenty of each, and finding a name again
+/// in a short list costs less than hashing every one); the request's maps are made once, at the end.
 #[derive(Default)]
 pub struct Expr {
     names: Vec<String>,
@@ -40,20 +41,25 @@ impl Expr {
         format!("{} = {}", self.name(attribute), self.value(value))
     }
 
-    /// `(#nK, attribute)` for every name, as `ExpressionAttributeNames` holds them.
-    pub fn names(&self) -> impl ExactSizeIterator<Item = (String, &str)> {
-        self.names
-            .iter()
+    /// `ExpressionAttributeNames` and `ExpressionAttributeValues`, each `None` when empty:
+    /// DynamoDB refuses an empty map in either.
+    pub fn into_maps(self) -> (Option<HashMap<String, String>>, Option<HashMap<String, AttributeValue>>) {
+        let names: HashMap<_, _> = self
+            .names
+            .into_iter()
             .enumerate()
-            .map(|(i, attribute)| (placeholder("#n", i), attribute.as_str()))
-    }
-
-    /// `(:vK, value)` for every value, as `ExpressionAttributeValues` holds them.
-    pub fn values(&self) -> impl ExactSizeIterator<Item = (String, &AttributeValue)> {
-        self.values
-            .iter()
+            .map(|(i, attribute)| (placeholder("#n", i), attribute))
+            .collect();
+        let values: HashMap<_, _> = self
+            .values
+            .into_iter()
             .enumerate()
             .map(|(i, value)| (placeholder(":v", i), value))
+            .collect();
+        (
+            (!names.is_empty()).then_some(names),
+            (!values.is_empty()).then_some(values),
+        )
     }
 }
 
@@ -90,10 +96,24 @@ mod tests {
             "#n0 = if_not_exists(#n0, :v13)"
         );
         assert_eq!(e.name("time"), "#n1");
-        let names: Vec<(String, &str)> = e.names().collect();
-        assert_eq!(names, [("#n0".to_owned(), "host"), ("#n1".to_owned(), "time")]);
-        let (last, value) = e.values().last().expect("values");
-        assert_eq!((last.as_str(), value), (":v13", &AttributeValue::S("x".into())));
+        let (names, values) = e.into_maps();
+        let names = names.expect("names");
+        assert_eq!(names.len(), 2);
+        assert_eq!((names["#n0"].as_str(), names["#n1"].as_str()), ("host", "time"));
+        let values = values.expect("values");
+        assert_eq!(values.len(), 14);
+        assert_eq!(values[":v13"], AttributeValue::S("x".into()));
         assert_eq!(placeholder("#n", 123), "#n123");
+    }
+
+    #[test]
+    fn an_expression_without_names_or_values_sends_neither_map() {
+        // DynamoDB refuses an empty ExpressionAttributeValues.
+        let mut e = Expr::default();
+        let _ = e.name("a");
+        let (names, values) = e.into_maps();
+        assert_eq!(names.map(|n| n.len()), Some(1));
+        assert!(values.is_none());
+        assert_eq!(Expr::default().into_maps(), (None, None));
     }
 }

@@ -20,7 +20,6 @@ mod page;
 pub mod run_item;
 pub mod schema;
 mod sdk_http;
-mod wire;
 
 pub use client::{Dynamo, MAX_ATTEMPTS, local_client, sdk_config};
 pub use config::{MaintenanceStore, ensure_config_table, new_window_id};

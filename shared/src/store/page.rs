@@ -24,6 +24,7 @@ pub trait PulsePages: Send + Sync {
 
 #[async_trait]
 impl PulsePages for DynamoStore {
+    #[tracing::instrument(level = "debug", skip_all, fields(table = self.table(), op = "Scan", after = after.map(PulseId::as_str)))]
     async fn page(&self, after: Option<&PulseId>, limit: usize) -> Result<PulsePage, StoreError> {
         let start =
             after.map(|id| HashMap::from([(super::item::ID.to_owned(), AttributeValue::S(id.as_str().to_owned()))]));

@@ -1,11 +1,10 @@
 //! The SDK's HTTPS client, made on its first request rather than when a client is built.
 //!
 //! The SDK's default client reads and parses every trusted root certificate of the system (about
-//! 150, from `/etc/ssl/certs`) when the first SDK client is built, and loading the configuration
-//! builds one (the web identity provider's STS client). That cost 4–6 ms of each cold start, about
-//! half of the pulse function's init, though a pulse never makes an SDK request on Lambda: its writes
-//! go through the wire client, and its credentials come from the environment. With this client the
-//! certificates are read by the first SDK request, by the functions that make one.
+//! 150, from `/etc/ssl/certs`) when a client built on it is validated, and loading the configuration
+//! builds one (the default chain's web identity provider makes an STS client, which a function with
+//! its credentials in the environment never uses). With this client the certificates are read once,
+//! by the first request that needs a connection (docs/PERFORMANCE.md, "Cold start", has the figures).
 //!
 //! The connector is the default's: rustls with aws-lc and the system's roots, the request's
 //! timeouts, the runtime's sleep, and a proxy from `HTTPS_PROXY`/`NO_PROXY` when they are set.

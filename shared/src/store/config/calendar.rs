@@ -78,6 +78,7 @@ fn key(name: &str) -> Item {
 
 #[async_trait]
 impl CalendarStore for DynamoConfig {
+    #[tracing::instrument(level = "debug", skip_all, fields(table = %self.table, op = "Query"))]
     async fn calendars(&self) -> Result<Vec<HolidayCalendar>, StoreError> {
         let mut out = Vec::new();
         let mut start = None;
@@ -109,6 +110,7 @@ impl CalendarStore for DynamoConfig {
         }
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(table = %self.table, op = "GetItem", key = name.as_str()))]
     async fn calendar(&self, name: &CalendarName) -> Result<Option<HolidayCalendar>, StoreError> {
         self.count();
         let out = self
@@ -123,6 +125,7 @@ impl CalendarStore for DynamoConfig {
         Ok(out.item().and_then(from_item))
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(table = %self.table, op = "PutItem"))]
     async fn put_calendar(&self, calendar: &HolidayCalendar) -> Result<Held, StoreError> {
         self.count();
         let out = self
@@ -137,6 +140,7 @@ impl CalendarStore for DynamoConfig {
         Ok(out.attributes().is_some_and(|a| !a.is_empty()).into())
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(table = %self.table, op = "DeleteItem", key = name.as_str()))]
     async fn delete_calendar(&self, name: &CalendarName) -> Result<Held, StoreError> {
         self.count();
         let out = self

@@ -45,6 +45,7 @@ impl DynamoConfig {
 
 #[async_trait]
 impl ChannelDirectory for DynamoConfig {
+    #[tracing::instrument(level = "debug", skip_all, fields(table = %self.table, op = "Query"))]
     async fn channels(&self) -> Result<Vec<StoredChannel>, StoreError> {
         let mut pages = self
             .client
@@ -79,6 +80,7 @@ impl ChannelDirectory for DynamoConfig {
         Ok(out)
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(table = %self.table, op = "GetItem", key = %name))]
     async fn channel(&self, name: &ChannelName) -> Result<Option<StoredChannel>, StoreError> {
         self.count();
         let out = self
@@ -99,6 +101,7 @@ impl ChannelDirectory for DynamoConfig {
         }))
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(table = %self.table, op = "PutItem", key = %channel.name))]
     async fn put_channel(&self, channel: &Channel) -> Result<(), StoreError> {
         self.count();
         self.client
@@ -111,6 +114,7 @@ impl ChannelDirectory for DynamoConfig {
         Ok(())
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(table = %self.table, op = "DeleteItem", key = %name))]
     async fn delete_channel(&self, name: &ChannelName) -> Result<Held, StoreError> {
         self.count();
         let result = self
@@ -129,6 +133,7 @@ impl ChannelDirectory for DynamoConfig {
         }
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(table = %self.table, op = "GetItem"))]
     async fn routes(&self) -> Result<Routes, StoreError> {
         self.count();
         let out = self
@@ -155,6 +160,7 @@ impl ChannelDirectory for DynamoConfig {
         })
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(table = %self.table, op = "PutItem"))]
     async fn put_routes(&self, routes: &Routes) -> Result<(), StoreError> {
         self.count();
         self.client
@@ -167,6 +173,7 @@ impl ChannelDirectory for DynamoConfig {
         Ok(())
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(table = %self.table, op = "UpdateItem", key = %name))]
     async fn set_problem(&self, name: &ChannelName, problem: Option<&Problem>) -> Result<Held, StoreError> {
         self.count();
         let request = self

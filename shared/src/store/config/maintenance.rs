@@ -70,6 +70,7 @@ fn from_item(item: &Item) -> Option<Window> {
 #[async_trait]
 impl MaintenanceStore for DynamoStore {
     /// One Query (more pages only past 1 MB of windows).
+    #[tracing::instrument(level = "debug", skip_all, fields(table = self.config_table(), op = "Query"))]
     async fn windows(&self) -> Result<Vec<Window>, StoreError> {
         let mut pages = self
             .client()
@@ -100,6 +101,7 @@ impl MaintenanceStore for DynamoStore {
         Ok(windows)
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(table = self.config_table(), op = "PutItem"))]
     async fn add_window(&self, window: &Window) -> Result<Held, StoreError> {
         self.count(0);
         let result = self
@@ -118,6 +120,7 @@ impl MaintenanceStore for DynamoStore {
         }
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(table = self.config_table(), op = "DeleteItem", key = id))]
     async fn remove_window(&self, id: &str) -> Result<Option<Window>, StoreError> {
         self.count(0);
         let out = self

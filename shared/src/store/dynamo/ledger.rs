@@ -48,6 +48,7 @@ impl IncidentLedger for DynamoStore {
 
     /// One Query per shard (more pages only when many pulses are due at once). The index holds only
     /// keys, so each due entry costs a few bytes here and one item read in `fetch`.
+    #[tracing::instrument(level = "debug", skip_all, fields(table = %self.table, op = "Query", index = INDEX_NAME))]
     async fn due(&self, now: DateTime<Utc>) -> Result<Vec<PulseId>, StoreError> {
         let mut due = Vec::new();
         for shard in due_index::all_shards() {

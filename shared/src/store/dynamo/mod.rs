@@ -10,18 +10,15 @@ mod settings;
 mod signals;
 
 use super::client::Dynamo;
-use super::error::{Cause, classify, classify_wire};
+use super::error::{Cause, classify, is_condition_failure};
 use super::events::MAX_EVENTS;
 use super::events::local_trim::LocalTrim;
 use super::expr::Expr;
 use super::item::{self, Item, n, s};
-use super::wire::Op;
-use super::wire::json::UpdateItem;
-use super::wire::old_image::OldImage;
 use super::{Held, Listing, StoreError};
 use crate::model::{Pulse, PulseId};
 use aws_sdk_dynamodb::Client;
-use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes};
+use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes, ReturnValue};
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -163,34 +160,35 @@ impl DynamoStore {
     }
 
     /// Runs a conditional update; `Ok(None)` when the condition did not hold, else the old item
-    /// (return values cost no write units) with the values of the attributes `old` names: `None`
-    /// asks for no old item at all.
+    /// when `old` asks for it (return values cost no write units; an empty item: the write created
+    /// it), or an empty one.
+    #[tracing::instrument(level = "debug", skip_all, fields(table = %self.table, op = "UpdateItem", id = %id))]
     async fn update(
         &self,
         id: &PulseId,
         update: &str,
         condition: &str,
         expr: Expr,
-        old: Option<&'static [&'static str]>,
-    ) -> Result<Option<OldImage>, StoreError> {
+        old: bool,
+    ) -> Result<Option<Item>, StoreError> {
         self.count(0);
-        let key = Self::key(id);
-        let request = UpdateItem {
-            table_name: &self.table,
-            key: &key,
-            update_expression: update,
-            condition_expression: condition,
-            expression: &expr,
-            return_values: if old.is_some() { "ALL_OLD" } else { "NONE" },
-        };
-        let body = serde_json::to_vec(&request)
-            .map_err(|e| StoreError::Failed(Cause::with_source("an UpdateItem request could not be written", e)))?;
-        match self.client.wire().call(Op::UpdateItem, body).await {
-            Ok(answer) => OldImage::read(&answer, old.unwrap_or_default())
-                .map(Some)
-                .map_err(|e| StoreError::Failed(Cause::with_source("DynamoDB's UpdateItem answer cannot be read", e))),
-            Err(err) if err.code() == Some("ConditionalCheckFailedException") => Ok(None),
-            Err(err) => Err(classify_wire(err)),
+        let (names, values) = expr.into_maps();
+        let mut request = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(Self::key(id)))
+            .update_expression(update)
+            .set_expression_attribute_names(names)
+            .set_expression_attribute_values(values)
+            .return_values(if old { ReturnValue::AllOld } else { ReturnValue::None });
+        if !condition.is_empty() {
+            request = request.condition_expression(condition);
+        }
+        match request.send().await {
+            Ok(out) => Ok(Some(out.attributes.unwrap_or_default())),
+            Err(err) if is_condition_failure(&err) => Ok(None),
+            Err(err) => Err(classify(err)),
         }
     }
 
@@ -201,13 +199,14 @@ impl DynamoStore {
         condition: &str,
         expr: Expr,
     ) -> Result<Held, StoreError> {
-        Ok(self.update(id, update, condition, expr, None).await?.is_some().into())
+        Ok(self.update(id, update, condition, expr, false).await?.is_some().into())
     }
 
     /// Reads whole items by id, up to 100 at a time (BatchGetItem's limit), retrying what DynamoDB
     /// leaves unprocessed. Eventually consistent (half the read units): every write the monitor makes
     /// after reading is conditional on what it read, so a stale item can only make a write fail, and
     /// the pulse stays due for the next run.
+    #[tracing::instrument(level = "debug", skip_all, fields(table = %self.table, op = "BatchGetItem", ids = ids.len()))]
     async fn batch_get(&self, ids: &[PulseId]) -> Result<Listing, StoreError> {
         let mut listing = Listing::default();
         if ids.is_empty() {
@@ -246,6 +245,7 @@ impl DynamoStore {
 
     /// Every item, or those matching `filter` (`attribute_not_exists(dueShard)`), optionally one
     /// segment of a parallel Scan; stops after `limit` matching items.
+    #[tracing::instrument(level = "debug", skip_all, fields(table = %self.table, op = "Scan", segment = ?segment))]
     async fn scan(
         &self,
         unindexed_only: bool,
@@ -297,3 +297,6 @@ pub(in crate::store) fn push_item(listing: &mut Listing, raw: &Item) {
 fn millis(at: DateTime<Utc>) -> AttributeValue {
     n(at.timestamp_millis())
 }
+
+#[cfg(test)]
+mod faults_tests;

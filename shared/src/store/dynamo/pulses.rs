@@ -72,9 +72,8 @@ impl PulseRecorder for DynamoStore {
             "(attribute_not_exists({ts}) OR {ts} <= {}) AND {newest}",
             e.value(s(&stamp))
         );
-        // Only whether these were there: the rest of the old item is skipped, not read.
-        const ASKED: &[&str] = &[item::ALERT_FOR, item::DUE_SHARD, item::PAUSED];
-        match self.update(&id, &update, &condition, e, Some(ASKED)).await? {
+        // The old item says what else this pulse ends: an alert, another writer's item, a pause.
+        match self.update(&id, &update, &condition, e, true).await? {
             // Alerted: due at once, so the next run sends the recovery.
             Some(old) if old.contains_key(item::ALERT_FOR) => self.due_now(&id, receipt.at, None).await,
             // Written by another writer (no index keys before this pulse): the `dueAt` just written
@@ -132,6 +131,7 @@ impl DynamoStore {
 
 #[async_trait]
 impl PulseReader for DynamoStore {
+    #[tracing::instrument(level = "debug", skip_all, fields(table = %self.table, op = "GetItem", id = %id))]
     async fn get(&self, id: &PulseId) -> Result<Option<Pulse>, StoreError> {
         let out = self
             .client

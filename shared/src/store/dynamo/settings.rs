@@ -52,6 +52,7 @@ impl SettingsWriter for DynamoStore {
         self.conditional_update(id, &update, &condition, e).await
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(table = %self.table, op = "DeleteItem", id = %id))]
     async fn delete(&self, id: &PulseId) -> Result<Held, StoreError> {
         self.count(0);
         let out = self

@@ -6,9 +6,8 @@ use super::{DynamoStore, millis};
 use crate::model::{MaxRuntime, PulseId, Signal, format_stamp};
 use crate::store::due_index::shard_of;
 use crate::store::expr::Expr;
-use crate::store::item::{self, s, saturday_flag};
+use crate::store::item::{self, Item, s, saturday_flag};
 use crate::store::run_item::{self, NO_STAMP, duration_millis};
-use crate::store::wire::old_image::OldImage;
 use crate::store::{PulseReceipt, StoreError};
 use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, Utc};
@@ -116,7 +115,7 @@ impl DynamoStore {
         removes.push(e.name(item::PAUSED));
         let condition = newest_finish(&mut e, receipt.at);
         if self
-            .update(&id, &update_text(&sets, &removes), &condition, e, None)
+            .update(&id, &update_text(&sets, &removes), &condition, e, false)
             .await?
             .is_none()
         {
@@ -156,9 +155,8 @@ impl DynamoStore {
                 e.value(s(rid))
             );
         }
-        const ASKED: &[&str] = &[item::DUE_SHARD, item::PAUSED, item::DUE_AT, run_item::MAX_RUNTIME];
         let Some(old) = self
-            .update(&id, &update_text(&sets, &removes), &condition, e, Some(ASKED))
+            .update(&id, &update_text(&sets, &removes), &condition, e, true)
             .await?
         else {
             tracing::info!(%id, at = %stamp, "a start older than the latest start, or of a run that has ended: ignored");
@@ -201,7 +199,7 @@ impl DynamoStore {
     }
 }
 
-fn max_runtime(old: &OldImage) -> Option<MaxRuntime> {
+fn max_runtime(old: &Item) -> Option<MaxRuntime> {
     match old.get(run_item::MAX_RUNTIME)? {
         AttributeValue::S(raw) | AttributeValue::N(raw) => MaxRuntime::parse(raw).ok(),
         _ => None,

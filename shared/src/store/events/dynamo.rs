@@ -4,10 +4,8 @@ use super::item::{from_item, to_item};
 use super::local_trim::{LocalTrim, Mark};
 use super::{AT, EXPIRES, EventLog, EventPage, PULSE, event_key};
 use crate::model::{Event, PulseId};
-use crate::store::error::{Cause, classify, classify_wire};
+use crate::store::error::classify;
 use crate::store::item::s;
-use crate::store::wire::Op;
-use crate::store::wire::json::PutItem;
 use crate::store::{DynamoStore, StoreError};
 use async_trait::async_trait;
 use aws_sdk_dynamodb::types::AttributeValue;
@@ -22,20 +20,16 @@ fn is_missing_table<E: aws_sdk_dynamodb::error::ProvideErrorMetadata, R>(
 
 #[async_trait]
 impl EventLog for DynamoStore {
+    #[tracing::instrument(level = "debug", skip_all, fields(table = self.events_table(), op = "PutItem", id = %event.pulse))]
     async fn append(&self, event: &Event) -> Result<(), StoreError> {
         self.count_history();
-        let item = to_item(&event_key(event.at), event);
-        let request = PutItem {
-            table_name: self.events_table(),
-            item: &item,
-        };
-        let body = serde_json::to_vec(&request)
-            .map_err(|e| StoreError::Failed(Cause::with_source("a PutItem request could not be written", e)))?;
-        self.dynamo()
-            .wire()
-            .call(Op::PutItem, body)
+        self.client()
+            .put_item()
+            .table_name(self.events_table())
+            .set_item(Some(to_item(&event_key(event.at), event)))
+            .send()
             .await
-            .map_err(classify_wire)?;
+            .map_err(classify)?;
         if let Some(local) = self.local_trim()
             && let Some(mark) = local.wrote(&event.pulse)
         {
@@ -44,6 +38,7 @@ impl EventLog for DynamoStore {
         Ok(())
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(table = self.events_table(), op = "Query", id = %pulse))]
     async fn events(
         &self,
         pulse: &PulseId,
@@ -115,6 +110,7 @@ impl DynamoStore {
 
     /// Reads every key of the pulse's history (keys and expiry only), deletes what must go one item
     /// at a time: the local runtime's stand-in for TTL, never on AWS's request path.
+    #[tracing::instrument(level = "debug", skip_all, fields(table = self.events_table(), op = "Query", id = %pulse))]
     async fn trim_keys(&self, pulse: &PulseId, now: DateTime<Utc>, keep: usize) -> Result<Trimmed, StoreError> {
         let mut pages = self
             .client()
