@@ -11,7 +11,7 @@ help:
 	@echo "make run    start heartbeat locally (http://127.0.0.1:3000/heartbeat/…)"
 	@echo "make test   run every test (unit, end-to-end on dynalite and moto, browser, API contract)"
 	@echo "make ci     what CI runs: format check, clippy, make test, template lint, sam build check"
-	@echo "make build  build the five Lambda bootstraps (cargo lambda, arm64)"
+	@echo "make build  build the eight Lambda bootstraps (cargo lambda, arm64)"
 	@echo "make client build the heartbeat client as one static binary (musl) for the machines that run jobs"
 	@echo "make deploy sam build, then sam deploy (--guided the first time): see README, Deploy to AWS"
 

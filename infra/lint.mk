@@ -11,7 +11,7 @@
 #                  warning, no error: cfn-lint exits non-zero on warnings too). The linters live in
 #                  .venv, installed once from infra/requirements-lint.txt (pinned) and again only
 #                  when that file changes.
-#   build-lambda   the five functions for Graviton (aarch64-unknown-linux-gnu) with cargo-lambda,
+#   build-lambda   the eight functions for Graviton (aarch64-unknown-linux-gnu) with cargo-lambda,
 #                  which cross-compiles through Zig (the `ziglang` wheel in .venv, found by
 #                  cargo-zigbuild as `python3 -m ziglang` since .venv/bin comes first on PATH).
 #                  Artifacts: target/lambda/<function>/bootstrap. cargo-lambda comes from its PyPI

@@ -1,4 +1,4 @@
-//! The five Lambda bootstraps that `make build` leaves in `target/lambda/<function>/bootstrap`
+//! The eight Lambda bootstraps that `make build` leaves in `target/lambda/<function>/bootstrap`
 //! (arm64): their size and their size in a deployment zip. The zip is measured as `make build`
 //! measures it (Python's zipfile, deflate level 9), so the figures match; without python3, deflate
 //! level 9 here (miniz_oxide, about 0.1% larger) stands in, marked "≈".

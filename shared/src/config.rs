@@ -132,7 +132,7 @@ pub const MAX_HISTORY_DAYS: u32 = 3660;
 pub const MAX_REMIND_HOURS: f64 = 8760.0;
 
 impl Config {
-    /// Every setting, as the local runtime (all five routes in one process) needs them.
+    /// Every setting, as the local runtime (every function's routes in one process) needs them.
     pub fn from_vars(vars: &HashMap<String, String>) -> Result<Self, ConfigError> {
         Self::for_function(Uses::Everything, vars)
     }

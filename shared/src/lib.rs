@@ -1,5 +1,5 @@
 //! heartbeat's common crate: the table model, the working-time rules, the store, Slack, the pages and
-//! the request handlers that the five Lambda functions (and the local runtime) share.
+//! the request handlers that the eight Lambda functions (and the local runtime) share.
 
 pub mod api;
 pub mod app;

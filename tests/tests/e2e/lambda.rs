@@ -1,4 +1,4 @@
-//! The Lambda path end to end: the five real function binaries, each run as Lambda runs a
+//! The Lambda path end to end: the eight real function binaries, each run as Lambda runs a
 //! bootstrap against a stand-in Runtime API and a dynalite, fed the events API Gateway sends —
 //! REST proxy (payload 1.0, request bodies base64-encoded by the template's binary media types) and
 //! HTTP API (payload 2.0) — routed through `template.yaml`'s own route table, plus the monitor's
