@@ -1,17 +1,14 @@
-//! `GET /heartbeat/badge/{badgeKey}/{scope}.svg|.json`: status badges for READMEs.
+//! The badge function: status badges for READMEs, `.svg` or `.json` (its route: `routes::ROUTES`).
 
-use chrono::Utc;
-use heartbeat_shared::{app::KeyedApp, config::Uses, handlers, telemetry};
-use lambda_http::{Error, run, service_fn};
-use std::convert::Infallible;
+use heartbeat_shared::{app::KeyedApp, config::Uses, handlers, lambda_main, routes::Function, telemetry};
 
 // One invocation at a time: one thread, without the wake-ups between worker threads.
 #[tokio::main(flavor = "current_thread")]
-async fn main() -> Result<(), Error> {
+async fn main() -> Result<(), lambda_http::Error> {
     telemetry::init();
     let app = &KeyedApp::from_env(Uses::Badge).await?;
-    let keys = &app.keys;
-    let handle =
-        |req| async { Ok::<_, Infallible>(handlers::badge(req, &app.store, &app.config, keys, Utc::now()).await) };
-    run(service_fn(handle)).await
+    lambda_main::serve(Function::Badge, |req, now| {
+        handlers::badge(req, &app.store, &app.config, &app.keys, now)
+    })
+    .await
 }

@@ -1,17 +1,14 @@
-//! `GET /heartbeat/pulses/{id}?secret=S`: one pulse's page.
+//! The detail function: one pulse's page, behind the secret (its route: `routes::ROUTES`).
 
-use chrono::Utc;
-use heartbeat_shared::{app::PagesApp, handlers, telemetry};
-use lambda_http::{Error, run, service_fn};
-use std::convert::Infallible;
+use heartbeat_shared::{app::PagesApp, handlers, lambda_main, routes::Function, telemetry};
 
 // One invocation at a time: one thread, without the wake-ups between worker threads.
 #[tokio::main(flavor = "current_thread")]
-async fn main() -> Result<(), Error> {
+async fn main() -> Result<(), lambda_http::Error> {
     telemetry::init();
     let app = &PagesApp::from_env().await?;
-    run(service_fn(move |req| async move {
-        Ok::<_, Infallible>(handlers::detail(req, &app.store, &app.config, Utc::now()).await)
-    }))
+    lambda_main::serve(Function::Detail, |req, now| {
+        handlers::detail(req, &app.store, &app.config, now)
+    })
     .await
 }

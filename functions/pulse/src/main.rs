@@ -1,16 +1,14 @@
-//! `GET|POST /heartbeat/pulse`: records that a job ran.
+//! The pulse function: a job says "I ran", "I started" or "I failed" (its routes: `routes::ROUTES`).
 
-use chrono::Utc;
-use heartbeat_shared::{app::PulseApp, handlers, telemetry};
-use lambda_http::{Error, run, service_fn};
-use std::convert::Infallible;
+use heartbeat_shared::{app::PulseApp, handlers, lambda_main, routes::Function, telemetry};
 
 // One invocation at a time: one thread, without the wake-ups between worker threads.
 #[tokio::main(flavor = "current_thread")]
-async fn main() -> Result<(), Error> {
+async fn main() -> Result<(), lambda_http::Error> {
     telemetry::init();
     let app = &PulseApp::from_env().await?;
-    let handle =
-        move |req| async move { Ok::<_, Infallible>(handlers::pulse(req, &app.store, &app.config, Utc::now()).await) };
-    run(service_fn(handle)).await
+    lambda_main::serve(Function::Pulse, |req, now| {
+        handlers::pulse(req, &app.store, &app.config, now)
+    })
+    .await
 }

@@ -1,4 +1,5 @@
-//! Which handler a local request goes to: the routes of the SAM template, under any stage prefix.
+//! Which handler a local request goes to: the shared route table (`heartbeat_shared::routes`), which
+//! the SAM template also follows, under any stage prefix.
 
 use crate::convert;
 use bytes::Bytes;
@@ -7,61 +8,12 @@ use heartbeat_shared::api::{self, ApiDeps, Keys};
 use heartbeat_shared::app::App;
 use heartbeat_shared::handlers::{self, MonitorDeps, monitor};
 use heartbeat_shared::http::params;
+use heartbeat_shared::routes::{self, Handler};
 use heartbeat_shared::store::config::ChannelDirectory;
 use http_body_util::Full;
-use hyper::Method;
 use hyper::body::Incoming;
 use serde_json::{Value, json};
 use std::sync::Arc;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Route {
-    Pulse,
-    Dashboard,
-    Edit,
-    Monitor,
-    /// `/heartbeat/api/v1/…`
-    Api,
-    /// `/heartbeat/badge/{key}/{scope}.svg|json`
-    Badge,
-    /// `/heartbeat/export.csv`
-    Export,
-    /// `/heartbeat/pulses/{id}`: the detail page.
-    Detail,
-    /// `/heartbeat/quiet` (snooze/pause), `/heartbeat/maintenance`, `/heartbeat/channels` and
-    /// `/heartbeat/calendars`: pages the api function serves.
-    QuietPages,
-}
-
-/// `/heartbeat/pulse`, `/Prod/heartbeat/pulse`, …: the stage prefix does not matter.
-pub fn route(path: &str) -> Option<Route> {
-    let tail = if let Some(tail) = path.strip_prefix("/heartbeat/") {
-        tail
-    } else {
-        path.rsplit_once("/heartbeat/")?.1
-    };
-    if tail.starts_with("api/") {
-        return Some(Route::Api);
-    }
-    if tail.starts_with("badge/") {
-        return Some(Route::Badge);
-    }
-    if tail
-        .strip_prefix("pulses/")
-        .is_some_and(|id| !id.is_empty() && !id.contains('/'))
-    {
-        return Some(Route::Detail);
-    }
-    match tail.trim_end_matches('/') {
-        "export.csv" => Some(Route::Export),
-        "pulse" | "pulse/start" | "pulse/fail" => Some(Route::Pulse),
-        "dashboard" => Some(Route::Dashboard),
-        "edit" => Some(Route::Edit),
-        "monitor" => Some(Route::Monitor),
-        "quiet" | "maintenance" | "channels" | "calendars" => Some(Route::QuietPages),
-        _ => None,
-    }
-}
 
 #[derive(Clone)]
 pub struct Service {
@@ -101,13 +53,9 @@ impl Service {
     }
 
     pub async fn handle(&self, req: hyper::Request<Incoming>) -> hyper::Response<Full<Bytes>> {
-        let Some(route) = route(req.uri().path()) else {
-            return convert::plain(
-                404,
-                "Not found: heartbeat serves /heartbeat/pulse (and /pulse/start, /pulse/fail), /heartbeat/dashboard, \
-                 /heartbeat/edit, /heartbeat/monitor, /heartbeat/pulses/{id}, /heartbeat/quiet, /heartbeat/maintenance, /heartbeat/channels, /heartbeat/calendars, \
-                 /heartbeat/export.csv, /heartbeat/badge/… and /heartbeat/api/v1/…\n",
-            );
+        let Some(route) = routes::find(req.method().as_str(), req.uri().path()) else {
+            let paths = routes::paths().join(", ");
+            return convert::plain(404, &format!("Not found: heartbeat serves {paths}\n"));
         };
         let req = match convert::request(req).await {
             Ok(req) => req,
@@ -118,23 +66,26 @@ impl Service {
         };
         let app = &self.app;
         let now = Utc::now();
-        let res = match route {
-            Route::Pulse => handlers::pulse(req, &app.store, &app.config, now).await,
-            Route::Dashboard => handlers::dashboard(req, &app.store, &app.config, now).await,
-            Route::Edit if req.method() == Method::POST => {
+        // Every handler of every function: the one process plays them all.
+        let res = match route.handler {
+            Handler::Pulse => handlers::pulse(req, &app.store, &app.config, now).await,
+            Handler::Dashboard => handlers::dashboard(req, &app.store, &app.config, now).await,
+            Handler::EditSave => {
                 let channels = app.channels.as_ref().map(|c| &c.directory as &dyn ChannelDirectory);
                 handlers::edit_post_checked(req, &app.store, &app.store, channels, &app.config, now).await
             }
-            Route::Edit => handlers::edit_get(req, &app.store, &app.config, now).await,
-            Route::Monitor => return self.monitor_by_url(&req).await,
-            Route::Api => api::api(req, &self.api_deps(), now).await,
-            Route::Export => {
+            Handler::EditForm => handlers::edit_get(req, &app.store, &app.config, now).await,
+            Handler::Monitor => return self.monitor_by_url(&req).await,
+            Handler::Api => api::api(req, &self.api_deps(), now).await,
+            Handler::ExportCsv => {
                 handlers::export_csv(req, &app.store, &app.store, Some(&app.store), &app.config, now).await
             }
-            // The snooze, maintenance and channels and calendars pages: the api function's, with its dependencies.
-            Route::QuietPages => api::serve(req, &self.api_deps(), now).await,
-            Route::Badge => handlers::badge(req, &app.store, &app.config, &self.keys, now).await,
-            Route::Detail => handlers::detail(req, &app.store, &app.config, now).await,
+            // The pages behind the dashboard secret: the api function's, with its dependencies.
+            Handler::QuietPage | Handler::MaintenancePage | Handler::CalendarsPage | Handler::ChannelsPage => {
+                api::serve(req, &self.api_deps(), now).await
+            }
+            Handler::Badge => handlers::badge(req, &app.store, &app.config, &self.keys, now).await,
+            Handler::Detail => handlers::detail(req, &app.store, &app.config, now).await,
         };
         convert::response(res)
     }
@@ -190,29 +141,5 @@ impl Service {
             "detail": { "backfill": backfill },
         });
         monitor::monitor_event(event, &self.monitor_deps(), Utc::now(), &monitor::new_run_id()).await
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn routes_ignore_the_stage_prefix() {
-        assert_eq!(route("/heartbeat/pulse"), Some(Route::Pulse));
-        assert_eq!(route("/Prod/heartbeat/pulse/start"), Some(Route::Pulse));
-        assert_eq!(route("/heartbeat/pulse/fail"), Some(Route::Pulse));
-        assert_eq!(route("/heartbeat/pulse/other"), None);
-        assert_eq!(route("/Prod/heartbeat/dashboard"), Some(Route::Dashboard));
-        assert_eq!(route("/v1/heartbeat/edit/"), Some(Route::Edit));
-        assert_eq!(route("/heartbeat/monitor"), Some(Route::Monitor));
-        assert_eq!(route("/heartbeat/other"), None);
-        assert_eq!(route("/Prod/heartbeat/api/v1/pulses"), Some(Route::Api));
-        assert_eq!(route("/heartbeat/badge/k/host:db.svg"), Some(Route::Badge));
-        assert_eq!(route("/heartbeat/export.csv"), Some(Route::Export));
-        assert_eq!(route("/heartbeat/pulses/abc"), Some(Route::Detail));
-        assert_eq!(route("/heartbeat/pulses/"), None);
-        assert_eq!(route("/heartbeat/pulses/a/b"), None);
-        assert_eq!(route("/pulse"), None);
     }
 }

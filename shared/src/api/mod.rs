@@ -23,6 +23,7 @@ pub use keys::Keys;
 pub use openapi::document as openapi_document;
 
 use crate::config::Config;
+use crate::routes::{self, Handler};
 use crate::store::config::CalendarStore;
 use crate::store::{EventLog, IncidentLedger, MaintenanceStore, PulsePages, PulseReader, QuietWriter, SettingsWriter};
 use chrono::{DateTime, Utc};
@@ -86,27 +87,22 @@ impl<'a> ApiDeps<'a> {
     }
 }
 
-/// The api function's two routes: the API, and the dashboard's CSV export (behind the secret).
+/// Every route of the api function (`routes::ROUTES`): the API, the dashboard's CSV export, and the
+/// pages behind the dashboard secret served here because this function already holds every store
+/// role they use (snooze/pause confirmation, maintenance, calendars, channels).
 pub async fn serve(req: Request, deps: &ApiDeps<'_>, now: DateTime<Utc>) -> Response<Body> {
-    let path = req.uri().path();
-    if path.ends_with("/heartbeat/export.csv") {
-        return crate::handlers::export_csv(req, deps.reader, deps.maintenance, deps.calendars, deps.config, now).await;
+    let handler = routes::find(req.method().as_str(), req.uri().path()).map(|route| route.handler);
+    match handler {
+        Some(Handler::ExportCsv) => {
+            crate::handlers::export_csv(req, deps.reader, deps.maintenance, deps.calendars, deps.config, now).await
+        }
+        Some(Handler::QuietPage) => crate::handlers::quiet_page(req, deps, now).await,
+        Some(Handler::MaintenancePage) => crate::handlers::maintenance_page(req, deps, now).await,
+        Some(Handler::CalendarsPage) => crate::handlers::calendars_page(req, deps, now).await,
+        Some(Handler::ChannelsPage) => crate::handlers::channels_page(req, deps, now).await,
+        // The API, and what API Gateway would not send here: the API's 404 naming its document.
+        _ => api(req, deps, now).await,
     }
-    // The snooze/pause confirming page and the maintenance page: pages behind the dashboard secret,
-    // served here because this function already holds every store role they use.
-    if path.ends_with("/heartbeat/quiet") {
-        return crate::handlers::quiet_page(req, deps, now).await;
-    }
-    if path.ends_with("/heartbeat/maintenance") {
-        return crate::handlers::maintenance_page(req, deps, now).await;
-    }
-    if path.ends_with("/heartbeat/calendars") {
-        return crate::handlers::calendars_page(req, deps, now).await;
-    }
-    if path.ends_with("/heartbeat/channels") {
-        return crate::handlers::channels_page(req, deps, now).await;
-    }
-    api(req, deps, now).await
 }
 
 /// One request on its way through the resources.

@@ -12,6 +12,8 @@ use heartbeat_e2e::{
     ApiRoutes, ApiType, Behaviour, Dynalite, FUNCTIONS, LambdaFunction, SlackRecorder, api_routes, condition_value,
     original_id, put_indexed_item, repo_root, s_attr, stamp_days_ago,
 };
+use heartbeat_shared::api::{PREFIX, openapi_document};
+use heartbeat_shared::routes::{self, Function, ROUTES};
 use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::io::Read;
@@ -182,6 +184,15 @@ impl Api {
     async fn send(&self, stack: &Stack, event: &Value) -> Answer {
         let (method, path) = self.route_of(event);
         let integration = self.routes.route(&method, &path);
+        let route = ROUTES
+            .iter()
+            .find(|route| route.method == method && route.path == path)
+            .unwrap_or_else(|| panic!("the route table (shared/src/routes.rs) has no {method} {path}"));
+        assert_eq!(
+            integration.binary,
+            route.function.binary(),
+            "template.yaml and the route table send {method} {path} to different functions"
+        );
         match self.kind {
             ApiType::Rest => assert_eq!(integration.payload_format, "1.0", "{method} {path}"),
             ApiType::Http => {
@@ -599,65 +610,104 @@ async fn the_monitor_answers_the_schedule_and_the_constant_input() {
     assert_eq!(stack.slack.requests().len(), 1, "one alert in all");
 }
 
-/// Whichever API type a stack has, the same routes reach the same functions, and API Gateway may
-/// invoke each of those functions on its route (the one permission per function covers both types).
+/// `template.yaml` routes, on both API types, exactly the route table's routes (shared/src/routes.rs)
+/// to the table's functions; every operation of the API's own `openapi.json` reaches the api
+/// function there and in the table; and API Gateway may invoke each function on its routes (the one
+/// permission per function covers both types).
 #[test]
-fn both_api_types_route_the_same_requests_to_the_same_functions() {
-    let http = api_routes(ApiType::Http);
-    let rest = api_routes(ApiType::Rest);
-    let binaries = |routes: &ApiRoutes| -> Vec<(String, String, String)> {
-        let mut all: Vec<_> = routes
+fn both_api_types_route_the_tables_routes_and_every_api_operation_to_their_functions() {
+    let mut table: Vec<(String, String, String)> = ROUTES
+        .iter()
+        .map(|route| {
+            (
+                route.method.to_owned(),
+                route.path.to_owned(),
+                route.function.binary().to_owned(),
+            )
+        })
+        .collect();
+    table.sort();
+    let operations = openapi_operations();
+    assert!(operations.len() >= 20, "openapi.json's operations: {operations:?}");
+    let mut problems = Vec::new();
+    for kind in [ApiType::Http, ApiType::Rest] {
+        let api = api_routes(kind);
+        for (method, path) in &operations {
+            let request = format!("{PREFIX}{}", filled(path));
+            let reached = api
+                .routes
+                .iter()
+                .find(|((m, p), _)| m == method && routes::matches(p, &request))
+                .map(|(_, integration)| integration.binary.as_str());
+            if reached != Some(Function::Api.binary()) {
+                problems.push(format!(
+                    "openapi.json's {method} {path} reaches {reached:?} on the {kind:?} API, not the api function"
+                ));
+            }
+            if routes::routes(method, &request).map(|route| route.function) != Some(Function::Api) {
+                problems.push(format!(
+                    "the route table sends openapi.json's {method} {path} elsewhere"
+                ));
+            }
+        }
+        let mut template: Vec<(String, String, String)> = api
             .routes
             .iter()
             .map(|((method, path), integration)| (method.clone(), path.clone(), integration.binary.clone()))
             .collect();
-        all.sort();
-        all
-    };
-    assert_eq!(binaries(&http), binaries(&rest));
-    let expected = [
-        ("DELETE", "/heartbeat/api/v1/{proxy+}", "api"),
-        ("GET", "/heartbeat/api/v1/{proxy+}", "api"),
-        ("GET", "/heartbeat/badge/{key}/{scope}", "badge"),
-        ("GET", "/heartbeat/calendars", "api"),
-        ("GET", "/heartbeat/channels", "api"),
-        ("GET", "/heartbeat/dashboard", "dashboard"),
-        ("GET", "/heartbeat/edit", "edit-get"),
-        ("GET", "/heartbeat/export.csv", "api"),
-        ("GET", "/heartbeat/maintenance", "api"),
-        ("GET", "/heartbeat/monitor", "monitor"),
-        ("GET", "/heartbeat/pulse", "pulse"),
-        ("GET", "/heartbeat/pulse/fail", "pulse"),
-        ("GET", "/heartbeat/pulse/start", "pulse"),
-        ("GET", "/heartbeat/pulses/{id}", "detail"),
-        ("GET", "/heartbeat/quiet", "api"),
-        ("PATCH", "/heartbeat/api/v1/{proxy+}", "api"),
-        ("POST", "/heartbeat/api/v1/{proxy+}", "api"),
-        ("POST", "/heartbeat/calendars", "api"),
-        ("POST", "/heartbeat/channels", "api"),
-        ("POST", "/heartbeat/edit", "edit-post"),
-        ("POST", "/heartbeat/maintenance", "api"),
-        ("POST", "/heartbeat/pulse", "pulse"),
-        ("POST", "/heartbeat/pulse/fail", "pulse"),
-        ("POST", "/heartbeat/pulse/start", "pulse"),
-        ("POST", "/heartbeat/quiet", "api"),
-    ]
-    .map(|(m, p, b)| (m.to_owned(), p.to_owned(), b.to_owned()));
-    assert_eq!(binaries(&http), expected);
-    assert_ne!(http.condition, rest.condition, "never both");
-    for ((method, path), integration) in &http.routes {
-        for api in ["HeartbeatHttpApi", "HeartbeatApi"] {
-            let permitted = heartbeat_e2e::invoke_permissions(&integration.binary, api);
-            assert!(
-                permitted.iter().any(|arn| {
+        template.sort();
+        for route in table.iter().filter(|route| !template.contains(route)) {
+            problems.push(format!("the {kind:?} API lacks the table's {route:?}"));
+        }
+        for route in template.iter().filter(|route| !table.contains(route)) {
+            problems.push(format!("the {kind:?} API has {route:?}, which the table lacks"));
+        }
+        for ((method, path), integration) in &api.routes {
+            for resource in ["HeartbeatHttpApi", "HeartbeatApi"] {
+                let permitted = heartbeat_e2e::invoke_permissions(&integration.binary, resource);
+                let allowed = permitted.iter().any(|arn| {
                     let (route_method, route_path) = arn.split_once('/').expect("METHOD/path");
                     (route_method == "*" || route_method == method) && permits(&format!("/{route_path}"), path)
-                }),
-                "{api} may not invoke {} for {method} {path}: {permitted:?}",
-                integration.binary
-            );
+                });
+                if !allowed {
+                    problems.push(format!(
+                        "{resource} may not invoke {} for {method} {path}: {permitted:?}",
+                        integration.binary
+                    ));
+                }
+            }
         }
     }
+    assert!(problems.is_empty(), "template.yaml:\n{}", problems.join("\n"));
+    assert_ne!(
+        api_routes(ApiType::Http).condition,
+        api_routes(ApiType::Rest).condition,
+        "never both"
+    );
+}
+
+/// `(METHOD, path)` of every operation in the API's OpenAPI document, paths as written there.
+fn openapi_operations() -> Vec<(String, String)> {
+    let methods = ["get", "put", "post", "patch", "delete", "head", "options", "trace"];
+    let paths = openapi_document()["paths"].as_object().expect("openapi.json has paths");
+    paths
+        .iter()
+        .flat_map(|(path, item)| {
+            let item = item.as_object().expect("a path item");
+            methods
+                .iter()
+                .filter(|method| item.contains_key(**method))
+                .map(|method| (method.to_uppercase(), path.clone()))
+        })
+        .collect()
+}
+
+/// A request path for an OpenAPI path: each `{name}` filled with a sample value.
+fn filled(path: &str) -> String {
+    path.split('/')
+        .map(|part| if part.starts_with('{') { "sample" } else { part })
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 /// Whether a permission's path (`*` for any text) covers a route of the API's definition, whose
