@@ -200,10 +200,11 @@ async fn run(script: &str, dir: &Path, env: &mut HashMap<String, String>) -> Ran
         env.clear();
         for pair in kept.split(|b| *b == 0).filter(|p| !p.is_empty()) {
             let pair = String::from_utf8_lossy(pair);
-            if let Some((name, value)) = pair.split_once('=')
-                && !matches!(name, "_" | "SHLVL" | "PWD" | "OLDPWD")
-            {
-                env.insert(name.to_owned(), value.to_owned());
+            match pair.split_once('=') {
+                Some(("_" | "SHLVL" | "PWD" | "OLDPWD", _)) | None => {}
+                Some((name, value)) => {
+                    env.insert(name.to_owned(), value.to_owned());
+                }
             }
         }
     }
@@ -260,10 +261,14 @@ async fn every_runnable_readme_block_runs_against_the_local_service() {
 
     let dynalite = Dynalite::start().await;
     let recorder = Recorder::start(Behaviour::Respond(200)).await;
-    let rt = LocalRuntime::start(&dynalite, &KEYS).await;
-    ensure_config_table(rt.client(), &format!("{}-config", rt.table()))
+    // `make run` names its config table itself; the runtime here is told it (channels, routes, calendars).
+    let config = format!("readme-config-{}", std::process::id());
+    ensure_config_table(&dynalite.client(), &config)
         .await
         .expect("the config table");
+    let mut vars = KEYS.to_vec();
+    vars.push(("CONFIG_TABLE_NAME", &config));
+    let rt = LocalRuntime::start(&dynalite, &vars).await;
     let dir = WorkDir::new();
     let mut env: HashMap<String, String> = ["PATH", "HOME", "LANG"]
         .into_iter()
