@@ -2,7 +2,13 @@
 //! the settings the service applies when the pulse is first created.
 
 use crate::report::Report;
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use reqwest::Url;
+
+/// Every byte but RFC 3986's unreserved characters is escaped. `Url::query_pairs_mut` would write a
+/// space as `+`, which the service reads as a plus in the four names that make a pulse's id (the
+/// original's clients send them unencoded): a space must travel as `%20`, a plus as `%2B`.
+const ESCAPED: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum TargetError {
@@ -66,18 +72,30 @@ impl Target {
             self.base.path().trim_end_matches('/'),
             report.signal.route()
         ));
-        {
-            let mut query = url.query_pairs_mut();
-            let Identity {
-                host,
-                category,
-                kind,
-                name,
-            } = &self.identity;
-            query.extend_pairs([("host", host), ("category", category), ("type", kind), ("name", name)]);
-            query.extend_pairs(self.settings.iter().map(|(k, v)| (*k, v)));
-            query.extend_pairs(report.params());
-        }
+        let Identity {
+            host,
+            category,
+            kind,
+            name,
+        } = &self.identity;
+        let identity = [("host", host), ("category", category), ("type", kind), ("name", name)];
+        let settings = self.settings.iter().map(|(k, v)| (*k, v));
+        let params = report.params();
+        let query = identity
+            .into_iter()
+            .chain(settings)
+            .map(|(k, v)| (k, v.as_str()))
+            .chain(params.iter().map(|(k, v)| (*k, v.as_str())))
+            .map(|(k, v)| {
+                format!(
+                    "{}={}",
+                    utf8_percent_encode(k, ESCAPED),
+                    utf8_percent_encode(v, ESCAPED)
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("&");
+        url.set_query(Some(&query));
         Request {
             url,
             key: self.key.clone(),
@@ -113,7 +131,7 @@ mod tests {
             host: "web 1".into(),
             category: "backup".into(),
             kind: "cron".into(),
-            name: "nightly&db".into(),
+            name: "nightly&db+1".into(),
         }
     }
 
@@ -169,8 +187,9 @@ mod tests {
         let request = target.request(&report);
         assert_eq!(
             request.url.as_str(),
-            "https://x.example/Prod/heartbeat/pulse/fail?host=web+1&category=backup&type=cron&name=nightly%26db\
-             &threshold=24&maxRuntime=1.5&exit=3&duration=2.500&message=exited+with+3"
+            "https://x.example/Prod/heartbeat/pulse/fail?host=web%201&category=backup&type=cron&name=nightly%26db%2B1\
+             &threshold=24&maxRuntime=1.5&exit=3&duration=2.500&message=exited%20with%203",
+            "a space is %20 and a plus %2B: the service reads a bare + as a plus in a name, as a space elsewhere"
         );
         assert_eq!(request.key.as_deref(), Some("s3cret"));
         assert_eq!(request.body.as_deref(), Some("boom\n"));

@@ -1,7 +1,8 @@
 //! Starting the client the way cron would, and reading what the recorder received.
 
+use heartbeat_shared::http::params::query;
+use heartbeat_shared::testing::get;
 use heartbeat_shared::testing::{Behaviour, RecordedRequest, Recorder};
-use reqwest::Url;
 use std::collections::HashMap;
 use std::process::{Output, Stdio};
 use std::time::{Duration, Instant};
@@ -15,12 +16,17 @@ pub const LIMIT: Duration = Duration::from_secs(60);
 /// The client with a clean environment (no `HEARTBEAT_…` of the machine running the tests) and the
 /// pulse's names given.
 pub fn client(url: &str, subcommand: &str) -> Command {
+    client_for(url, subcommand, ["web-1", "backup", "cron", "nightly-db"])
+}
+
+/// The client for the pulse named by host, category, type and name.
+pub fn client_for(url: &str, subcommand: &str, [host, category, kind, name]: [&str; 4]) -> Command {
     let mut command = Command::new(BINARY);
     command
         .env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .args([subcommand, "--url", url, "--host", "web-1", "--category", "backup"])
-        .args(["--type", "cron", "--name", "nightly-db"])
+        .args([subcommand, "--url", url, "--host", host, "--category", category])
+        .args(["--type", kind, "--name", name])
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -52,14 +58,20 @@ pub async fn recorder(behaviour: Behaviour) -> (Recorder, String) {
     (recorder, base)
 }
 
-/// A request's route and its query as a map (every name is sent once).
+/// A request's route and its query as a map (every name is sent once), read the way the service reads
+/// it (its own query parser, where `+` is a plus in the id's parts and a space elsewhere): a generic
+/// URL parser would read every `+` as a space and hide what the service sees.
 pub fn route_and_query(request: &RecordedRequest) -> (String, HashMap<String, String>) {
-    let url = Url::parse(&format!("http://recorder{}", request.path)).expect("a request path");
-    let query = url
-        .query_pairs()
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+    let params = query(&get(&request.path)).expect("a query the service accepts");
+    let query = params
+        .names()
+        .map(|name| {
+            let value = params.single(name).expect("every name sent once").unwrap_or_default();
+            (name.to_owned(), value.to_owned())
+        })
         .collect();
-    (url.path().to_owned(), query)
+    let path = request.path.split('?').next().unwrap_or_default();
+    (path.to_owned(), query)
 }
 
 /// The identity every test sends.

@@ -1,6 +1,6 @@
 //! `heartbeat pulse|start|fail` for scripts, the command line's errors, and the help.
 
-use crate::common::{BINARY, assert_identity, client, code, finish, recorder, route_and_query, stderr};
+use crate::common::{BINARY, assert_identity, client, client_for, code, finish, recorder, route_and_query, stderr};
 use heartbeat_shared::testing::Behaviour;
 use std::time::Duration;
 
@@ -54,6 +54,26 @@ async fn each_signal_goes_to_its_route_with_what_the_script_said() {
         assert_identity(query);
     }
     assert!(requests.iter().all(|r| r.method == "POST"));
+}
+
+#[tokio::test]
+async fn spaces_and_pluses_reach_the_service_as_given() {
+    let (recorder, base) = recorder(Behaviour::Respond(200)).await;
+    let mut fail = client_for(&base, "fail", ["web 1", "c++ jobs", "cron", "db export"]);
+    fail.args(["--message", "exited with 3 (1+2)"]);
+    let (output, _) = finish(fail, None).await;
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    let requests = recorder.wait_for(1, WAIT).await;
+    let path = &requests[0].path;
+    assert!(
+        !path.contains('+'),
+        "a bare + would be read as a plus in a name, a space elsewhere: {path}"
+    );
+    let (_, query) = route_and_query(&requests[0]);
+    assert_eq!(query["host"], "web 1");
+    assert_eq!(query["category"], "c++ jobs");
+    assert_eq!(query["name"], "db export");
+    assert_eq!(query["message"], "exited with 3 (1+2)");
 }
 
 #[tokio::test]

@@ -48,11 +48,24 @@ impl Params {
     }
 }
 
-/// The query string. API Gateway's REST API hands it over already decoded (the request extension).
-/// An HTTP API event carries it as the client sent it (`rawQueryString`, which lambda_http puts in the
-/// URI; its own decoding of it turns a Latin-1 byte into “�”), and the local runtime and tests leave
-/// it in the URI: there we decode it ourselves. In a query `+` is a plus sign: the original Node
-/// client sends values unencoded.
+/// The parameters in which a query's `+` is a plus, never a space: the four that make a pulse's id
+/// (the original server hashed them as its clients sent them, unencoded, so `a+b` must keep its id),
+/// `tz` (`Etc/GMT+1`) and the credentials `key` and `secret` (which may contain `+`, never a space).
+pub const PLUS_IS_PLUS: [&str; 7] = ["host", "category", "type", "name", "tz", "key", "secret"];
+
+/// Whether a `+` in the query parameter `name` is a space, as in `application/x-www-form-urlencoded`
+/// (what `curl --data-urlencode`, browsers and URL libraries send for a space).
+fn plus_is_space(name: &str) -> bool {
+    !PLUS_IS_PLUS.contains(&name)
+}
+
+/// The query string. API Gateway's REST API hands it over already decoded (the request extension),
+/// `+` left as it came and `%2B` turned into `+` alike: there the rule of [`PLUS_IS_PLUS`] is
+/// applied to the decoded value (a `%2B` meant as a plus in, say, a message becomes a space; in the
+/// id's parts, `tz`, `key` and `secret` both stay a plus). An HTTP API event carries the query as the
+/// client sent it (`rawQueryString`, which lambda_http puts in the URI; its own decoding of it turns
+/// a Latin-1 byte into “�”), and the local runtime and tests leave it in the URI: there we decode it
+/// ourselves, and `%2B` is always a plus.
 pub fn query(req: &Request) -> Result<Params, HttpError> {
     let http_api = matches!(req.request_context_ref(), Some(RequestContext::ApiGatewayV2(_)));
     if let Some(map) = req.query_string_parameters_ref().filter(|_| !http_api) {
@@ -62,14 +75,19 @@ pub fn query(req: &Request) -> Result<Params, HttpError> {
                 continue;
             }
             for value in map.all(name).unwrap_or_default() {
-                pairs.push((name.to_owned(), value.to_owned()));
+                let value = if plus_is_space(name) {
+                    value.replace('+', " ")
+                } else {
+                    value.to_owned()
+                };
+                pairs.push((name.to_owned(), value));
             }
         }
         return Ok(Params { pairs });
     }
     match req.uri().query() {
         None => Ok(Params::default()),
-        Some(raw) => parse_urlencoded(raw, false, "query string", utf8_or_latin1),
+        Some(raw) => parse_urlencoded(raw, plus_is_space, "query string", utf8_or_latin1),
     }
 }
 
@@ -77,7 +95,7 @@ pub fn query(req: &Request) -> Result<Params, HttpError> {
 pub fn form(body: &[u8]) -> Result<Params, HttpError> {
     let text = std::str::from_utf8(body)
         .map_err(|_| HttpError::BadRequest("the form body is not valid UTF-8; send UTF-8 text".into()))?;
-    parse_urlencoded(text, true, "form body", |bytes| String::from_utf8(bytes).ok())
+    parse_urlencoded(text, |_| true, "form body", |bytes| String::from_utf8(bytes).ok())
 }
 
 /// A query name or value as text: UTF-8 when the bytes are valid UTF-8, else Latin-1. The original
@@ -88,15 +106,16 @@ fn utf8_or_latin1(bytes: Vec<u8>) -> Option<String> {
     Some(String::from_utf8(bytes).unwrap_or_else(|e| e.into_bytes().into_iter().map(char::from).collect()))
 }
 
-/// `text` turns decoded bytes into a string, or refuses them (`None`).
+/// `plus_is_space` says, for a decoded parameter name, whether a `+` in its value is a space (names
+/// are decoded with `+` as a space); `text` turns decoded bytes into a string, or refuses them (`None`).
 fn parse_urlencoded(
     raw: &str,
-    plus_is_space: bool,
+    plus_is_space: impl Fn(&str) -> bool,
     what: &str,
     text: impl Fn(Vec<u8>) -> Option<String>,
 ) -> Result<Params, HttpError> {
     let mut pairs = Vec::new();
-    let as_text = |part: &str| {
+    let as_text = |part: &str, plus_is_space: bool| {
         text(decode(part, plus_is_space, what)?).ok_or_else(|| {
             HttpError::BadRequest(format!(
                 "the {what} decodes to invalid UTF-8; send UTF-8 text, percent-encoded"
@@ -105,7 +124,9 @@ fn parse_urlencoded(
     };
     for part in raw.split('&').filter(|p| !p.is_empty()) {
         let (name, value) = part.split_once('=').unwrap_or((part, ""));
-        pairs.push((as_text(name)?, as_text(value)?));
+        let name = as_text(name, true)?;
+        let value = as_text(value, plus_is_space(&name))?;
+        pairs.push((name, value));
     }
     Ok(Params { pairs })
 }
@@ -237,6 +258,76 @@ mod tests {
         assert!(p.single("name").is_err());
     }
 
+    /// (query as sent, parameter, value read): `+` is a space except in the id's parts, `tz`, `key`
+    /// and `secret`; `%2B` is a plus everywhere.
+    const PLUS_CASES: [(&str, &str, &str); 14] = [
+        ("schedule=30+6+*+*+1-5", "schedule", "30 6 * * 1-5"),
+        ("schedule=30%206%20*%20*%201-5", "schedule", "30 6 * * 1-5"),
+        ("message=exited+with+3", "message", "exited with 3"),
+        ("message=1%2B1", "message", "1+1"),
+        ("calendars=de-BY,company&hours=08:00-18:00+", "hours", "08:00-18:00 "),
+        ("note=db+migration", "note", "db migration"),
+        ("tz=Etc/GMT+1", "tz", "Etc/GMT+1"),
+        ("tz=Etc%2FGMT%2B1", "tz", "Etc/GMT+1"),
+        ("host=web+1", "host", "web+1"),
+        ("category=a+b", "category", "a+b"),
+        ("type=c++", "type", "c++"),
+        ("name=x+y%20z", "name", "x+y z"),
+        ("key=k+ey", "key", "k+ey"),
+        ("secret=s+3", "secret", "s+3"),
+    ];
+
+    #[test]
+    fn a_plus_is_a_space_except_in_the_id_tz_and_credentials() {
+        for (raw, name, value) in PLUS_CASES {
+            let p = query(&req(&format!("/p?{raw}"))).unwrap_or_else(|e| panic!("{raw}: {e}"));
+            assert_eq!(p.single(name).unwrap(), Some(value), "{raw}");
+        }
+    }
+
+    #[test]
+    fn a_plus_in_a_rest_api_query_follows_the_same_rule_on_the_decoded_value() {
+        // API Gateway's REST API decodes `%2B` and leaves `+`: both reach us as `+`.
+        for (raw, name, value) in PLUS_CASES {
+            let as_rest = raw.replace("%20", " ").replace("%2F", "/").replace("%2B", "+");
+            let map: HashMap<String, Vec<String>> = as_rest
+                .split('&')
+                .map(|part| {
+                    let (n, v) = part.split_once('=').unwrap();
+                    (n.to_owned(), vec![v.to_owned()])
+                })
+                .collect();
+            let p = query(&req("/p").with_query_string_parameters(map)).unwrap();
+            // Told apart no more: a `%2B` meant as a plus in a message is read as a space there.
+            let expected = if raw.contains("%2B") && plus_is_space(name) {
+                value.replace('+', " ")
+            } else {
+                value.to_owned()
+            };
+            assert_eq!(p.single(name).unwrap(), Some(expected.as_str()), "{raw}");
+        }
+    }
+
+    #[test]
+    fn the_plus_sample_events_of_both_api_types_read_alike() {
+        // `curl -G --data-urlencode` as API Gateway hands it over: decoded (REST), as sent (HTTP API).
+        for file in ["pulse-get-plus.json", "pulse-get-plus-v2.json"] {
+            let path = format!("{}/../infra/events/{file}", env!("CARGO_MANIFEST_DIR"));
+            let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+            let r = lambda_http::request::from_str(&text).unwrap_or_else(|e| panic!("{file}: {e}"));
+            let p = query(&r).unwrap();
+            for (name, value) in [
+                ("host", "web-1"),
+                ("name", "nightly+1"),
+                ("tz", "Etc/GMT+1"),
+                ("schedule", "30 6 * * 1-5"),
+                ("message", "dumped in 4 min"),
+            ] {
+                assert_eq!(p.single(name).unwrap(), Some(value), "{file}: {name}");
+            }
+        }
+    }
+
     #[test]
     fn a_query_that_is_not_utf8_is_read_as_latin1() {
         // (query as it reaches the handler, the host it names)
@@ -273,7 +364,7 @@ mod tests {
             "version": "2.0",
             "routeKey": "GET /heartbeat/pulse",
             "rawPath": "/heartbeat/pulse",
-            "rawQueryString": "host=Gr%FCn&name=a+b",
+            "rawQueryString": "host=Gr%FCn&name=a+b&message=exited+with+3",
             "headers": {"host": "example.com"},
             "requestContext": {
                 "accountId": "1", "apiId": "a", "domainName": "example.com", "domainPrefix": "example",
@@ -294,8 +385,9 @@ mod tests {
         assert_eq!(
             p.single("name").unwrap(),
             Some("a+b"),
-            "a plus is a plus, as on the REST API"
+            "a plus in the id's parts is a plus, as on the REST API"
         );
+        assert_eq!(p.single("message").unwrap(), Some("exited with 3"));
     }
 
     #[test]

@@ -552,6 +552,18 @@ async fn every_route(kind: ApiType) {
     answer.assert(403, "application/json");
     assert_eq!(answer.json()["status"], json!(403));
     assert_eq!(stack.slack.requests().len(), 1, "nothing more sent");
+
+    // `curl -G --data-urlencode` for a pulse named `nightly+1` in `Etc/GMT+1` on a cron schedule: a
+    // space is `+`, a plus `%2B`. The REST API hands the values over decoded (both as `+`), the HTTP
+    // API as sent; either way `+` is a space but in the id's parts and `tz`.
+    let answer = api.send(&stack, &api.event("pulse-get-plus")).await;
+    answer.assert(200, "text/plain");
+    assert_eq!(answer.text(), OK_BODY);
+    let item = stack.item(&original_id("web-1", "backup", "db", "nightly+1")).await;
+    assert_eq!(s_attr(&item, "nameF"), "nightly+1");
+    assert_eq!(s_attr(&item, "tz"), "Etc/GMT+1");
+    assert_eq!(s_attr(&item, "schedule"), "30 6 * * 1-5");
+    assert_eq!(s_attr(&item, "lastMessage"), "dumped in 4 min");
 }
 
 #[tokio::test]

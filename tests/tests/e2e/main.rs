@@ -24,4 +24,5 @@ mod pages;
 mod pulse;
 mod quiet;
 mod races;
+mod readme;
 mod signals;
