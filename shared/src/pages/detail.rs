@@ -128,7 +128,7 @@ mod tests {
     fn shows_status_due_settings_and_escapes_user_text() {
         let html = render_detail(&view());
         assert!(
-            html.contains("<span class=\"badge\" id=\"status\">late</span>"),
+            html.contains("<span class=\"badge\" data-status=\"late\" id=\"status\">late</span>"),
             "{html}"
         );
         assert!(
