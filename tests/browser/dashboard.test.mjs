@@ -346,7 +346,9 @@ describe("dashboard in headless Chromium", SUITE, () => {
     assert.equal(url.searchParams.get("id"), pulseId(target));
     assert.equal(url.searchParams.get("secret"), SECRET);
     assert.equal(await page.inputValue("#threshold"), target.threshold);
-    assert.equal(await page.getByRole("heading", { level: 1 }).textContent(), "Edit pulse");
+    // The heading names the pulse's state as the dashboard does.
+    assert.equal(await page.getByRole("heading", { level: 1 }).textContent(), "Edit pulse ok");
+    assert.equal(await page.textContent("#status"), "ok");
     await page.screenshot({ path: path.join(SHOTS, "edit.png"), fullPage: true });
 
     await page.fill("#threshold", "36");
