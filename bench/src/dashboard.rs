@@ -115,7 +115,7 @@ pub async fn run(pulses: usize, runs: usize) -> Result<Outcome, String> {
         median_ms: median(&times).unwrap_or(f64::NAN),
         min_ms: times.iter().copied().fold(f64::INFINITY, f64::min),
         rows: page.matches("<tr data-k=").count(),
-        exceeded_rows: page.matches(" class=\"exceeded\"").count(),
+        exceeded_rows: page.matches(" data-status=late").count(),
         raw_bytes: page.len(),
         gzip_bytes,
         lambda_response_bytes,

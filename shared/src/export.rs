@@ -3,7 +3,7 @@
 
 use crate::model::{Pulse, Window, Zone, format_stamp};
 use crate::rules::calendar_book::CalendarBook;
-use crate::rules::status::status_with;
+use crate::rules::state;
 use chrono::{DateTime, Utc};
 use lambda_http::http::{HeaderValue, StatusCode, header};
 use lambda_http::{Body, Response};
@@ -41,14 +41,14 @@ pub fn csv(pulses: &[Pulse], default_tz: Zone, now: DateTime<Utc>, windows: &[Wi
     };
     write(&HEADER.map(str::to_owned));
     for pulse in pulses {
-        let status = status_with(pulse, now, default_tz, book);
+        let (status, state) = state::judge(pulse, default_tz, now, windows, book);
         write(&[
             pulse.id.to_string(),
             pulse.key.host.clone(),
             pulse.key.category.clone(),
             pulse.key.kind.clone(),
             pulse.key.name.clone(),
-            crate::api::view::state_name(pulse, &status, now, windows).to_owned(),
+            state.name().to_owned(),
             pulse.threshold.to_string(),
             pulse.saturday.to_string(),
             pulse.timezone(default_tz).name().to_owned(),

@@ -1,5 +1,5 @@
 // The dashboard and edit pages in headless Chromium, against the real local runtime on dynalite:
-// exceeded marking, counts, sorting, filtering, editing a threshold, and delete with its confirm().
+// the late rows marked by their state, counts, sorting, filtering, editing a threshold, and delete with its confirm().
 // Run by tests/browser/run.sh (which builds target/debug/heartbeat-local first).
 
 import { after, afterEach, before, describe, it } from "node:test";
@@ -134,29 +134,28 @@ describe("dashboard in headless Chromium", SUITE, () => {
     assert.deepEqual(seen, [], "no console errors, page errors, CSP violations or failed requests");
   });
 
-  it("shows every pulse, marks only the stale ones exceeded, and counts them", TEST, async () => {
+  it("shows every pulse, marks only the stale ones late, and counts them", TEST, async () => {
     const page = await newPage();
     const res = await openDashboard(page);
     assert.match(res.headers()["content-security-policy"] ?? "", /default-src 'none'/);
     await page.screenshot({ path: path.join(SHOTS, "dashboard.png"), fullPage: true });
 
     assert.deepEqual((await rowNames(page)).sort(byName), ALL.map((p) => p.name).sort(byName));
-    assert.deepEqual(await rowNames(page), DEFAULT_ORDER, "server order: most overdue first");
-    assert.equal((await ariaSorts(page))["Delta"], "descending");
+    assert.deepEqual(await rowNames(page), DEFAULT_ORDER, "server order: those that need attention first, then most overdue");
+    assert.equal((await ariaSorts(page))["Status"], "ascending");
 
     for (const p of STALE) {
       const r = row(page, p.name);
       await assert.doesNotReject(r.waitFor(), p.name);
-      assert.match((await r.getAttribute("class")) ?? "", /\bexceeded\b/, `${p.name} has class exceeded`);
-      assert.equal(await r.getAttribute("data-exceeded"), "true", `${p.name} data-exceeded`);
-      assert.equal(await r.locator(".badge").textContent(), "EXCEEDED");
+      assert.equal(await r.getAttribute("data-status"), "late", `${p.name} data-status`);
+      assert.equal((await r.locator("td.status").textContent()).trim(), "late");
+      assert.equal(await r.locator(".badge").count(), 0, "no EXCEEDED badge: the state says it");
       assert.equal(await r.locator("td.host").textContent(), p.host);
       assert.ok(sortKeys(await r.getAttribute("data-k"))[2] > 0, `${p.name} has a positive delta`);
     }
     for (const p of FRESH) {
       const r = row(page, p.name);
-      assert.doesNotMatch((await r.getAttribute("class")) ?? "", /\bexceeded\b/, `${p.name} is not exceeded`);
-      assert.equal(await r.getAttribute("data-exceeded"), "false", `${p.name} data-exceeded`);
+      assert.equal(await r.getAttribute("data-status"), "ok", `${p.name} data-status`);
       assert.equal(await r.locator(".badge").count(), 0);
       assert.equal(await r.locator("td.host").textContent(), p.host);
       // In words; the exact hours are the sort key.
@@ -173,7 +172,7 @@ describe("dashboard in headless Chromium", SUITE, () => {
 
     assert.equal(await page.textContent("#count-total"), String(ALL.length));
     assert.equal(await page.textContent("#count-ok"), String(FRESH.length));
-    assert.equal(await page.textContent("#count-exceeded"), String(STALE.length));
+    assert.equal(await page.textContent("#count-late"), String(STALE.length));
     assert.equal(await page.title(), `(${STALE.length}) Dashboard · heartbeat`);
     assert.equal((await page.textContent("#showing")).trim(), `Showing ${ALL.length} of ${ALL.length}`);
     assert.equal(await page.locator("#no-match").isVisible(), false);
@@ -196,7 +195,7 @@ describe("dashboard in headless Chromium", SUITE, () => {
       // The last run and exit code, left out of the rows that never reported a run.
       assert.deepEqual(cells.slice(10).map((text) => text.trim()), p.run ? [p.run, p.exit] : [], `${p.name}: last run`);
     }
-    assert.equal(await page.locator("#pulses tr.exceeded").count(), STALE.length, "exceeded rows marked");
+    assert.equal(await page.locator("#pulses tr[data-status=late]").count(), STALE.length, "late rows marked");
     assert.equal(await page.locator("noscript").count(), 1);
     await context.close();
   });
@@ -347,7 +346,9 @@ describe("dashboard in headless Chromium", SUITE, () => {
     assert.equal(url.searchParams.get("id"), pulseId(target));
     assert.equal(url.searchParams.get("secret"), SECRET);
     assert.equal(await page.inputValue("#threshold"), target.threshold);
-    assert.equal(await page.getByRole("heading", { level: 1 }).textContent(), "Edit pulse");
+    // The heading names the pulse's state as the dashboard does.
+    assert.equal(await page.getByRole("heading", { level: 1 }).textContent(), "Edit pulse ok");
+    assert.equal(await page.textContent("#status"), "ok");
     await page.screenshot({ path: path.join(SHOTS, "edit.png"), fullPage: true });
 
     await page.fill("#threshold", "36");
@@ -418,7 +419,7 @@ describe("dashboard in headless Chromium", SUITE, () => {
     assert.equal(await page.locator(ROWS).count(), ALL.length - 1);
     assert.equal(await page.textContent("#count-total"), String(ALL.length - 1));
     assert.equal(await page.textContent("#count-ok"), String(FRESH.length - 1));
-    assert.equal(await page.textContent("#count-exceeded"), String(STALE.length));
+    assert.equal(await page.textContent("#count-late"), String(STALE.length));
     await page.context().close();
 
     // Its edit page is gone too (asked outside the browser: a 404 is logged as a console error).

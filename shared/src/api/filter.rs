@@ -48,8 +48,8 @@ impl Filter {
         self.host.as_ref().is_none_or(|h| *h == pulse.key.host)
             && self.category.as_ref().is_none_or(|c| *c == pulse.key.category)
             && (self.states.is_empty() || {
-                let name = super::view::status_name(pulse, default_tz, now, &self.windows, &self.book);
-                self.states.contains(&name)
+                let (_, state) = state::judge(pulse, default_tz, now, &self.windows, &self.book);
+                self.states.contains(&state.name())
             })
     }
 }

@@ -207,7 +207,9 @@ async fn load(raw_id: &str, call: &Call<'_>, access: Access) -> Result<(PulseId,
 async fn get(raw_id: &str, call: &Call<'_>) -> Result<Response<Body>, ApiError> {
     let (_, pulse) = load(raw_id, call, Access::Read).await?;
     let book = book(call, true).await?;
-    let body = pulse_json_with(&pulse, call.deps.config.default_timezone, call.now, &[], &book);
+    // The windows too: the pulse's status is the one the dashboard and the listing show.
+    let windows = call.deps.maintenance.windows().await?;
+    let body = pulse_json_with(&pulse, call.deps.config.default_timezone, call.now, &windows, &book);
     Ok(response::json(StatusCode::OK, &body))
 }
 

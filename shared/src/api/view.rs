@@ -6,32 +6,13 @@ use crate::model::{Pulse, Window, Zone, format_stamp};
 use crate::rules::calendar_book::CalendarBook;
 use crate::rules::quiet::{Silence, silence};
 use crate::rules::signals;
-use crate::rules::status::{Status, status_with};
+use crate::rules::state;
 use chrono::{DateTime, Utc, Weekday};
 use serde_json::{Value, json};
 
 /// The pulse without the maintenance windows (a single pulse's answers: its snooze and pause show).
 pub fn pulse_json(pulse: &Pulse, default_tz: Zone, now: DateTime<Utc>) -> Value {
     pulse_json_in(pulse, default_tz, now, &[])
-}
-
-/// The status name: the silence, if the pulse is silenced, else what its signals and threshold say.
-pub fn status_name(
-    pulse: &Pulse,
-    default_tz: Zone,
-    now: DateTime<Utc>,
-    windows: &[Window],
-    book: &CalendarBook,
-) -> &'static str {
-    state_name(pulse, &status_with(pulse, now, default_tz, book), now, windows)
-}
-
-/// [`status_name`] with the status already worked out.
-pub fn state_name(pulse: &Pulse, status: &Status, now: DateTime<Utc>, windows: &[Window]) -> &'static str {
-    match silence(&pulse.key, &pulse.quiet, windows, now) {
-        Some(silence) => silence.status(),
-        None => signals::state(pulse, status, now).name(),
-    }
 }
 
 pub fn pulse_json_in(pulse: &Pulse, default_tz: Zone, now: DateTime<Utc>, windows: &[Window]) -> Value {
@@ -46,7 +27,7 @@ pub fn pulse_json_with(
     windows: &[Window],
     book: &CalendarBook,
 ) -> Value {
-    let status = status_with(pulse, now, default_tz, book);
+    let (status, state) = state::judge(pulse, default_tz, now, windows, book);
     let silenced = silence(&pulse.key, &pulse.quiet, windows, now);
     let maintenance_until = match &silenced {
         Some(Silence::Maintenance { until, .. }) => Some(format_stamp(*until)),
@@ -82,14 +63,13 @@ pub fn pulse_json_with(
         .last_metadata
         .as_deref()
         .map(|text| serde_json::from_str::<Value>(text).unwrap_or_else(|_| Value::String(text.to_owned())));
-    let last = format_stamp(pulse.last_pulse);
     json!({
         "id": pulse.id.as_str(),
         "host": pulse.key.host,
         "category": pulse.key.category,
         "type": pulse.key.kind,
         "name": pulse.key.name,
-        "status": silenced.as_ref().map_or_else(|| signals::state(pulse, &status, now).name(), Silence::status),
+        "status": state.name(),
         "threshold": pulse.threshold.hours(),
         "saturday": pulse.saturday,
         "workdays": workdays,
@@ -99,9 +79,8 @@ pub fn pulse_json_with(
         "schedule": expect.schedule.as_ref().map(|s| s.as_str()),
         "grace": expect.grace.map(|g| g.duration().num_milliseconds() as f64 / 3_600_000.0),
         "channels": channels,
-        // Every signal today is a success; the signals issue tells them apart.
-        "lastSignal": last,
-        "lastSuccess": last,
+        "lastSignal": format_stamp(signals::last_signal(pulse).1),
+        "lastSuccess": signals::last_success(pulse).map(format_stamp),
         "dueAt": status.exceeded_after.map(format_stamp),
         "workingSeconds": status.working.num_milliseconds() as f64 / 1000.0,
         "pulseCount": pulse.pulse_count,

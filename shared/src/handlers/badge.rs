@@ -3,10 +3,9 @@
 //! public READMEs: the key is their own (`BADGE_KEY`), and every refusal is the same bare 404.
 
 use crate::api::Keys;
-use crate::api::view::state_name;
 use crate::config::Config;
 use crate::model::{Pulse, PulseId};
-use crate::rules::status::status_with;
+use crate::rules::state::{self, State};
 use crate::store::config::{CalendarStore, load_book};
 use crate::store::{MaintenanceStore, PulseReader};
 use askama::Template;
@@ -169,9 +168,9 @@ async fn find(
     }
     let windows = store.windows().await?;
     let book = load_book(store, config, true).await?;
-    let states: Vec<&'static str> = pulses
+    let states: Vec<State> = pulses
         .iter()
-        .map(|p| state_name(p, &status_with(p, now, config.default_timezone, &book), now, &windows))
+        .map(|p| state::judge(p, config.default_timezone, now, &windows, &book).1)
         .collect();
     Ok(match scope {
         Scope::Pulse(_) => Some(single(&label, states[0])),
@@ -180,12 +179,14 @@ async fn find(
 }
 
 /// Up, down (late, overrun, failed) or silenced (snoozed, paused, in maintenance).
-fn kind(state: &str) -> Kind {
-    match state {
-        "late" | "overrun" | "failed" => Kind::Down,
-        "snoozed" | "paused" | "maintenance" => Kind::Quiet,
+fn kind(state: State) -> Kind {
+    if state.needs_attention() {
+        Kind::Down
+    } else if state.is_quiet() {
+        Kind::Quiet
+    } else {
         // ok, and running: a running job is up, nothing is wrong yet.
-        _ => Kind::Up,
+        Kind::Up
     }
 }
 
@@ -200,11 +201,11 @@ const GREEN: &str = "#2e7d32";
 const RED: &str = "#c62828";
 const GREY: &str = "#757575";
 
-fn single(label: &str, state: &str) -> Badge {
+fn single(label: &str, state: State) -> Badge {
     let (message, color) = match kind(state) {
         Kind::Up => ("up", GREEN),
-        Kind::Down => (state, RED),
-        Kind::Quiet => (state, GREY),
+        Kind::Down => (state.name(), RED),
+        Kind::Quiet => (state.name(), GREY),
     };
     Badge {
         label: label.to_owned(),
@@ -215,13 +216,13 @@ fn single(label: &str, state: &str) -> Badge {
 
 /// A group is up when none of its pulses is down (silenced ones are not); otherwise it says how
 /// many are. No pulses: no badge.
-pub fn group(label: &str, states: &[&str]) -> Option<Badge> {
+pub fn group(label: &str, states: &[State]) -> Option<Badge> {
     if states.is_empty() {
         return None;
     }
-    let late = states.iter().filter(|s| kind(s) == Kind::Down).count();
+    let late = states.iter().filter(|s| kind(**s) == Kind::Down).count();
     // "late" as before when lateness is all there is; "down" once failures or overruns are among them.
-    let word = if states.iter().all(|s| *s != "overrun" && *s != "failed") {
+    let word = if states.iter().all(|s| !matches!(s, State::Overrun | State::Failed)) {
         "late"
     } else {
         "down"
@@ -230,13 +231,13 @@ pub fn group(label: &str, states: &[&str]) -> Option<Badge> {
         Badge {
             label: label.to_owned(),
             message: "up".into(),
-            color: "#2e7d32",
+            color: GREEN,
         }
     } else {
         Badge {
             label: label.to_owned(),
             message: format!("{late} of {} {word}", states.len()),
-            color: "#c62828",
+            color: RED,
         }
     })
 }
@@ -261,10 +262,11 @@ pub fn svg(badge: &Badge) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use State::*;
 
     #[test]
     fn names_are_escaped_in_svg() {
-        let badge = single("<script>alert(1)</script>&\"", "late");
+        let badge = single("<script>alert(1)</script>&\"", Late);
         let text = svg(&badge);
         assert!(!text.contains("<script>"), "{text}");
         assert!(
@@ -277,21 +279,21 @@ mod tests {
     #[test]
     fn groups_count_late_pulses() {
         assert_eq!(group("db", &[]), None);
-        assert_eq!(group("db", &["ok", "running"]).unwrap().message, "up");
-        let late = group("db", &["ok", "late", "late"]).unwrap();
+        assert_eq!(group("db", &[Ok, Running]).unwrap().message, "up");
+        let late = group("db", &[Ok, Late, Late]).unwrap();
         assert_eq!((late.message.as_str(), late.color), ("2 of 3 late", "#c62828"));
-        let down = group("db", &["late", "failed", "snoozed"]).unwrap();
+        let down = group("db", &[Late, Failed, Snoozed]).unwrap();
         assert_eq!(down.message, "2 of 3 down");
-        assert_eq!(group("db", &["ok", "paused", "maintenance"]).unwrap().message, "up");
+        assert_eq!(group("db", &[Ok, Paused, Maintenance]).unwrap().message, "up");
     }
 
     #[test]
     fn a_silenced_pulse_says_so_in_grey() {
-        for state in ["snoozed", "paused", "maintenance"] {
+        for state in [Snoozed, Paused, Maintenance] {
             let badge = single("backup", state);
-            assert_eq!((badge.message.as_str(), badge.color), (state, GREY));
+            assert_eq!((badge.message.as_str(), badge.color), (state.name(), GREY));
         }
-        assert_eq!(single("backup", "running").message, "up");
-        assert_eq!(single("backup", "overrun").color, RED);
+        assert_eq!(single("backup", Running).message, "up");
+        assert_eq!(single("backup", Overrun).color, RED);
     }
 }

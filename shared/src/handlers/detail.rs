@@ -4,21 +4,23 @@ use super::access::require_secret;
 use crate::config::Config;
 use crate::http::{HttpError, params, response};
 use crate::links;
+use crate::model::Window;
 use crate::model::{Pulse, PulseId, format_stamp};
-use crate::pages::{DetailView, TimelineEntry, due_in, local_time, relative_time, render_detail};
+use crate::pages::{DetailView, TimelineEntry, due_in, local_time, render_detail};
 use crate::rules::calendar_book::CalendarBook;
-use crate::rules::status::status_with;
+use crate::rules::state;
 use crate::store::config::{CalendarStore, load_book};
-use crate::store::{EventLog, PulseReader};
+use crate::store::{EventLog, MaintenanceStore, PulseReader};
 use crate::words;
 use chrono::{DateTime, Utc};
 use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Request, Response};
 
-/// What the page reads: the pulse, the holiday calendars it is judged with, and its history.
-pub trait DetailStore: PulseReader + CalendarStore + EventLog {}
+/// What the page reads: the pulse, the holiday calendars and maintenance windows it is judged with
+/// (so it says the same status as the dashboard and the API), and its history.
+pub trait DetailStore: PulseReader + CalendarStore + MaintenanceStore + EventLog {}
 
-impl<T: PulseReader + CalendarStore + EventLog> DetailStore for T {}
+impl<T: PulseReader + CalendarStore + MaintenanceStore + EventLog> DetailStore for T {}
 
 pub async fn detail(req: Request, store: &dyn DetailStore, config: &Config, now: DateTime<Utc>) -> Response<Body> {
     let page = async {
@@ -35,7 +37,8 @@ pub async fn detail(req: Request, store: &dyn DetailStore, config: &Config, now:
             )
         })?;
         let book = load_book(store, config, true).await?;
-        let mut view = detail_view(&pulse, &book, config, now);
+        let windows = store.windows().await?;
+        let mut view = detail_view(&pulse, &windows, &book, config, now);
         // The page shows without its history rather than not at all.
         match super::detail_history::read_history(store, &id, now).await {
             Ok(events) => {
@@ -56,20 +59,31 @@ pub async fn detail(req: Request, store: &dyn DetailStore, config: &Config, now:
 }
 
 /// The page's content; the links are filled in by the caller, who knows the secret.
-pub fn detail_view(pulse: &Pulse, book: &CalendarBook, config: &Config, now: DateTime<Utc>) -> DetailView {
+pub fn detail_view(
+    pulse: &Pulse,
+    windows: &[Window],
+    book: &CalendarBook,
+    config: &Config,
+    now: DateTime<Utc>,
+) -> DetailView {
     let tz = pulse.timezone(config.default_timezone);
-    let status = status_with(pulse, now, config.default_timezone, book);
+    let (status, state) = state::judge(pulse, config.default_timezone, now, windows, book);
     let entry = |at: DateTime<Utc>, what: String| TimelineEntry {
         when_iso: format_stamp(at),
         when_local: local_time(at, tz.tz()),
         what,
         log: None,
     };
+    // An item a start or a failure made has no success to show: its time is its first sight.
+    let label = match crate::rules::signals::last_success(pulse) {
+        Some(_) => "Last pulse",
+        None => "First signal (no success yet)",
+    };
     let mut timeline = vec![entry(
         pulse.last_pulse,
         match &pulse.last_message {
-            Some(message) => format!("Last pulse: {message}"),
-            None => "Last pulse".to_string(),
+            Some(message) => format!("{label}: {message}"),
+            None => label.to_string(),
         },
     )];
     if let Some(alert) = &pulse.alert {
@@ -85,13 +99,11 @@ pub fn detail_view(pulse: &Pulse, book: &CalendarBook, config: &Config, now: Dat
         category: pulse.key.category.clone(),
         kind: pulse.key.kind.clone(),
         name: pulse.key.name.clone(),
-        // The pulse's own snooze or pause (the windows are on the dashboard and the snooze page).
-        status: crate::api::view::state_name(pulse, &status, now, &[]),
+        status: state.name(),
         threshold: words::hours(pulse.threshold.hours()),
         saturday: pulse.saturday,
         tz: tz.name().to_owned(),
-        last_pulse_local: local_time(pulse.last_pulse, tz.tz()),
-        last_pulse_relative: relative_time(pulse.last_pulse, now),
+        last: super::views::last_signals(pulse, tz.tz(), now),
         due_in: due_in(status.exceeded_after, now),
         due_local: status.exceeded_after.map(|at| local_time(at, tz.tz())),
         working_since: words::duration(status.working),

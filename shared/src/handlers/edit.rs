@@ -8,23 +8,38 @@ use crate::channels::own::check_known;
 use crate::config::{Config, Secret};
 use crate::http::{HttpError, Params, params, response};
 use crate::links;
-use crate::model::{Event, EventKind, Pulse, PulseId, Settings, SettingsInput, validate_input};
+use crate::model::{Event, EventKind, Pulse, PulseId, Settings, SettingsInput, Window, validate_input};
 use crate::pages::{EditErrors, EditForm, render_edit};
+use crate::rules::calendar_book::CalendarBook;
 use crate::rules::due;
-use crate::store::config::ChannelDirectory;
-use crate::store::{Held, PulseReader, SettingsWriter};
+use crate::store::config::{CalendarStore, ChannelDirectory, load_book};
+use crate::store::{Held, MaintenanceStore, PulseReader, SettingsWriter};
 use chrono::{DateTime, Utc};
 use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Request, Response};
 
-pub async fn edit_get(req: Request, store: &dyn PulseReader, config: &Config, now: DateTime<Utc>) -> Response<Body> {
+/// What the edit page reads: the pulse, and the maintenance windows and holiday calendars its
+/// status depends on (the page says the same status as the dashboard and the API).
+pub trait EditStore: PulseReader + MaintenanceStore + CalendarStore {}
+
+impl<T: PulseReader + MaintenanceStore + CalendarStore> EditStore for T {}
+
+/// The windows and calendars a pulse's status is judged with.
+async fn judged_with(store: &dyn EditStore, config: &Config) -> Result<(Vec<Window>, CalendarBook), HttpError> {
+    Ok((store.windows().await?, load_book(store, config, true).await?))
+}
+
+pub async fn edit_get(req: Request, store: &dyn EditStore, config: &Config, now: DateTime<Utc>) -> Response<Body> {
     let page = async {
         if !matches!(*req.method(), Method::GET | Method::HEAD) {
             return Err(HttpError::MethodNotAllowed { allow: "GET, POST" });
         }
         let (_, secret, pulse) = open(&req, store, config).await?;
+        let (windows, book) = judged_with(store, config).await?;
         Ok(render_edit(&edit_view(
             &pulse,
+            &windows,
+            &book,
             config,
             secret,
             now,
@@ -40,7 +55,7 @@ pub async fn edit_get(req: Request, store: &dyn PulseReader, config: &Config, no
 
 pub async fn edit_post(
     req: Request,
-    reader: &dyn PulseReader,
+    reader: &dyn EditStore,
     writer: &dyn SettingsWriter,
     config: &Config,
     now: DateTime<Utc>,
@@ -51,7 +66,7 @@ pub async fn edit_post(
 /// `edit_post` that also refuses a `channels` field naming a channel `channels` does not have.
 pub async fn edit_post_checked(
     req: Request,
-    reader: &dyn PulseReader,
+    reader: &dyn EditStore,
     writer: &dyn SettingsWriter,
     channels: Option<&dyn ChannelDirectory>,
     config: &Config,
@@ -89,7 +104,7 @@ fn not_found() -> HttpError {
 
 async fn save(
     req: &Request,
-    reader: &dyn PulseReader,
+    reader: &dyn EditStore,
     writer: &dyn SettingsWriter,
     channels: Option<&dyn ChannelDirectory>,
     config: &Config,
@@ -136,7 +151,17 @@ async fn save(
         },
         Err(errors) => {
             let typed = changes.as_typed(&pulse, config);
-            let page = render_edit(&edit_view(&pulse, config, secret, now, Some(typed), *errors));
+            let (windows, book) = judged_with(reader, config).await?;
+            let page = render_edit(&edit_view(
+                &pulse,
+                &windows,
+                &book,
+                config,
+                secret,
+                now,
+                Some(typed),
+                *errors,
+            ));
             Ok(response::html(StatusCode::BAD_REQUEST, page))
         }
     }

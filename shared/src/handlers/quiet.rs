@@ -5,7 +5,6 @@
 
 use super::access::secret_page;
 use crate::api::ApiDeps;
-use crate::api::view::status_name;
 use crate::config::Secret;
 use crate::http::{HttpError, Params, params, response};
 use crate::links;
@@ -194,7 +193,9 @@ async fn view(
         name: pulse.key.name.clone(),
         host: pulse.key.host.clone(),
         category: pulse.key.category.clone(),
-        status: status_name(pulse, default_tz, now, &windows, &book),
+        status: crate::rules::state::judge(pulse, default_tz, now, &windows, &book)
+            .1
+            .name(),
         quiet_text,
         choices,
         action_href: links::quiet(secret, &pulse.id),

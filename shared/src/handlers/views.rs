@@ -2,19 +2,23 @@
 
 use crate::config::{Config, Secret};
 use crate::links;
-use crate::model::{Pulse, Window, format_stamp};
+use crate::model::{Pulse, SignalKind, Window, format_stamp};
 use crate::pages::{
-    DashboardRow, DashboardView, EditErrors, EditForm, EditView, Paging, due_in, local_time, relative_time,
+    DashboardRow, DashboardView, EditErrors, EditForm, EditView, LastSignals, LaterSignal, Paging, When, due_in,
+    full_time, local_time, page_time, relative_time,
 };
 use crate::rules::calendar_book::CalendarBook;
 use crate::rules::quiet::{Silence, silence};
-use crate::rules::status::{Status, status, status_with};
-use crate::rules::{signals, state};
+use crate::rules::signals;
+use crate::rules::state::{self, State};
+use crate::rules::status::Status;
 use crate::store::Listing;
 use crate::words;
 use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
 
-/// Page `page` (1-based, `PAGE_ROWS` rows) of the dashboard; the counts are of every pulse.
+/// Page `page` (1-based, `PAGE_ROWS` rows) of the dashboard; the counts are of every pulse. Every
+/// time on it is in `DEFAULT_TIMEZONE`, which the page names.
 pub fn dashboard_view<'a>(
     listing: &'a Listing,
     windows: &[Window],
@@ -24,36 +28,48 @@ pub fn dashboard_view<'a>(
     now: DateTime<Utc>,
     page: usize,
 ) -> DashboardView<'a> {
-    let mut judged: Vec<(&'a Pulse, Status, f64)> = listing
+    let zone = config.default_timezone;
+    let mut judged: Vec<(&'a Pulse, Status, State, f64)> = listing
         .pulses
         .iter()
         .map(|pulse| {
-            let status = status_with(pulse, now, config.default_timezone, book);
+            let (status, state) = state::judge(pulse, zone, now, windows, book);
             let delta = status.delta_hours();
-            (pulse, status, delta)
+            (pulse, status, state, delta)
         })
         .collect();
-    // Sorted (a stable sort, as the rows were) and paged before the rows' texts are made, so only
-    // the page's rows are built and the sort moves small tuples, each with its key worked out once.
-    judged.sort_by(|(_, _, a), (_, _, b)| b.total_cmp(a));
-    let exceeded = judged.iter().filter(|(_, status, _)| status.exceeded).count();
+    // Those that need attention first, the worst first, then by delta (a stable sort, so equal rows
+    // keep the table's order). Sorted and paged before the rows' texts are made, so only the page's
+    // rows are built and the sort moves small tuples, each with its keys worked out once.
+    judged.sort_by(|(_, _, a, da), (_, _, b, db)| a.cmp(b).then(db.total_cmp(da)));
+    let mut by_state = [0usize; State::ALL.len()];
+    for (_, _, state, _) in &judged {
+        by_state[state.rank()] += 1;
+    }
+    let counts: Vec<(State, usize)> = State::ALL.into_iter().zip(by_state).filter(|(_, n)| *n > 0).collect();
+    let attention = counts.iter().filter(|(s, _)| s.needs_attention()).map(|(_, n)| n).sum();
     let total = judged.len();
     let paging = Paging::new(page, total);
+    let tz = zone.tz();
     let rows = judged[paging.range()]
         .iter()
-        .map(|(pulse, status, _)| {
-            let mut row = dashboard_row(pulse, status, config, now);
-            quiet_row(&mut row, pulse, windows, config, now);
+        .map(|(pulse, status, state, _)| {
+            let mut row = dashboard_row(pulse, status, *state, tz, now);
+            if state.is_quiet() {
+                quiet_row(&mut row, pulse, windows, tz, now);
+            }
             row
         })
         .collect();
     DashboardView {
         total,
-        ok: total - exceeded,
-        exceeded,
+        counts,
+        attention,
         unreadable: listing.unreadable.len(),
         generated_at: format_stamp(now),
-        status_names: &state::ON_DASHBOARD,
+        generated_local: full_time(now, tz),
+        zone: zone.name(),
+        status_names: &state::NAMES,
         maintenance_href: links::maintenance(secret),
         channels_href: links::channels(secret),
         calendars_href: links::calendars(secret),
@@ -63,45 +79,79 @@ pub fn dashboard_view<'a>(
     }
 }
 
-/// A snoozed, paused or in-maintenance pulse shows that status, and until when in the "due" column.
-fn quiet_row(row: &mut DashboardRow<'_>, pulse: &Pulse, windows: &[Window], config: &Config, now: DateTime<Utc>) {
+/// A snoozed, paused or in-maintenance pulse says until when in the "due" column.
+fn quiet_row(row: &mut DashboardRow<'_>, pulse: &Pulse, windows: &[Window], tz: Tz, now: DateTime<Utc>) {
     let Some(silence) = silence(&pulse.key, &pulse.quiet, windows, now) else {
         return;
     };
-    let tz = pulse.timezone(config.default_timezone).tz();
-    row.status = silence.status();
     row.due_in = match &silence {
         Silence::Paused => "paused until its next signal".to_owned(),
-        Silence::Snoozed { until } => format!("snoozed until {}", local_time(*until, tz)),
-        Silence::Maintenance { until, .. } => format!("in maintenance until {}", local_time(*until, tz)),
+        Silence::Snoozed { until } => format!("snoozed until {}", page_time(*until, tz, now)),
+        Silence::Maintenance { until, .. } => format!("in maintenance until {}", page_time(*until, tz, now)),
     };
 }
 
-fn dashboard_row<'a>(pulse: &'a Pulse, status: &Status, config: &Config, now: DateTime<Utc>) -> DashboardRow<'a> {
-    let tz = pulse.timezone(config.default_timezone);
+fn dashboard_row<'a>(pulse: &'a Pulse, status: &Status, state: State, tz: Tz, now: DateTime<Utc>) -> DashboardRow<'a> {
     let last_duration = signals::last_duration(&pulse.run);
+    let (last_pulse_local, last_pulse_relative) = match signals::last_success(pulse) {
+        Some(at) => (page_time(at, tz, now), relative_time(at, now)),
+        // Rare: an item a start or a failure made. Its time is no success.
+        None => {
+            let (kind, at) = signals::last_signal(pulse);
+            (
+                "no success yet".to_owned(),
+                format!("{} {}", signal_word(kind), relative_time(at, now)),
+            )
+        }
+    };
     DashboardRow {
         host: &pulse.key.host,
         category: &pulse.key.category,
         kind: &pulse.key.kind,
         name: &pulse.key.name,
-        last_pulse_local: local_time(pulse.last_pulse, tz.tz()),
+        last_pulse_local,
         last_pulse_offset_s: (pulse.last_pulse - now).num_seconds(),
-        last_pulse_relative: relative_time(pulse.last_pulse, now),
+        last_pulse_relative,
         hours_since: status.hours_since(),
         delta: status.delta_hours(),
         threshold: pulse.threshold.to_string(),
         threshold_text: words::duration(status.threshold),
         saturday: pulse.saturday,
-        tz: tz.name(),
-        exceeded: status.exceeded,
         id_unless_key: (!id_follows_from_key(pulse)).then(|| pulse.id.to_string()),
-        status: signals::state(pulse, status, now).name(),
+        state,
         due_in: due_in(status.exceeded_after, now),
         due_offset_s: status.exceeded_after.map(|due| (due - now).num_seconds()),
         last_duration: last_duration.map(words::duration).unwrap_or_default(),
         last_duration_ms: last_duration.map(|d| d.num_milliseconds()),
         last_exit: pulse.run.exit_code,
+    }
+}
+
+/// A signal as the pages say it happened: `succeeded`, `started`, `failed`.
+fn signal_word(kind: SignalKind) -> &'static str {
+    match kind {
+        SignalKind::Success => "succeeded",
+        SignalKind::Start => "started",
+        SignalKind::Failure => "failed",
+    }
+}
+
+/// What a pulse's own page says of its signals, in its zone: the last success (or that it never
+/// succeeded), and a start or failure that came after it.
+pub fn last_signals(pulse: &Pulse, tz: Tz, now: DateTime<Utc>) -> LastSignals {
+    let when = |at| When {
+        local: local_time(at, tz),
+        relative: relative_time(at, now),
+    };
+    let success = signals::last_success(pulse);
+    let (kind, at) = signals::last_signal(pulse);
+    let later = (kind != SignalKind::Success && success.is_none_or(|s| at >= s)).then(|| LaterSignal {
+        what: signal_word(kind),
+        when: when(at),
+    });
+    LastSignals {
+        success: success.map(when),
+        later,
     }
 }
 
@@ -120,9 +170,13 @@ fn id_follows_from_key(pulse: &Pulse) -> bool {
     plain && pulse.key.id() == pulse.id
 }
 
-/// The edit page; `form` and `errors` carry what the user typed when re-shown after a refusal.
+/// The edit page; `form` and `errors` carry what the user typed when re-shown after a refusal. The
+/// pulse is judged as everywhere else (its calendars' holidays, the maintenance windows).
+#[allow(clippy::too_many_arguments)]
 pub fn edit_view(
     pulse: &Pulse,
+    windows: &[Window],
+    book: &CalendarBook,
     config: &Config,
     secret: &Secret,
     now: DateTime<Utc>,
@@ -130,19 +184,18 @@ pub fn edit_view(
     errors: EditErrors,
 ) -> EditView {
     let tz = pulse.timezone(config.default_timezone);
-    let status = status(pulse, now, config.default_timezone);
+    let (status, state) = state::judge(pulse, config.default_timezone, now, windows, book);
     EditView {
         id: pulse.id.to_string(),
         host: pulse.key.host.clone(),
         category: pulse.key.category.clone(),
         kind: pulse.key.kind.clone(),
         name: pulse.key.name.clone(),
-        last_pulse_local: local_time(pulse.last_pulse, tz.tz()),
-        last_pulse_relative: relative_time(pulse.last_pulse, now),
+        last: last_signals(pulse, tz.tz(), now),
         hours_since: status.hours_since(),
         delta: status.delta_hours(),
         threshold_text: words::duration(status.threshold),
-        exceeded: status.exceeded,
+        status: state.name(),
         pulse_count: pulse.pulse_count,
         first_seen: pulse.first_seen.map(|t| local_time(t, tz.tz())),
         last_message: pulse.last_message.clone(),

@@ -29,8 +29,9 @@ impl RowsHtml {
     }
 }
 
-/// Each row on its own line, in the order given. End tags are optional in HTML and left out. The
-/// page's script adds the links, the Edit cell, the classes and the badges (see `dashboard.html`).
+/// Each row on its own line, in the order given, its state in `data-status` (the stylesheet colours
+/// the row by it) and in words in the Status cell. End tags are optional in HTML and left out. The
+/// page's script adds the links, the Edit cell and the cells' classes (see `dashboard.html`).
 pub(super) fn rows(rows: &[DashboardRow<'_>]) -> RowsHtml {
     let mut out = String::with_capacity(rows.len() * ROW_BYTES);
     for row in rows {
@@ -42,10 +43,9 @@ pub(super) fn rows(rows: &[DashboardRow<'_>]) -> RowsHtml {
 fn write_row(out: &mut String, row: &DashboardRow<'_>) {
     out.push_str("\n<tr data-k=\"");
     write_sort_keys(out, row);
-    out.push('"');
-    if row.exceeded {
-        out.push_str(" class=\"exceeded\"");
-    }
+    // A state's name is a lowercase word: no quotes needed, 20 kB fewer at 10,000 rows.
+    out.push_str("\" data-status=");
+    out.push_str(row.state.name());
     if let Some(id) = &row.id_unless_key {
         out.push_str(" data-id=\"");
         text(out, id);
@@ -59,13 +59,7 @@ fn write_row(out: &mut String, row: &DashboardRow<'_>) {
     text(out, row.kind);
     out.push_str("<td>");
     text(out, row.name);
-    out.push_str("<td");
-    if row.tz != "UTC" {
-        out.push_str(" title=\"");
-        text(out, row.tz);
-        out.push('"');
-    }
-    out.push('>');
+    out.push_str("<td>");
     text(out, &row.last_pulse_local);
     out.push_str("<i>");
     text(out, &row.last_pulse_relative);
@@ -80,7 +74,7 @@ fn write_row(out: &mut String, row: &DashboardRow<'_>) {
         out.push_str(" <i>· Sat ✓</i>");
     }
     out.push_str("<td>");
-    text(out, row.status);
+    out.push_str(row.state.name());
     out.push_str("<td>");
     text(out, &row.due_in);
     if !row.last_duration.is_empty() || row.last_exit.is_some() {

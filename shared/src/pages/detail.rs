@@ -35,13 +35,13 @@ pub struct DetailView {
     pub category: String,
     pub kind: String,
     pub name: String,
-    /// As the API names it: `ok`, `late`.
+    /// As the dashboard and the API name it: `ok`, `late`, `failed`, `snoozed`…
     pub status: &'static str,
     pub threshold: String,
     pub saturday: bool,
     pub tz: String,
-    pub last_pulse_local: String,
-    pub last_pulse_relative: String,
+    /// The last success, and a later start or failure.
+    pub last: super::LastSignals,
     /// e.g. `in 3 h 10 min`, `late for 2 h`, `never`.
     pub due_in: String,
     pub due_local: Option<String>,
@@ -95,8 +95,13 @@ mod tests {
             threshold: "1 d".into(),
             saturday: true,
             tz: "Europe/Berlin".into(),
-            last_pulse_local: "2026-11-20 19:10 CET".into(),
-            last_pulse_relative: "3 d ago".into(),
+            last: super::super::LastSignals {
+                success: Some(super::super::When {
+                    local: "2026-11-20 19:10 CET".into(),
+                    relative: "3 d ago".into(),
+                }),
+                later: None,
+            },
             due_in: "late for 2 d 1 h".into(),
             due_local: Some("2026-11-21 19:10 CET".into()),
             working_since: "2 d 1 h".into(),
@@ -123,7 +128,7 @@ mod tests {
     fn shows_status_due_settings_and_escapes_user_text() {
         let html = render_detail(&view());
         assert!(
-            html.contains("<span class=\"badge\" id=\"status\">late</span>"),
+            html.contains("<span class=\"badge\" data-status=\"late\" id=\"status\">late</span>"),
             "{html}"
         );
         assert!(

@@ -32,6 +32,40 @@ pub fn local_time(at: DateTime<Utc>, tz: Tz) -> String {
     text
 }
 
+/// An instant on a page that covers many pulses, all in one zone the page names once, as a person
+/// says it: `14:05` today, `Fri 14:05` in the week before, `tomorrow 14:05`, `20 Nov 14:05` this
+/// year, else `20 Nov 2025 14:05`. A weekday always lies in the past, so it is never ambiguous. Written without chrono's format parser: the dashboard shows 10,000 of these.
+pub fn page_time(at: DateTime<Utc>, tz: Tz, now: DateTime<Utc>) -> String {
+    const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let local = at.with_timezone(&tz).naive_local();
+    let today = now.with_timezone(&tz).date_naive();
+    let day = local.date();
+    let mut text = String::with_capacity(18);
+    let ahead = (day - today).num_days();
+    // Writing to a String cannot fail.
+    let _ = if ahead == 0 {
+        Ok(())
+    } else if ahead == 1 {
+        write!(text, "tomorrow ")
+    } else if (-6..0).contains(&ahead) {
+        write!(text, "{} ", DAYS[day.weekday().num_days_from_monday() as usize])
+    } else if day.year() == today.year() {
+        write!(text, "{} {} ", day.day(), MONTHS[day.month0() as usize])
+    } else {
+        write!(text, "{} {} {} ", day.day(), MONTHS[day.month0() as usize], day.year())
+    };
+    let _ = write!(text, "{:02}:{:02}", local.hour(), local.minute());
+    text
+}
+
+/// `Mon 23 Nov 2026 21:15 CET`: one instant in full, with the zone's abbreviation.
+pub fn full_time(at: DateTime<Utc>, tz: Tz) -> String {
+    at.with_timezone(&tz).format("%a %-d %b %Y %H:%M %Z").to_string()
+}
+
 /// `just now`, `5 min ago`, `3 h ago`, `2 d ago`; `in 5 min` when `at` lies ahead (clock skew).
 /// Hours run up to two days because "1 d ago" would hide up to 23 hours of difference.
 pub fn relative_time(at: DateTime<Utc>, now: DateTime<Utc>) -> String {
@@ -136,6 +170,29 @@ mod tests {
             }
             at += TimeDelta::minutes(7 * 60 + 13);
         }
+    }
+
+    #[test]
+    fn page_times_read_as_a_person_says_them() {
+        let berlin = chrono_tz::Europe::Berlin;
+        // Monday 23 November 2026, 21:15 in Berlin.
+        let now = utc(2026, 11, 23, 20, 15, 0);
+        let cases = [
+            (utc(2026, 11, 23, 6, 5, 0), "07:05"),
+            // 23:30 UTC is already Tuesday in Berlin: a day ahead.
+            (utc(2026, 11, 23, 23, 30, 0), "tomorrow 00:30"),
+            (utc(2026, 11, 25, 8, 0, 0), "25 Nov 09:00"),
+            (utc(2026, 11, 20, 18, 10, 0), "Fri 19:10"),
+            (utc(2026, 11, 16, 23, 0, 0), "Tue 00:00"),
+            (utc(2026, 11, 16, 12, 0, 0), "16 Nov 13:00"),
+            (utc(2026, 7, 1, 12, 0, 0), "1 Jul 14:00"),
+            (utc(2025, 12, 31, 12, 0, 0), "31 Dec 2025 13:00"),
+        ];
+        for (at, expected) in cases {
+            assert_eq!(page_time(at, berlin, now), expected, "{at}");
+        }
+        assert_eq!(full_time(now, berlin), "Mon 23 Nov 2026 21:15 CET");
+        assert_eq!(full_time(now, Tz::UTC), "Mon 23 Nov 2026 20:15 UTC");
     }
 
     #[test]

@@ -16,12 +16,14 @@ mod render;
 #[cfg(test)]
 mod samples;
 
+use crate::rules::state::State;
+
 pub use calendars::{CalendarRow, CalendarsView, render_calendars};
 pub use channels::{ChannelForm, ChannelRow, ChannelsView, render_channels};
 pub use csp::content_security_policy;
 pub use detail::{DetailView, HistoryStats, TimelineEntry, render_detail};
 pub use due::due_in;
-pub use format::{local_time, relative_time};
+pub use format::{full_time, local_time, page_time, relative_time};
 pub use paging::{PAGE_ROWS, Paging, parse_page};
 pub use quiet::{MaintenanceView, QuietChoice, QuietView, WindowRow, render_maintenance, render_quiet};
 pub use render::{render_dashboard, render_edit, render_error};
@@ -34,7 +36,8 @@ pub struct DashboardRow<'a> {
     pub category: &'a str,
     pub kind: &'a str,
     pub name: &'a str,
-    /// Local time in the pulse's timezone, e.g. `2026-11-21 18:03 CET`.
+    /// The last success in the page's zone (`DashboardView::zone`), e.g. `Fri 18:03`; for a job
+    /// that never succeeded, that it did not.
     pub last_pulse_local: String,
     /// Seconds from the page's time to the last pulse (negative: before), the "Last pulse" sort key.
     pub last_pulse_offset_s: i64,
@@ -49,13 +52,11 @@ pub struct DashboardRow<'a> {
     /// As a person says it, e.g. `1 d`, `15 min`.
     pub threshold_text: String,
     pub saturday: bool,
-    pub tz: &'static str,
-    pub exceeded: bool,
     /// The pulse's id when the page's script cannot compute it from the key (the SHA-256 of host,
     /// category, type and name, as the original server made it): the script builds the links.
     pub id_unless_key: Option<String>,
     /// As the API names it: `ok`, `late`, `failed`, `snoozed`…
-    pub status: &'static str,
+    pub state: State,
     /// When it becomes late if it stays quiet, as a person says it: `in 3 h 10 min`, `late for 2 d`.
     pub due_in: String,
     /// Seconds from the page's time to that instant (negative: late since), the sort key; `None`
@@ -71,15 +72,21 @@ pub struct DashboardRow<'a> {
 
 #[derive(Debug, Clone)]
 pub struct DashboardView<'a> {
-    /// In the default order: delta descending.
+    /// In the default order: by state (those that need attention first), then delta descending.
     pub rows: Vec<DashboardRow<'a>>,
     pub total: usize,
-    pub ok: usize,
-    pub exceeded: usize,
+    /// How many pulses are in each state, for the states some pulse is in, in the list's order.
+    pub counts: Vec<(State, usize)>,
+    /// Pulses that need attention (failed, overrun, late): the page's title counts them.
+    pub attention: usize,
     /// Items in the table that could not be read (logged with their ids).
     pub unreadable: usize,
-    /// ISO-8601 UTC time of rendering.
+    /// ISO-8601 UTC time of rendering, for the `<time>` element.
     pub generated_at: String,
+    /// The same as a person reads it, in the page's zone, e.g. `Mon 23 Nov 2026 21:15 CET`.
+    pub generated_local: String,
+    /// The zone every time on the page is in: `DEFAULT_TIMEZONE`.
+    pub zone: &'static str,
     /// The states the status filter offers, as the API names them.
     pub status_names: &'static [&'static str],
     /// Relative link to the maintenance page, secret included.
@@ -159,14 +166,15 @@ pub struct EditView {
     pub category: String,
     pub kind: String,
     pub name: String,
-    pub last_pulse_local: String,
-    pub last_pulse_relative: String,
+    /// The last success, and a later start or failure.
+    pub last: LastSignals,
     pub hours_since: f64,
     /// hours_since − threshold, as on the dashboard.
     pub delta: f64,
     /// The threshold as a person says it, e.g. `1 d`.
     pub threshold_text: String,
-    pub exceeded: bool,
+    /// As the dashboard and the API name it.
+    pub status: &'static str,
     /// Unknown for items written by the original server.
     pub pulse_count: Option<u64>,
     pub first_seen: Option<String>,
@@ -182,6 +190,33 @@ pub struct EditView {
     pub default_tz: String,
     /// The snooze/pause page, secret included.
     pub quiet_href: String,
+}
+
+/// An instant on a pulse's own page: in its zone, and how long ago.
+#[derive(Debug, Clone, Default)]
+pub struct When {
+    /// e.g. `2026-11-21 18:03 CET`.
+    pub local: String,
+    /// e.g. `5 min ago`.
+    pub relative: String,
+}
+
+/// A signal that came after the last success: what it was and when.
+#[derive(Debug, Clone, Default)]
+pub struct LaterSignal {
+    /// `failed` or `started`.
+    pub what: &'static str,
+    pub when: When,
+}
+
+/// What a pulse's own page says of its signals: a job that never succeeded must not read as if
+/// it had, and a failure after a success is named.
+#[derive(Debug, Clone, Default)]
+pub struct LastSignals {
+    /// `None`: the job never succeeded.
+    pub success: Option<When>,
+    /// A start or a failure newer than that success.
+    pub later: Option<LaterSignal>,
 }
 
 /// A complete page for an error status (403, 404, 400, 503 …): says what happened and what to do.

@@ -233,18 +233,22 @@ mod tests {
     }
 
     #[test]
-    fn exceeded_rows_carry_their_class_and_say_how_far_over() {
+    fn rows_carry_their_state_and_late_ones_say_how_far_over() {
         let view = samples::dashboard();
         let html = render_dashboard(&view);
         let rows = pulse_rows(&html);
         assert_eq!(rows.len(), view.rows.len());
         for (row, data) in rows.iter().zip(&view.rows) {
-            // The script adds the EXCEEDED badge; without it, the class and the words say it.
-            assert_eq!(row.contains(" class=\"exceeded\""), data.exceeded, "{row}");
-            assert_eq!(row.contains(" over<td>"), data.exceeded, "{row}");
-            assert!(!row.contains("EXCEEDED"), "{row}");
+            // The stylesheet colours the row by data-status; the Status cell says it in words.
+            let late = data.state == crate::rules::state::State::Late;
+            assert!(row.contains(&format!("\" data-status={} ", data.state.name())), "{row}");
+            assert!(row.contains(&format!("<td>{}<td>", data.state.name())), "{row}");
+            assert_eq!(row.contains(" over<td>"), late, "{row}");
+            assert!(!row.contains("EXCEEDED") && !row.contains("exceeded"), "{row}");
         }
-        assert_eq!(rows.iter().filter(|r| r.contains("class=\"exceeded\"")).count(), 2);
+        assert_eq!(rows.iter().filter(|r| r.contains(" data-status=late ")).count(), 2);
+        // Those that need attention come first.
+        assert!(rows[0].contains(" data-status=late ") && rows[1].contains(" data-status=late "));
     }
 
     #[test]
@@ -257,10 +261,7 @@ mod tests {
         // Last pulse 4,445 min (3 d 2 h 5 min) ago, 26.5 working hours, 2.5 over, due in 180 min.
         // Its last run took 12.5 s: whole seconds sort runs well enough.
         assert!(first.starts_with("<tr data-k=\"4445 26.5 2.5 24 180 12\""), "{first}");
-        assert!(
-            first.contains("<td title=\"Europe/Berlin\">2026-11-20 19:10 CET<i>3 d ago</i>"),
-            "{first}"
-        );
+        assert!(first.contains("<td>Fri 19:10<i>3 d ago</i>"), "{first}");
         // Durations in words; the exact hours stay in the sort keys.
         assert!(
             first.contains("<td>1 d 2 h<td>2 h 30 min over<td>1 d<td>late<td>"),
@@ -283,7 +284,10 @@ mod tests {
         assert!(warm.contains("<td>15 min<td>"), "{warm}");
         let invoice = rows.iter().find(|r| r.contains("invoice-mail")).unwrap();
         assert!(invoice.contains("<td>1 d 1 h <i>· Sat ✓</i><td>"), "{invoice}");
-        assert!(html.contains("2026-11-23T20:15:00.000Z"), "generated_at shown");
+        // The page's one zone, named; the ISO time only in the machine-readable attribute.
+        assert!(html.contains(
+            "Generated <time datetime=\"2026-11-23T20:15:00.000Z\">Mon 23 Nov 2026 21:15 CET</time> · times in <span id=\"zone\">Europe/Berlin</span>"
+        ));
     }
 
     #[test]
@@ -310,7 +314,7 @@ mod tests {
             .iter()
             .map(|t| t.len())
             .sum::<usize>()
-                + data.status.len();
+                + data.state.name().len();
             // Escaping makes the hostile sample longer than its text.
             if data.host.contains('<') || data.name.contains('<') {
                 continue;
@@ -328,8 +332,7 @@ mod tests {
     fn dashboard_shows_counts_and_unreadable_notice() {
         let html = render_dashboard(&samples::dashboard());
         assert!(html.contains("<strong id=\"count-total\">8</strong>"));
-        assert!(html.contains("<strong id=\"count-ok\">6</strong>"));
-        assert!(html.contains("<strong id=\"count-exceeded\">2</strong>"));
+        assert!(html.contains("<strong id=\"count-late\">2</strong> late</span> · <span data-status=\"ok\"><strong id=\"count-ok\">6</strong> ok"));
         assert!(html.contains("id=\"unreadable\""));
         assert!(html.contains("1 item in the table could not be read"));
         assert!(html.contains("<title>(2) Dashboard · heartbeat</title>"));
@@ -353,9 +356,11 @@ mod tests {
             12,
             "one per data column"
         );
-        // Only the default sort column is marked, and as descending.
+        // Only the default sort column is marked: the states, those that need attention first.
         assert_eq!(html.matches("aria-sort=").count(), 1);
-        assert!(html.contains("aria-sort=\"descending\"><button type=\"button\">Delta</button>"));
+        assert!(html.contains(
+            "aria-sort=\"ascending\" title=\"Those that need attention first\"><button type=\"button\">Status</button>"
+        ));
     }
 
     #[test]
@@ -413,16 +418,18 @@ mod tests {
         assert!(html.contains("<dd>2025-02-03 09:12 CET</dd>"));
         assert!(html.contains("<pre>dump ok: 1.2 GiB in 14 min\n&#60;b&#62;not bold&#60;/b&#62;</pre>"));
         assert!(html.contains("<pre>{&#34;bytes&#34;:1288490188,&#34;duration_s&#34;:840}</pre>"));
-        assert!(html.contains(
-            "1 d 2 h <span class=\"muted\">(2 h 30 min over; threshold 1 d)</span><span class=\"badge\">EXCEEDED</span>"
-        ));
+        assert!(html.contains("1 d 2 h <span class=\"muted\">(2 h 30 min over; threshold 1 d)</span></dd>"));
+        assert!(html.contains("<span class=\"badge\" data-status=\"late\" id=\"status\">late</span>"));
+        assert!(!html.contains("EXCEEDED"));
         assert!(html.contains("3 d ago"));
 
         let html = render_edit(&samples::edit_clean());
         // Count and first seen are unknown (an item of the original server); no message was sent.
         assert_eq!(html.matches("<span class=\"unknown\">unknown</span>").count(), 2);
         assert_eq!(html.matches("<span class=\"none\">none</span>").count(), 2);
-        assert!(html.contains("3 h 12 min <span class=\"muted\">(20 h 48 min left; threshold 1 d)</span><span class=\"badge ok\">OK</span>"));
+        assert!(html.contains("3 h 12 min <span class=\"muted\">(20 h 48 min left; threshold 1 d)</span></dd>"));
+        assert!(html.contains("<span class=\"badge\" data-status=\"ok\" id=\"status\">ok</span>"));
+        assert!(!html.contains(">OK<"));
     }
 
     #[test]
@@ -543,8 +550,8 @@ mod tests {
         let view = samples::dashboard();
         let html = render_dashboard(&view);
         for (row, data) in pulse_rows(&html).iter().zip(&view.rows) {
-            let status = if data.exceeded { "late" } else { "ok" };
-            let due = if data.exceeded { "late for 2 h" } else { "in 3 h" };
+            let status = data.state.name();
+            let due = if status == "late" { "late for 2 h" } else { "in 3 h" };
             // The last run's length and exit code close the row; a pulse that never reported a run
             // leaves both cells out (the script adds them empty).
             let run = if data.last_exit.is_some() { "<td>12 s<td>3" } else { "" };

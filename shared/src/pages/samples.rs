@@ -1,9 +1,16 @@
 //! Sample views for the page tests, filled the way the handlers fill them (through `local_time`
 //! and `relative_time`), including hostile user data.
 
-use super::{DashboardRow, DashboardView, EditErrors, EditForm, EditView, ErrorView, local_time, relative_time};
+use super::{
+    DashboardRow, DashboardView, EditErrors, EditForm, EditView, ErrorView, LastSignals, When, full_time, local_time,
+    page_time, relative_time,
+};
+use crate::rules::state::{self, State};
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use chrono_tz::Tz;
+
+/// The zone the sample dashboard's times are in.
+const PAGE_ZONE: Tz = chrono_tz::Europe::Berlin;
 
 pub(crate) const XSS_NAME: &str = "<script>alert(1)</script>";
 pub(crate) const XSS_HOST: &str = "\"&'<>";
@@ -21,7 +28,6 @@ struct Spec {
     hours_since: f64,
     threshold: f64,
     saturday: bool,
-    tz: Tz,
 }
 
 fn row(spec: Spec) -> DashboardRow<'static> {
@@ -32,7 +38,7 @@ fn row(spec: Spec) -> DashboardRow<'static> {
         category: spec.category,
         kind: spec.kind,
         name: spec.name,
-        last_pulse_local: local_time(at, spec.tz),
+        last_pulse_local: page_time(at, PAGE_ZONE, now()),
         last_pulse_offset_s: -spec.minutes_ago * 60,
         last_pulse_relative: relative_time(at, now()),
         hours_since: spec.hours_since,
@@ -40,14 +46,12 @@ fn row(spec: Spec) -> DashboardRow<'static> {
         threshold: spec.threshold.to_string(),
         threshold_text: crate::words::hours(spec.threshold),
         saturday: spec.saturday,
-        tz: spec.tz.name(),
-        exceeded: spec.hours_since > spec.threshold,
         // Ids the key does not give (the samples' keys are made up): the page carries them.
         id_unless_key: Some(format!("{:064x}", spec.minutes_ago)),
-        status: if spec.hours_since > spec.threshold {
-            "late"
+        state: if spec.hours_since > spec.threshold {
+            State::Late
         } else {
-            "ok"
+            State::Ok
         },
         due_in: if spec.hours_since > spec.threshold {
             "late for 2 h".into()
@@ -64,7 +68,6 @@ fn row(spec: Spec) -> DashboardRow<'static> {
 
 /// Eight rows in the default order (delta descending), two exceeded, one with a hostile name.
 pub(crate) fn dashboard() -> DashboardView<'static> {
-    use chrono_tz::{America, Asia, Europe};
     let specs = [
         Spec {
             host: "db-1.internal",
@@ -75,7 +78,6 @@ pub(crate) fn dashboard() -> DashboardView<'static> {
             hours_since: 26.5,
             threshold: 24.0,
             saturday: false,
-            tz: Europe::Berlin,
         },
         Spec {
             host: "web-2",
@@ -86,7 +88,6 @@ pub(crate) fn dashboard() -> DashboardView<'static> {
             hours_since: 26.1,
             threshold: 25.5,
             saturday: true,
-            tz: Tz::UTC,
         },
         Spec {
             host: XSS_HOST,
@@ -97,7 +98,6 @@ pub(crate) fn dashboard() -> DashboardView<'static> {
             hours_since: 20.0,
             threshold: 24.0,
             saturday: false,
-            tz: Europe::Berlin,
         },
         Spec {
             host: "batch-7",
@@ -108,7 +108,6 @@ pub(crate) fn dashboard() -> DashboardView<'static> {
             hours_since: 3.1,
             threshold: 6.0,
             saturday: true,
-            tz: America::New_York,
         },
         Spec {
             host: "mumbai-1",
@@ -119,7 +118,6 @@ pub(crate) fn dashboard() -> DashboardView<'static> {
             hours_since: 5.0,
             threshold: 48.0,
             saturday: false,
-            tz: Asia::Kolkata,
         },
         Spec {
             host: "web-1",
@@ -130,7 +128,6 @@ pub(crate) fn dashboard() -> DashboardView<'static> {
             hours_since: 0.1,
             threshold: 0.25,
             saturday: false,
-            tz: Tz::UTC,
         },
         Spec {
             host: "db-2.internal",
@@ -141,7 +138,6 @@ pub(crate) fn dashboard() -> DashboardView<'static> {
             hours_since: 1.0,
             threshold: 24.0,
             saturday: false,
-            tz: Europe::Berlin,
         },
         Spec {
             host: "ops",
@@ -152,20 +148,21 @@ pub(crate) fn dashboard() -> DashboardView<'static> {
             hours_since: 0.0,
             threshold: 168.0,
             saturday: true,
-            tz: Europe::Berlin,
         },
     ];
     let mut rows: Vec<DashboardRow<'static>> = specs.into_iter().map(row).collect();
-    rows.sort_by(|a, b| b.delta.total_cmp(&a.delta));
-    let exceeded = rows.iter().filter(|r| r.exceeded).count();
+    rows.sort_by(|a, b| a.state.cmp(&b.state).then(b.delta.total_cmp(&a.delta)));
+    let late = rows.iter().filter(|r| r.state == State::Late).count();
     DashboardView {
         total: rows.len(),
-        ok: rows.len() - exceeded,
-        exceeded,
+        counts: vec![(State::Late, late), (State::Ok, rows.len() - late)],
+        attention: late,
         rows,
         unreadable: 1,
         generated_at: "2026-11-23T20:15:00.000Z".to_string(),
-        status_names: &crate::rules::state::CURRENT,
+        generated_local: full_time(now(), PAGE_ZONE),
+        zone: PAGE_ZONE.name(),
+        status_names: &state::NAMES,
         maintenance_href: "maintenance?secret=s".into(),
         channels_href: "channels?secret=s".into(),
         calendars_href: "calendars?secret=s".into(),
@@ -178,11 +175,13 @@ pub(crate) fn empty_dashboard() -> DashboardView<'static> {
     DashboardView {
         rows: Vec::new(),
         total: 0,
-        ok: 0,
-        exceeded: 0,
+        counts: Vec::new(),
+        attention: 0,
         unreadable: 0,
         generated_at: "2026-11-23T20:15:00.000Z".to_string(),
-        status_names: &crate::rules::state::CURRENT,
+        generated_local: full_time(now(), Tz::UTC),
+        zone: "UTC",
+        status_names: &state::NAMES,
         maintenance_href: "maintenance?secret=s".into(),
         channels_href: "channels?secret=s".into(),
         calendars_href: "calendars?secret=s".into(),
@@ -200,12 +199,17 @@ pub(crate) fn edit_with_errors() -> EditView {
         category: "backup".to_string(),
         kind: "cron".to_string(),
         name: XSS_NAME.to_string(),
-        last_pulse_local: local_time(at, chrono_tz::Europe::Berlin),
-        last_pulse_relative: relative_time(at, now()),
+        last: LastSignals {
+            success: Some(When {
+                local: local_time(at, chrono_tz::Europe::Berlin),
+                relative: relative_time(at, now()),
+            }),
+            later: None,
+        },
         hours_since: 26.5,
         delta: 2.5,
         threshold_text: "1 d".to_string(),
-        exceeded: true,
+        status: "late",
         pulse_count: Some(412),
         first_seen: Some("2025-02-03 09:12 CET".to_string()),
         last_message: Some("dump ok: 1.2 GiB in 14 min\n<b>not bold</b>".to_string()),
@@ -241,7 +245,7 @@ pub(crate) fn edit_clean() -> EditView {
         first_seen: None,
         last_message: None,
         last_metadata: None,
-        exceeded: false,
+        status: "ok",
         hours_since: 3.2,
         delta: 3.2 - 24.0,
         threshold_text: "1 d".to_string(),

@@ -14,15 +14,6 @@ pub enum Silence {
 }
 
 impl Silence {
-    /// The status name the API and the dashboard use.
-    pub fn status(&self) -> &'static str {
-        match self {
-            Silence::Paused => "paused",
-            Silence::Snoozed { .. } => "snoozed",
-            Silence::Maintenance { .. } => "maintenance",
-        }
-    }
-
     pub fn until(&self) -> Option<DateTime<Utc>> {
         match self {
             Silence::Paused => None,
@@ -208,7 +199,10 @@ mod tests {
         );
         assert_eq!(silence(&key("etl"), &Quieting::default(), &windows, at(1, 23)), None);
         let s = silence(&backup, &snoozed(at(1, 15)), &windows, at(1, 14)).unwrap();
-        assert_eq!((s.status(), s.until()), ("snoozed", Some(at(1, 15))));
+        assert_eq!(
+            (super::super::state::quiet(&s).name(), s.until()),
+            ("snoozed", Some(at(1, 15)))
+        );
         assert_eq!(
             silence(&backup, &snoozed(at(1, 15)), &[], at(1, 15)),
             None,

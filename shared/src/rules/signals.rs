@@ -2,9 +2,8 @@
 //! how long the last run took, and the one-word state. Plain functions, time passed in.
 
 use super::due;
-use super::state::State;
 use super::status::Status;
-use crate::model::{Alert, Pulse, RunState, format_stamp, parse_stamp};
+use crate::model::{Alert, Pulse, RunState, SignalKind, format_stamp, parse_stamp};
 use chrono::{DateTime, TimeDelta, Utc};
 use std::time::Duration;
 
@@ -132,19 +131,34 @@ pub fn still_in(pulse: &Pulse, id: &str) -> bool {
     }
 }
 
-/// The one-word state, the worst winning: `failed` > `overrun` > `late` > `running` > `ok`.
-pub fn state(pulse: &Pulse, status: &Status, now: DateTime<Utc>) -> State {
-    if pulse.run.failing_since.is_some() {
-        State::Failed
-    } else if is_overrun(&pulse.run, now) {
-        State::Overrun
-    } else if status.exceeded {
-        State::Late
-    } else if is_running(&pulse.run) {
-        State::Running
-    } else {
-        State::Ok
+/// When the job last succeeded; `None` when it never has. A start or a failure that creates an item
+/// gives it a time to count from (`timestampF`, its first sight) without a success: such an item has
+/// no `pulseCount` and was first seen at that very time. Items of the original server (no
+/// `firstSeen`) were made by successes.
+pub fn last_success(pulse: &Pulse) -> Option<DateTime<Utc>> {
+    let made_by_another_signal = pulse.pulse_count.is_none()
+        && pulse
+            .first_seen
+            .is_some_and(|first| first.timestamp_millis() == pulse.last_pulse.timestamp_millis());
+    (!made_by_another_signal).then_some(pulse.last_pulse)
+}
+
+/// The latest signal of any kind and when it came: a success, a start or a failure.
+pub fn last_signal(pulse: &Pulse) -> (SignalKind, DateTime<Utc>) {
+    let mut latest = match last_success(pulse) {
+        Some(at) => (SignalKind::Success, at),
+        // A start or failure made the item at its first sight; what came since is below.
+        None => (SignalKind::Start, pulse.last_pulse),
+    };
+    for (kind, at) in [
+        (SignalKind::Start, pulse.run.started_at),
+        (SignalKind::Failure, pulse.run.last_failure),
+    ] {
+        if let Some(at) = at.filter(|at| *at >= latest.1) {
+            latest = (kind, at);
+        }
     }
+    latest
 }
 
 /// How long the last finished run took: from its start when that start is newer than the finish
@@ -202,53 +216,6 @@ mod tests {
 
     fn two_hours() -> Option<MaxRuntime> {
         Some(MaxRuntime::parse("2").unwrap())
-    }
-
-    #[test]
-    fn states_with_the_worst_winning() {
-        let now = at(12, 0);
-        let running = RunState {
-            started_at: Some(at(11, 0)),
-            last_finish: Some(at(8, 0)),
-            max_runtime: two_hours(),
-            ..RunState::default()
-        };
-        let overrun = RunState {
-            started_at: Some(at(9, 0)),
-            ..running.clone()
-        };
-        let failed = RunState {
-            failing_since: Some(at(9, 30)),
-            ..overrun.clone()
-        };
-        let finished = RunState {
-            started_at: Some(at(9, 0)),
-            last_finish: Some(at(9, 10)),
-            ..RunState::default()
-        };
-        // (run, now, expected)
-        let cases = [
-            (RunState::default(), now, State::Ok),
-            (finished, now, State::Ok),
-            (running.clone(), now, State::Running),
-            (overrun.clone(), now, State::Overrun),
-            (failed, now, State::Failed),
-            // Running (no max runtime) and late at once: late wins.
-            (
-                RunState {
-                    max_runtime: None,
-                    ..running
-                },
-                at(8, 0) + TimeDelta::hours(30),
-                State::Late,
-            ),
-            // Overrun and late at once: overrun wins.
-            (overrun, at(8, 0) + TimeDelta::hours(30), State::Overrun),
-        ];
-        for (i, (run, now, want)) in cases.into_iter().enumerate() {
-            let p = pulse(run);
-            assert_eq!(state(&p, &status(&p, now, Zone::UTC), now), want, "case {i}");
-        }
     }
 
     #[test]
@@ -329,5 +296,49 @@ mod tests {
         p.run.failing_since = None;
         assert!(!still_in(&p, &incident.id));
         assert_eq!(closed(&p, &s, now, &incident), Some(true));
+    }
+
+    #[test]
+    fn a_pulse_made_by_a_failure_has_no_success() {
+        let original = pulse(RunState::default());
+        assert_eq!(last_success(&original), Some(at(8, 0)), "the original server's items");
+        assert_eq!(last_signal(&original), (SignalKind::Success, at(8, 0)));
+        // Created by a failure at 08:00: first seen then, never counted a success.
+        let failed = RunState {
+            failing_since: Some(at(8, 0)),
+            last_failure: Some(at(8, 0)),
+            last_finish: Some(at(8, 0)),
+            ..RunState::default()
+        };
+        let made_by_failure = Pulse {
+            first_seen: Some(at(8, 0)),
+            pulse_count: None,
+            ..pulse(failed.clone())
+        };
+        assert_eq!(last_success(&made_by_failure), None);
+        assert_eq!(last_signal(&made_by_failure), (SignalKind::Failure, at(8, 0)));
+        // Succeeded once, failed since: the success stands, the failure is the latest signal.
+        let later = Pulse {
+            first_seen: Some(at(7, 0)),
+            pulse_count: Some(1),
+            run: RunState {
+                last_failure: Some(at(9, 0)),
+                ..failed
+            },
+            ..made_by_failure.clone()
+        };
+        assert_eq!(last_success(&later), Some(at(8, 0)));
+        assert_eq!(last_signal(&later), (SignalKind::Failure, at(9, 0)));
+        // An original item a start touched later: first seen at the start, its success stands.
+        let started = Pulse {
+            first_seen: Some(at(10, 0)),
+            run: RunState {
+                started_at: Some(at(10, 0)),
+                ..RunState::default()
+            },
+            ..pulse(RunState::default())
+        };
+        assert_eq!(last_success(&started), Some(at(8, 0)));
+        assert_eq!(last_signal(&started), (SignalKind::Start, at(10, 0)));
     }
 }

@@ -1,6 +1,7 @@
 // heartbeat dashboard: links, filter and sort in the browser. The server sends every row's text in
 // the default order, so the page shows everything without this script; at 10,000 pulses the rows
-// are kept short, and the script adds what repeats: the links, the Edit column, classes, badges.
+// are kept short, and the script adds what repeats: the links, the Edit column, the cells' classes.
+// Each row's state is in its data-status (the stylesheet colours it) and in words in its Status cell.
 (() => {
   "use strict";
   const table = document.getElementById("pulses");
@@ -71,8 +72,6 @@
   // Cell classes come from the headers (data-cell), so a new column needs only its <th> and <td>.
   const cellClasses = Array.from(table.tHead.rows[0].cells, (th) => th.dataset.cell || "");
   const nameColumn = cellClasses.indexOf("name");
-  const statusColumn = cellClasses.indexOf("status");
-  const deltaColumn = cellClasses.indexOf("num delta");
   // The row's cells before the Edit column; the server leaves out trailing empty ones (a pulse that
   // never reported a run has no last run or exit code).
   const dataColumns = cellClasses.length - 1;
@@ -92,7 +91,6 @@
   else if (!window.matchMedia("(scripting: enabled)").matches) table.classList.add("windowed");
   const prepared = new Uint8Array(rows.length);
   const texts = new Array(rows.length); // lowercased text the filter searches, on first use
-  const statuses = new Array(rows.length); // the Status cell's text, on first use
   const keys = new Array(rows.length); // data-k parsed, on first use
   const link = (href, text, label) => {
     const a = document.createElement("a");
@@ -104,16 +102,16 @@
   const textOf = (i) => {
     if (texts[i] === undefined) {
       const row = rows[i];
-      // Read before the row is prepared (the badge and Edit link would add their words); an
-      // exceeded row is found by "exceeded", as its badge says.
-      texts[i] = (row.textContent.replace(/\s+/g, " ") + (row.classList.contains("exceeded") ? " exceeded" : "")).toLowerCase();
+      // Read before the row is prepared (the Edit link would add its word); the state is in the
+      // Status cell's words.
+      texts[i] = row.textContent.replace(/\s+/g, " ").toLowerCase();
     }
     return texts[i];
   };
-  const statusOf = (i) => {
-    if (statuses[i] === undefined) statuses[i] = rows[i].cells[statusColumn].textContent;
-    return statuses[i];
-  };
+  const statusOf = (i) => rows[i].dataset.status;
+  // The states in the order the server lists them (the filter's options): the Status sort's key,
+  // those that need attention first.
+  const rank = new Map(Array.from(statusFilter.options, (o, n) => [o.value, n]));
   const prepare = (i) => {
     if (prepared[i]) return;
     prepared[i] = 1;
@@ -126,16 +124,7 @@
     const id = row.dataset.id || sha256(cells[0].textContent + cells[1].textContent + cells[2].textContent + name);
     cells[nameColumn].replaceChildren(link("pulses/" + id + "?" + secretQuery, name));
     row.insertCell().append(link("edit?" + secretQuery + "&id=" + id, "Edit", "Edit " + name));
-    const exceeded = row.classList.contains("exceeded");
-    row.className = exceeded ? "pulse exceeded" : "pulse";
-    row.dataset.exceeded = String(exceeded);
-    row.dataset.status = statusOf(i);
-    if (exceeded) {
-      const badge = document.createElement("span");
-      badge.className = "badge";
-      badge.textContent = "EXCEEDED";
-      cells[deltaColumn].append(badge);
-    }
+    row.className = "pulse";
   };
 
   // "Show more" under the table; it also fires by itself when scrolled near (below).
@@ -199,6 +188,7 @@
   };
 
   const sortKeyOf = (th) => {
+    if (th.dataset.type === "status") return (i) => rank.get(statusOf(i)) ?? rank.size;
     if (th.dataset.key !== undefined) {
       const n = Number(th.dataset.key);
       return (i) => {
@@ -252,7 +242,7 @@
       let next;
       if (current === "ascending") next = "descending";
       else if (current === "descending") next = "ascending";
-      else next = th.dataset.type === "text" ? "ascending" : "descending";
+      else next = th.dataset.type === "text" || th.dataset.type === "status" ? "ascending" : "descending";
       sortBy(th, next);
       applyFilter();
       render();

@@ -15,3 +15,4 @@ mod parsing_props;
 mod pulse;
 mod quiet;
 mod secrets;
+mod status_model;

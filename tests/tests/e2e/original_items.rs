@@ -58,7 +58,7 @@ async fn original_items_show_on_the_dashboard() {
     assert!(stale.contains("<td>nightly-dump<td>"), "{stale}");
     assert!(stale.contains(" 24 "), "the threshold's sort key: {stale}");
     assert!(stale.contains(" over<td>1 d<td>late<td>"), "{stale}");
-    assert!(stale.contains(" class=\"exceeded\""), "{stale}");
+    assert!(stale.contains(" data-status=late>"), "{stale}");
     // The original's ids are the hash of the key the row shows: the page's script links them.
     assert_eq!(stale_id, original_id("legacy-db", "backup", "cron", "nightly-dump"));
     assert!(!stale.contains("data-id"), "{stale}");
@@ -66,7 +66,7 @@ async fn original_items_show_on_the_dashboard() {
     assert!(fresh.contains("<td>daily-report<td>"), "{fresh}");
     assert!(fresh.contains(" 48 "), "the threshold's sort key: {fresh}");
     assert!(fresh.contains("<td>2 d <i>· Sat ✓</i>"), "{fresh}");
-    assert!(!fresh.contains("exceeded"), "{fresh}");
+    assert!(fresh.contains(" data-status=ok>"), "{fresh}");
     assert_eq!(fresh_id, original_id("legacy-web", "reports", "node", "daily-report"));
     assert!(!fresh.contains("data-id"), "{fresh}");
     assert!(html.contains("<strong id=\"count-total\">2</strong>"));
@@ -174,5 +174,5 @@ async fn original_items_are_alerted_and_recover_after_a_pulse_on_the_same_item()
     let item = rt.item(&id).await.unwrap();
     assert!(!item.contains_key("alertFor"), "{item:?}");
     let html = rt.dashboard().await;
-    assert!(!row(&html, "legacy-db").contains("exceeded"), "{html}");
+    assert!(row(&html, "legacy-db").contains(" data-status=ok>"), "{html}");
 }

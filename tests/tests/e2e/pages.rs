@@ -88,7 +88,7 @@ async fn dashboard_needs_the_secret() {
 }
 
 #[tokio::test]
-async fn dashboard_lists_the_pulses_and_marks_the_exceeded_one() {
+async fn dashboard_lists_the_pulses_and_marks_the_late_one() {
     let dynalite = Dynalite::start().await;
     let rt = LocalRuntime::start(&dynalite, &[]).await;
     let (fresh_id, stale_id) = fresh_and_stale(&rt).await;
@@ -98,14 +98,14 @@ async fn dashboard_lists_the_pulses_and_marks_the_exceeded_one() {
     assert_page_headers(&headers);
 
     let stale = row(&html, "stale-host");
-    assert!(stale.contains(" class=\"exceeded\""), "{stale}");
+    assert!(stale.contains(" data-status=late>"), "{stale}");
     assert!(stale.contains(" over<td>1 d<td>late<td>late for "), "{stale}");
     assert!(stale.contains("<td>stale-job<td>"), "{stale}");
     // The page's script links each row to its id, the hash of the key it shows (data-id otherwise).
     assert_eq!(stale_id, original_id("stale-host", "backup", "cron", "stale-job"));
     assert!(!stale.contains("data-id"), "{stale}");
     let fresh = row(&html, "fresh-host");
-    assert!(!fresh.contains("exceeded"), "{fresh}");
+    assert!(fresh.contains(" data-status=ok>"), "{fresh}");
     assert!(fresh.contains(" left<td>1 d<td>ok<td>in "), "{fresh}");
     assert!(fresh.contains("<td>fresh-job<td>"), "{fresh}");
     assert_eq!(fresh_id, original_id("fresh-host", "backup", "cron", "fresh-job"));
@@ -115,7 +115,7 @@ async fn dashboard_lists_the_pulses_and_marks_the_exceeded_one() {
         "the links' query"
     );
     assert!(html.contains("<strong id=\"count-total\">2</strong>"));
-    assert!(html.contains("<strong id=\"count-exceeded\">1</strong>"));
+    assert!(html.contains("<strong id=\"count-late\">1</strong>"));
     assert!(html.contains("<strong id=\"count-ok\">1</strong>"));
 }
 
@@ -270,5 +270,5 @@ async fn the_stage_prefix_does_not_matter() {
     let (status, headers, html) = get(&rt, url).await;
     assert_eq!(status, StatusCode::OK, "{html}");
     assert_page_headers(&headers);
-    assert!(row(&html, "stale-host").contains(" class=\"exceeded\""));
+    assert!(row(&html, "stale-host").contains(" data-status=late>"));
 }
