@@ -314,7 +314,7 @@ impl Run<'_> {
                     Box::pin(async move {
                         let result = self.record(c).await;
                         if matches!(result, Ok(Held::Yes)) {
-                            self.remember(c).await;
+                            self.remember(c, &[channels::default_name()], &[]).await;
                         }
                         (c, result)
                     })
