@@ -255,6 +255,7 @@ impl Run<'_> {
     pub(super) fn digest(&self, kind: Kind, subset: &[&Candidate]) -> Digest {
         let config = self.deps.config;
         let secret = config.dashboard_secret.as_ref();
+        let zone = lines::message_zone(subset.iter().map(|c| &c.pulse), config.default_timezone);
         let incidents = subset
             .iter()
             .map(|c| {
@@ -270,8 +271,9 @@ impl Run<'_> {
                     recovery: kind == Kind::Recovery,
                     pulsed_again: c.pulsed_again,
                     now: self.now,
+                    zone,
                 };
-                let line = lines::line(&facts, self.base_url, secret, config);
+                let line = lines::line(&facts, self.base_url, secret);
                 let pulse_url = self
                     .base_url
                     .zip(secret)
@@ -313,6 +315,7 @@ impl Run<'_> {
             incidents,
             dashboard_url: lines::dashboard_url(self.base_url, secret),
             at: self.now,
+            zone,
         }
     }
 }

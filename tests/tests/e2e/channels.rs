@@ -253,6 +253,7 @@ async fn email_goes_through_ses_v2_on_moto_once_the_identity_is_verified() {
         incidents: vec![],
         dashboard_url: None,
         at: friday(),
+        zone: Zone::UTC,
     };
     // Not verified yet: SES refuses the sender, which is a configuration to fix, not a retry.
     let refused = transport.deliver(&channel, &digest).await;
