@@ -4,6 +4,7 @@
 use crate::model::{Event, EventKind, LONGEST, Pulse, Quieting, Window, Zone, parse_stamp};
 use crate::rules::{due, quiet};
 use crate::store::{FETCH_BATCH, Held, IncidentLedger, QuietWriter, Reschedule, StoreError};
+use crate::words;
 use chrono::{DateTime, Utc};
 
 /// One change to a pulse's quiet settings.
@@ -85,7 +86,8 @@ pub async fn apply(
         let (kind, what) = match change {
             Change::Snooze(until) => (
                 EventKind::Snoozed,
-                format!("until {}", crate::model::format_stamp(until)),
+                // In the pulse's zone, as its page shows it, not the stored instant.
+                format!("until {}", words::moment(until, now, pulse.timezone(default_tz).tz())),
             ),
             Change::EndSnooze => (EventKind::Snoozed, "snooze ended".to_owned()),
             Change::Pause => (EventKind::Paused, "paused".to_owned()),

@@ -1,8 +1,26 @@
-//! Durations as a person says them: `12 s`, `3 min`, `2 h 15 min`, `1 d 4 h`. Pages and Slack
-//! messages show these; the exact numbers stay in machine-readable places (data attributes, JSON).
+//! Durations as a person says them: `12 s`, `3 min`, `2 h 15 min`, `1 d 4 h`; and instants in
+//! messages and history texts: `01:49 CET`, `Tue 8 Dec 02:52 CET`. Pages and messages show these; the
+//! exact numbers stay in machine-readable places (data attributes, JSON).
 
-use chrono::TimeDelta;
+use chrono::{DateTime, Datelike as _, TimeDelta, Utc};
+use chrono_tz::Tz;
 use std::fmt::Write as _;
+
+/// `at` in `tz` as a person says it to someone reading at `now`: the time alone on `now`'s day
+/// (`01:49 CET`), the weekday and date on another (`Mon 7 Dec 23:10 CET`), and the year when it is
+/// not `now`'s (`Fri 1 Jan 2027 09:00 CET`). The zone is always named (CET tells winter from summer).
+pub fn moment(at: DateTime<Utc>, now: DateTime<Utc>, tz: Tz) -> String {
+    let local = at.with_timezone(&tz);
+    let today = now.with_timezone(&tz).date_naive();
+    let format = if local.date_naive() == today {
+        "%H:%M %Z"
+    } else if local.year() == today.year() {
+        "%a %-d %b %H:%M %Z"
+    } else {
+        "%a %-d %b %Y %H:%M %Z"
+    };
+    local.format(format).to_string()
+}
 
 /// The magnitude of `span` in at most two units, the larger one first, each part floored so that
 /// the text never claims more time than has passed: 119 s is `1 min`, not `2 min`.
@@ -90,6 +108,26 @@ pub fn write_hours_left_or_over(out: &mut String, value: f64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn moments_name_their_zone_and_only_the_date_parts_needed() {
+        let at = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().to_utc();
+        let now = at("2026-12-08T01:50:00Z");
+        let berlin: Tz = "Europe/Berlin".parse().unwrap();
+        let cases = [
+            (at("2026-12-08T00:48:00Z"), berlin, "01:48 CET"),
+            (at("2026-12-08T01:52:43.826Z"), berlin, "02:52 CET"),
+            (at("2026-12-07T22:10:00Z"), berlin, "Mon 7 Dec 23:10 CET"),
+            (at("2026-12-07T22:10:00Z"), Tz::UTC, "Mon 7 Dec 22:10 UTC"),
+            (at("2026-07-01T10:00:00Z"), berlin, "Wed 1 Jul 12:00 CEST"),
+            (at("2027-01-01T08:00:00Z"), berlin, "Fri 1 Jan 2027 09:00 CET"),
+            // The day is the reader's day in the zone: 23:30 UTC on the 7th is already the 8th in Berlin.
+            (at("2026-12-07T23:30:00Z"), berlin, "00:30 CET"),
+        ];
+        for (when, tz, expected) in cases {
+            assert_eq!(moment(when, now, tz), expected, "{when} in {tz}");
+        }
+    }
 
     #[test]
     fn durations_read_as_a_person_says_them() {

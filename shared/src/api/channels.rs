@@ -198,7 +198,7 @@ async fn test(raw: &str, call: &Call<'_>) -> Result<Response<Body>, ApiError> {
     call.allow(Access::Write)?;
     no_query(call)?;
     let name = parse_name(raw)?;
-    let (result, detail) = send_test(&channels(call)?, &name, call.now).await?;
+    let (result, detail) = send_test(&channels(call)?, &name, call.now, call.deps.config.default_timezone).await?;
     Ok(response::json(
         StatusCode::OK,
         &json!({"result": result, "detail": detail}),
@@ -210,9 +210,13 @@ pub(crate) async fn send_test(
     deps: &ChannelDeps<'_>,
     name: &ChannelName,
     now: chrono::DateTime<chrono::Utc>,
+    zone: crate::model::Zone,
 ) -> Result<(&'static str, String), ApiError> {
     let stored = deps.directory.channel(name).await?.ok_or_else(|| no_such(name))?;
-    let outcome = deps.transport.deliver(&stored.channel, &Digest::test(now, None)).await;
+    let outcome = deps
+        .transport
+        .deliver(&stored.channel, &Digest::test(now, zone, None))
+        .await;
     Ok(match outcome {
         Outcome::Delivered => ("delivered", "the provider accepted the test message".to_owned()),
         Outcome::Retry(why) => ("failed", why),

@@ -4,6 +4,7 @@
 //! job's own words (exit code, duration, message, log) come as main's [`RunReport`], which every
 //! renderer escapes for its markup.
 
+use crate::model::Zone;
 use crate::report::{CHAT_LOG_CHARS, CHAT_LOG_LINES, RunReport, log_tail_lines};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -85,9 +86,17 @@ pub struct Digest {
     pub incidents: Vec<Incident>,
     pub dashboard_url: Option<String>,
     pub at: DateTime<Utc>,
+    /// The one zone every time a person reads in the message is in: the pulse's own when the message
+    /// is about one pulse, `DEFAULT_TIMEZONE` when it covers several (or none).
+    pub zone: Zone,
 }
 
 impl Digest {
+    /// `at` as the message says it: in the message's zone, naming it, as `words::moment` puts it.
+    pub fn time(&self, at: DateTime<Utc>) -> String {
+        crate::words::moment(at, self.at, self.zone.tz())
+    }
+
     /// A plain-text title, without any provider's markup, naming the kind of trouble when all the
     /// incidents share it (the Slack message's headers say the same).
     pub fn title(&self) -> String {
@@ -122,13 +131,14 @@ impl Digest {
         }
     }
 
-    /// A harmless message for "Send a test message".
-    pub fn test(at: DateTime<Utc>, dashboard_url: Option<String>) -> Self {
+    /// A harmless message for "Send a test message", its time in `zone` (`DEFAULT_TIMEZONE`).
+    pub fn test(at: DateTime<Utc>, zone: Zone, dashboard_url: Option<String>) -> Self {
         Self {
             occasion: Occasion::Test,
             incidents: Vec::new(),
             dashboard_url,
             at,
+            zone,
         }
     }
 }
@@ -190,6 +200,7 @@ pub(crate) mod sample {
             incidents: (0..count).map(hostile).collect(),
             dashboard_url: Some("https://hb.example/Prod/heartbeat/dashboard?secret=s".into()),
             at: Utc.with_ymd_and_hms(2026, 11, 19, 10, 0, 0).unwrap(),
+            zone: Zone::UTC,
         }
     }
 }

@@ -394,7 +394,7 @@ async fn a_hanging_or_closed_channel_is_retried_after_the_timeout() {
 
 #[tokio::test]
 async fn a_test_message_names_no_pulse() {
-    let d = Digest::test(chrono::Utc::now(), None);
+    let d = Digest::test(chrono::Utc::now(), crate::model::Zone::UTC, None);
     let r = one_request(
         |rec| ChannelConfig::Webhook {
             url: rec.url_for("/h"),

@@ -57,7 +57,7 @@ async fn page(req: &Request, deps: &ApiDeps<'_>, now: DateTime<Utc>) -> Result<R
         let Ok(name) = ChannelName::parse(raw) else {
             return page.render(ChannelForm::default(), None, Some(no_channel(raw))).await;
         };
-        return match send_test(&channels, &name, now).await {
+        return match send_test(&channels, &name, now, deps.config.default_timezone).await {
             Ok((result, detail)) => {
                 let notice = format!("Test message to {name}: {result} ({detail}).");
                 page.render(ChannelForm::default(), Some(notice), None).await

@@ -63,12 +63,14 @@ impl Setup {
             names.push(default_name());
         }
         let phase = phase(&candidate.expect);
-        names.retain(|n| !pulse.delivered.contains(&marker(&phase, n)));
+        names.retain(|n| {
+            !pulse.delivered.contains(&marker(&phase, n)) && !pulse.delivered.contains(&refused_marker(&phase, n))
+        });
         names
     }
 }
 
-fn default_name() -> ChannelName {
+pub(super) fn default_name() -> ChannelName {
     ChannelName::parse(DEFAULT_CHANNEL).expect("the default name is valid")
 }
 
@@ -83,6 +85,42 @@ fn phase(expect: &Expectation) -> String {
 
 fn marker(phase: &str, channel: &ChannelName) -> String {
     format!("{phase}|{channel}")
+}
+
+/// A channel done with this message because it refused its configuration: not retried, and the
+/// history says it did not carry the message.
+fn refused_marker(phase: &str, channel: &ChannelName) -> String {
+    format!("{phase}|{channel}|refused")
+}
+
+/// The channels that carried `c`'s message, in this run (`outcomes` of those it was owed to) or an
+/// earlier one (its markers), and those that refused their configuration in this run.
+fn carriers(
+    c: &Candidate,
+    owed: &[ChannelName],
+    outcomes: &HashMap<ChannelName, Outcome>,
+) -> (Vec<ChannelName>, Vec<ChannelName>) {
+    let phase = phase(&c.expect);
+    let prefix = format!("{phase}|");
+    let (mut carried, mut refused) = (Vec::new(), Vec::new());
+    for rest in c.pulse.delivered.iter().filter_map(|m| m.strip_prefix(&prefix)) {
+        match rest.strip_suffix("|refused") {
+            Some(name) => refused.extend(ChannelName::parse(name).ok()),
+            None => carried.extend(ChannelName::parse(rest).ok()),
+        }
+    }
+    for name in owed {
+        match outcomes.get(name) {
+            Some(Outcome::Delivered) => carried.push(name.clone()),
+            Some(Outcome::Misconfigured(_)) => refused.push(name.clone()),
+            _ => {}
+        }
+    }
+    carried.sort();
+    carried.dedup();
+    refused.sort();
+    refused.dedup();
+    (carried, refused)
 }
 
 impl Run<'_> {
@@ -116,7 +154,12 @@ impl Run<'_> {
                     .filter(|n| outcomes.get(*n).is_some_and(|o| !matches!(o, Outcome::Retry(_))))
                     .collect();
                 let result = if done.len() == names.len() {
-                    self.record(c).await.map(|held| (held, true))
+                    let result = self.record(c).await;
+                    if matches!(result, Ok(Held::Yes)) {
+                        let (carried, refused) = carriers(c, &names, outcomes);
+                        self.remember(c, &carried, &refused).await;
+                    }
+                    result.map(|held| (held, true))
                 } else if done.is_empty() {
                     self.deps
                         .ledger
@@ -125,7 +168,13 @@ impl Run<'_> {
                         .map(|()| (Held::Yes, false))
                 } else {
                     let phase = phase(&c.expect);
-                    let markers: Vec<String> = done.iter().map(|n| marker(&phase, n)).collect();
+                    let markers: Vec<String> = done
+                        .iter()
+                        .map(|n| match outcomes.get(*n) {
+                            Some(Outcome::Misconfigured(_)) => refused_marker(&phase, n),
+                            _ => marker(&phase, n),
+                        })
+                        .collect();
                     self.deps
                         .ledger
                         .record_partial(&c.pulse.id, self.run_id, &markers)
@@ -206,6 +255,7 @@ impl Run<'_> {
     pub(super) fn digest(&self, kind: Kind, subset: &[&Candidate]) -> Digest {
         let config = self.deps.config;
         let secret = config.dashboard_secret.as_ref();
+        let zone = lines::message_zone(subset.iter().map(|c| &c.pulse), config.default_timezone);
         let incidents = subset
             .iter()
             .map(|c| {
@@ -221,8 +271,9 @@ impl Run<'_> {
                     recovery: kind == Kind::Recovery,
                     pulsed_again: c.pulsed_again,
                     now: self.now,
+                    zone,
                 };
-                let line = lines::line(&facts, self.base_url, secret, config);
+                let line = lines::line(&facts, self.base_url, secret);
                 let pulse_url = self
                     .base_url
                     .zip(secret)
@@ -264,6 +315,7 @@ impl Run<'_> {
             incidents,
             dashboard_url: lines::dashboard_url(self.base_url, secret),
             at: self.now,
+            zone,
         }
     }
 }

@@ -1,9 +1,8 @@
 //! What a Slack message says about each pulse, and where its links point.
 
-use crate::config::{Config, Secret};
+use crate::config::Secret;
 use crate::links;
-use crate::model::Pulse;
-use crate::pages::local_time;
+use crate::model::{Pulse, Zone};
 use crate::report::RunReport;
 use crate::rules::signals::{self, Incident, IncidentKind};
 use crate::rules::status::Status;
@@ -19,13 +18,24 @@ pub struct LineFacts<'a> {
     pub recovery: bool,
     pub pulsed_again: bool,
     pub now: DateTime<Utc>,
+    /// The message's one zone (`message_zone`), which every time in the line is said in.
+    pub zone: Zone,
 }
 
-pub fn line(facts: &LineFacts<'_>, base_url: Option<&str>, secret: Option<&Secret>, config: &Config) -> PulseLine {
+/// The zone of a message about `pulses`: a pulse's own message is in its zone; one covering
+/// several pulses is in `DEFAULT_TIMEZONE`.
+pub fn message_zone<'a>(mut pulses: impl ExactSizeIterator<Item = &'a Pulse>, default: Zone) -> Zone {
+    match (pulses.len(), pulses.next()) {
+        (1, Some(pulse)) => pulse.timezone(default),
+        _ => default,
+    }
+}
+
+pub fn line(facts: &LineFacts<'_>, base_url: Option<&str>, secret: Option<&Secret>) -> PulseLine {
     let LineFacts { pulse, status, .. } = *facts;
     let kind = facts.incident.kind;
     let threshold = words::duration(status.threshold);
-    let tz = pulse.timezone(config.default_timezone);
+    let at = |instant| words::moment(instant, facts.now, facts.zone.tz());
     let took = signals::last_duration(&pulse.run).map(words::duration);
     let detail = match (kind, facts.recovery, facts.pulsed_again) {
         // Working time, not wall-clock time: a weekend in between adds nothing.
@@ -33,7 +43,7 @@ pub fn line(facts: &LineFacts<'_>, base_url: Option<&str>, secret: Option<&Secre
         (IncidentKind::Late, false, _) => match status.missed_slot {
             Some(slot) => format!(
                 "missed the {} run (grace {})",
-                slot.with_timezone(&tz.tz()).format("%H:%M"),
+                at(slot),
                 words::duration(pulse.expect.grace_or_default().duration())
             ),
             None => format!(
@@ -41,7 +51,7 @@ pub fn line(facts: &LineFacts<'_>, base_url: Option<&str>, secret: Option<&Secre
                 words::duration((status.working - status.threshold).max(TimeDelta::zero()))
             ),
         },
-        (IncidentKind::Late, true, true) => format!("pulsed again at {}", local_time(pulse.last_pulse, tz.tz())),
+        (IncidentKind::Late, true, true) => format!("pulsed again at {}", at(pulse.last_pulse)),
         (IncidentKind::Late, true, false) => {
             format!("within its {threshold} threshold again after its settings changed")
         }
@@ -55,7 +65,7 @@ pub fn line(facts: &LineFacts<'_>, base_url: Option<&str>, secret: Option<&Secre
             }
             text
         }
-        (IncidentKind::Failed, true, _) => format!("succeeded again at {}", local_time(pulse.last_pulse, tz.tz())),
+        (IncidentKind::Failed, true, _) => format!("succeeded again at {}", at(pulse.last_pulse)),
         (IncidentKind::Overrun, false, _) => {
             let running = pulse.run.started_at.map(|s| facts.now - s).unwrap_or_default();
             let max = pulse.run.max_runtime.map(|m| words::duration(m.duration()));
@@ -105,6 +115,7 @@ pub fn dashboard_url(base_url: Option<&str>, secret: Option<&Secret>) -> Option<
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::Config;
     use crate::model::{Grace, PulseKey, Schedule, Zone};
     use crate::rules::calendar_book::CalendarBook;
     use crate::rules::status::status_with;
@@ -121,8 +132,9 @@ mod tests {
             recovery: false,
             pulsed_again: false,
             now,
+            zone: message_zone([pulse].into_iter(), config.default_timezone),
         };
-        line(&facts, None, None, config).detail
+        line(&facts, None, None).detail
     }
 
     #[test]
@@ -142,7 +154,7 @@ mod tests {
         let status = status_with(&pulse, now, config.default_timezone, &book);
         assert!(status.exceeded);
         let detail = detail_of(&pulse, &status, now, &config);
-        assert_eq!(detail, "missed the 02:00 run (grace 30 min)");
+        assert_eq!(detail, "missed the 02:00 BST run (grace 30 min)");
         // Threshold pulses keep their words.
         pulse.expect.schedule = None;
         let status = status_with(&pulse, now, config.default_timezone, &book);

@@ -314,7 +314,7 @@ impl Run<'_> {
                     Box::pin(async move {
                         let result = self.record(c).await;
                         if matches!(result, Ok(Held::Yes)) {
-                            self.remember(c).await;
+                            self.remember(c, &[channels::default_name()], &[]).await;
                         }
                         (c, result)
                     })
@@ -448,6 +448,7 @@ impl Run<'_> {
 
     fn message(&self, kind: Kind, claimed: &[&Candidate]) -> SlackMessage {
         let secret = self.deps.config.dashboard_secret.as_ref();
+        let zone = lines::message_zone(claimed.iter().map(|c| &c.pulse), self.deps.config.default_timezone);
         let lines: Vec<PulseLine> = claimed
             .iter()
             .map(|c| {
@@ -462,8 +463,9 @@ impl Run<'_> {
                     recovery: kind == Kind::Recovery,
                     pulsed_again: c.pulsed_again,
                     now: self.now,
+                    zone,
                 };
-                lines::line(&facts, self.base_url, secret, self.deps.config)
+                lines::line(&facts, self.base_url, secret)
             })
             .collect();
         let dashboard = lines::dashboard_url(self.base_url, secret);

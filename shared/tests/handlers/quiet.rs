@@ -217,3 +217,24 @@ async fn the_maintenance_page_adds_and_removes_windows() {
     let res = api::serve(post(&uri, FORM, "end=tomorrow"), &deps, now()).await;
     assert_html_page(&res, 400);
 }
+
+#[tokio::test]
+async fn the_snooze_event_says_its_end_in_the_pulses_zone_naming_it() {
+    use heartbeat_shared::store::EventLog;
+    let store = MemoryStore::new();
+    let pulse = pulse_in("nightly", at("2026-11-19T09:00:00Z"), "24", "Europe/Berlin");
+    store.insert(pulse.clone());
+    let config = with_secret();
+    let keys = keys();
+    let deps = ApiDeps::new(&store, &config, &keys);
+    let path = format!("/pulses/{}", pulse.id);
+    for (body, said) in [
+        (r#"{"for": "1h"}"#, "until 14:00 CET"),
+        (r#"{"until": "2026-11-24T16:30:00Z"}"#, "until Tue 24 Nov 17:30 CET"),
+    ] {
+        let res = api::api(call(Method::POST, &format!("{path}/snooze"), Some(body)), &deps, now()).await;
+        assert_eq!(res.status(), 200, "{}", text(&res));
+        let page = store.events(&pulse.id, None, 10, now()).await.unwrap();
+        assert_eq!(page.events[0].event.message.as_deref(), Some(said), "{body}");
+    }
+}

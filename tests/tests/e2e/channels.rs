@@ -64,7 +64,7 @@ struct World {
 impl World {
     async fn new() -> Self {
         let dynalite = Dynalite::start().await;
-        let table = dynalite.fresh_table().await;
+        let table = dynalite.fresh_table_with_history().await;
         let config_table = format!("{table}-config");
         ensure_config_table(&dynalite.client(), &config_table).await.unwrap();
         let vars = HashMap::from([("DASHBOARD_SECRET".to_owned(), "s3cret-s3cret-s3cret".to_owned())]);
@@ -151,6 +151,58 @@ async fn on_dynamodb_a_channel_down_for_three_runs_delivers_exactly_once_when_ba
 }
 
 #[tokio::test]
+async fn on_dynamodb_steps_through_a_named_webhook_are_in_the_history_naming_it() {
+    use heartbeat_shared::store::EventLog;
+    let w = World::new().await;
+    let ops = Recorder::start(Behaviour::Respond(200)).await;
+    w.add_webhook("ops", &ops).await;
+    let routes: Routes =
+        serde_json::from_str(r#"{"routes":[{"match":"host","value":"web-1","channels":["ops"]}]}"#).unwrap();
+    w.directory.put_routes(&routes).await.unwrap();
+    w.store.record_pulse(&receipt("nightly", thursday())).await.unwrap();
+    assert_eq!(w.run(friday(), "alert").await.notified, 1);
+    let back = friday() + chrono::TimeDelta::minutes(20);
+    w.store.record_pulse(&receipt("nightly", back)).await.unwrap();
+    assert_eq!(
+        w.run(back + chrono::TimeDelta::minutes(1), "recovery").await.notified,
+        1
+    );
+    let occasions: Vec<String> = ops
+        .requests()
+        .iter()
+        .map(|r| r.json.as_ref().unwrap()["occasion"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(occasions, ["alert", "recovery"], "the webhook carried both");
+    let id = receipt("nightly", thursday()).key.id();
+    let page = w
+        .store
+        .events(&id, None, 100, back + chrono::TimeDelta::hours(1))
+        .await
+        .unwrap();
+    let mut steps: Vec<(&str, Option<&str>, Option<&str>)> = page
+        .events
+        .iter()
+        .map(|e| {
+            (
+                e.event.kind.name(),
+                e.event.incident.as_deref(),
+                e.event.message.as_deref(),
+            )
+        })
+        .filter(|(kind, ..)| ["opened", "alerted", "recovered"].contains(kind))
+        .collect();
+    steps.sort_by_key(|(kind, ..)| ["opened", "alerted", "recovered"].iter().position(|k| k == kind));
+    assert_eq!(
+        steps,
+        [
+            ("opened", Some("late"), None),
+            ("alerted", Some("late"), Some("sent to ops")),
+            ("recovered", Some("late"), Some("sent to ops")),
+        ]
+    );
+}
+
+#[tokio::test]
 async fn on_dynamodb_overlapping_runs_deliver_each_channel_once() {
     let w = World::new().await;
     let a = Recorder::start(Behaviour::Respond(200)).await;
@@ -201,6 +253,7 @@ async fn email_goes_through_ses_v2_on_moto_once_the_identity_is_verified() {
         incidents: vec![],
         dashboard_url: None,
         at: friday(),
+        zone: Zone::UTC,
     };
     // Not verified yet: SES refuses the sender, which is a configuration to fix, not a retry.
     let refused = transport.deliver(&channel, &digest).await;

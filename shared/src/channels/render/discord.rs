@@ -38,7 +38,7 @@ pub fn payload(digest: &Digest) -> Value {
             let head = markdown(&format!(
                 "{} since {} — {}",
                 one_line(&incident.incident),
-                incident.since.format("%Y-%m-%d %H:%M UTC"),
+                digest.time(incident.since),
                 one_line(&incident.detail)
             ));
             let mut description = cut(&head, EMBED_DESCRIPTION_MAX);

@@ -24,7 +24,7 @@ pub fn message(digest: &Digest, to: &[String], from: &str) -> EmailMessage {
         let rest = format!(
             "{} since {} — {}",
             one_line(&incident.incident),
-            incident.since.format("%Y-%m-%d %H:%M UTC"),
+            digest.time(incident.since),
             cut(&one_line(&incident.detail), 400)
         );
         text.push_str(&format!("\n• {name} — {rest}"));

@@ -30,7 +30,7 @@ pub fn payload(digest: &Digest, topic: &str) -> Value {
             "• {} — {} since {} — {}",
             cut(&one_line(&incident.title()), 200),
             one_line(&incident.incident),
-            incident.since.format("%Y-%m-%d %H:%M UTC"),
+            digest.time(incident.since),
             cut(&one_line(&incident.detail), 200)
         ));
         // Plain text (markdown is off unless asked for): nothing to escape, only cut.

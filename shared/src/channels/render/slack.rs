@@ -24,13 +24,13 @@ pub fn payload(digest: &Digest) -> Value {
         "type": "header",
         "text": {"type": "plain_text", "text": cut(&title, 150), "emoji": true},
     })];
-    blocks.extend(digest.incidents[..shown].iter().map(section));
+    blocks.extend(digest.incidents[..shown].iter().map(|i| section(digest, i)));
     if let Some(more) = super::more(digest.incidents.len(), shown) {
         blocks.push(json!({"type": "context", "elements": [{"type": "mrkdwn", "text": more}]}));
     }
     blocks.push(json!({
         "type": "context",
-        "elements": [{"type": "mrkdwn", "text": format!("heartbeat · {}", digest.at.format("%Y-%m-%d %H:%M UTC"))}],
+        "elements": [{"type": "mrkdwn", "text": format!("heartbeat · {}", digest.time(digest.at))}],
     }));
     if let Some(url) = digest.dashboard_url.as_deref().filter(|u| usable(u)) {
         blocks.push(json!({
@@ -42,7 +42,7 @@ pub fn payload(digest: &Digest) -> Value {
     json!({"text": title, "blocks": blocks})
 }
 
-fn section(incident: &Incident) -> Value {
+fn section(digest: &Digest, incident: &Incident) -> Value {
     let field = |text: &str| escape(&cut(&one_line(text), FIELD_MAX));
     let mut text = format!(
         "*{} / {} / {} / {}*\n{} since {} — {}",
@@ -51,7 +51,7 @@ fn section(incident: &Incident) -> Value {
         field(&incident.kind),
         field(&incident.name),
         field(&incident.incident),
-        incident.since.format("%Y-%m-%d %H:%M UTC"),
+        digest.time(incident.since),
         escape(&cut(&one_line(&incident.detail), DETAIL_MAX)),
     );
     let links: Vec<String> = [

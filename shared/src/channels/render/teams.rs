@@ -39,7 +39,7 @@ pub fn payload(digest: &Digest) -> Value {
         })];
         let mut facts = vec![
             json!({"title": "Incident", "value": field(&incident.incident)}),
-            json!({"title": "Since", "value": incident.since.format("%Y-%m-%d %H:%M UTC").to_string()}),
+            json!({"title": "Since", "value": digest.time(incident.since)}),
             json!({"title": "Detail", "value": markdown(&cut(&one_line(&incident.detail), 200))}),
         ];
         if let Some(message) = incident.message() {

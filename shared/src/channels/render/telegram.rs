@@ -32,7 +32,7 @@ pub fn payload(digest: &Digest, chat_id: &str) -> Value {
         let rest = format!(
             " — {} since {} — {}",
             field(&incident.incident),
-            incident.since.format("%Y-%m-%d %H:%M UTC"),
+            digest.time(incident.since),
             cut(&one_line(&incident.detail), DETAIL_MAX)
         );
         let message = incident.message().map(|m| cut(&m, MESSAGE_MAX));

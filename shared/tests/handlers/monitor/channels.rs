@@ -430,3 +430,87 @@ async fn a_pulse_own_channels_replace_the_routes_and_a_removed_one_falls_back_to
         slack[0].text
     );
 }
+
+/// Every incident step a run takes, as the history keeps it: (kind, incident, message).
+async fn steps(s: &Setup, name: &str) -> Vec<(String, Option<String>, Option<String>)> {
+    use heartbeat_shared::store::EventLog;
+    let id = id_of("web-1", "backup", "db", name);
+    let page = s
+        .world
+        .store
+        .events(&id, None, 100, friday() + hours(24))
+        .await
+        .unwrap();
+    let mut steps: Vec<_> = page
+        .events
+        .iter()
+        .rev()
+        .filter(|e| !matches!(e.event.kind.name(), "success" | "start" | "failure"))
+        .map(|e| {
+            (
+                e.event.kind.name().to_owned(),
+                e.event.incident.clone(),
+                e.event.message.clone(),
+            )
+        })
+        .collect();
+    // Opened and alerted can share an instant; the history gives such events no order.
+    steps.sort_by_key(|(kind, ..)| {
+        ["opened", "alerted", "reminded", "recovered"]
+            .iter()
+            .position(|k| k == kind)
+    });
+    steps
+}
+
+#[tokio::test]
+async fn incident_steps_through_named_channels_are_in_the_history_naming_the_channels() {
+    let s = Setup::new();
+    let ops = Recorder::start(Behaviour::Respond(200)).await;
+    let pager = Recorder::start(Behaviour::Respond(503)).await;
+    let gone = Recorder::start(Behaviour::Respond(404)).await;
+    s.add("ops", webhook(&ops)).await;
+    s.add("pager", webhook(&pager)).await;
+    s.add("gone", webhook(&gone)).await;
+    s.routes(r#"{"routes":[{"match":"*","channels":["ops","pager","gone"]}]}"#)
+        .await;
+    s.world.pulse("nightly", thursday()).await;
+    // The pager is down for one run: the step is recorded once, when every channel has the alert.
+    let summary = s.run(friday()).await;
+    assert_eq!(summary.notified, 0, "{summary:?}");
+    assert_eq!(
+        steps(&s, "nightly").await,
+        [],
+        "nothing recorded while a channel still owes the alert"
+    );
+    pager.set_behaviour(Behaviour::Respond(200));
+    let summary = s.run(friday() + minutes(1)).await;
+    assert_eq!(summary.notified, 1, "{summary:?}");
+    s.world.pulse("nightly", friday() + minutes(20)).await;
+    let summary = s.run(friday() + minutes(21)).await;
+    assert_eq!((summary.recovered, summary.notified), (1, 1), "{summary:?}");
+    let late = Some("late".to_owned());
+    let sent = Some("sent to ops, pager; gone refuses its configuration (see the channels page)".to_owned());
+    assert_eq!(
+        steps(&s, "nightly").await,
+        [
+            ("opened".to_owned(), late.clone(), None),
+            ("alerted".to_owned(), late.clone(), sent.clone()),
+            ("recovered".to_owned(), late.clone(), sent),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn the_default_webhook_is_named_in_the_history_beside_a_routed_channel() {
+    let s = Setup::new();
+    let ops = Recorder::start(Behaviour::Respond(200)).await;
+    s.add("ops", webhook(&ops)).await;
+    s.routes(r#"{"routes":[{"match":"*","channels":["ops","default"]}]}"#)
+        .await;
+    s.world.pulse("nightly", thursday()).await;
+    assert_eq!(s.run(friday()).await.notified, 1);
+    let alerted = steps(&s, "nightly").await;
+    assert_eq!(alerted.len(), 2, "{alerted:?}");
+    assert_eq!(alerted[1].2.as_deref(), Some("sent to default, ops"));
+}

@@ -54,7 +54,7 @@ async fn a_stale_pulse_gets_one_alert_then_silence_then_one_recovery() {
         messages[0].text,
         format!(
             ":white_check_mark: 1 pulse recovered\n\
-             • web-1 / backup / db / nightly — pulsed again at 2026-11-23 14:00 UTC ({})\n{}",
+             • web-1 / backup / db / nightly — pulsed again at 14:00 UTC ({})\n{}",
             edit_link("nightly"),
             dashboard_link(BASE_URL)
         )
