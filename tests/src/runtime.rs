@@ -5,7 +5,7 @@ use crate::dynalite::Dynalite;
 use aws_sdk_dynamodb::types::{AttributeValue, Select};
 use chrono::{TimeDelta, Utc};
 use heartbeat_local::{Server, ServerError, Service};
-use heartbeat_shared::app::App;
+use heartbeat_shared::app::{App, ChannelApp};
 use heartbeat_shared::config::Config;
 use heartbeat_shared::handlers::monitor::MonitorFailure;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
@@ -55,9 +55,19 @@ impl LocalRuntime {
             env.extend(vars.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
             let config = Config::from_vars(&env).unwrap_or_else(|e| panic!("config {env:?}: {e}"));
             let secret = config.dashboard_secret.as_ref().map(|s| s.expose().to_owned());
-            let app = App::with_client(config, client.clone())
+            // Channels and routes only when the test names a configuration table it created, as `make run` does.
+            let channels = match vars.iter().any(|(k, _)| *k == "CONFIG_TABLE_NAME") {
+                true => Some(
+                    ChannelApp::build(&config.config_table_name, &env, &client, config.slack_timeout)
+                        .await
+                        .expect("the channels build"),
+                ),
+                false => None,
+            };
+            let mut app = App::with_client(config, client.clone())
                 .expect("the app builds")
                 .trimming_history_locally();
+            app.channels = channels;
             let service = Service::with_keys(app, heartbeat_shared::api::Keys::from_vars(&env));
             let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
             match Server::bind(addr, service.clone()).await {
