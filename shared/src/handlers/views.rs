@@ -4,8 +4,8 @@ use crate::config::{Config, Secret};
 use crate::links;
 use crate::model::{Pulse, SignalKind, Window, format_stamp};
 use crate::pages::{
-    DashboardRow, DashboardView, EditErrors, EditForm, EditView, LastSignals, LaterSignal, Paging, When, due_in,
-    full_time, local_time, page_time, relative_time,
+    DashboardRow, DashboardView, EditErrors, EditForm, EditView, LastSignals, LaterSignal, PageClock, Paging, When,
+    due_in, full_time, local_time, relative_time,
 };
 use crate::rules::calendar_book::CalendarBook;
 use crate::rules::quiet::{Silence, silence};
@@ -51,12 +51,13 @@ pub fn dashboard_view<'a>(
     let total = judged.len();
     let paging = Paging::new(page, total);
     let tz = zone.tz();
+    let clock = PageClock::new(tz, now);
     let rows = judged[paging.range()]
         .iter()
         .map(|(pulse, status, state, _)| {
-            let mut row = dashboard_row(pulse, status, *state, tz, now);
+            let mut row = dashboard_row(pulse, status, *state, &clock, now);
             if state.is_quiet() {
-                quiet_row(&mut row, pulse, windows, tz, now);
+                quiet_row(&mut row, pulse, windows, &clock, now);
             }
             row
         })
@@ -80,21 +81,27 @@ pub fn dashboard_view<'a>(
 }
 
 /// A snoozed, paused or in-maintenance pulse says until when in the "due" column.
-fn quiet_row(row: &mut DashboardRow<'_>, pulse: &Pulse, windows: &[Window], tz: Tz, now: DateTime<Utc>) {
+fn quiet_row(row: &mut DashboardRow<'_>, pulse: &Pulse, windows: &[Window], clock: &PageClock, now: DateTime<Utc>) {
     let Some(silence) = silence(&pulse.key, &pulse.quiet, windows, now) else {
         return;
     };
     row.due_in = match &silence {
         Silence::Paused => "paused until its next signal".to_owned(),
-        Silence::Snoozed { until } => format!("snoozed until {}", page_time(*until, tz, now)),
-        Silence::Maintenance { until, .. } => format!("in maintenance until {}", page_time(*until, tz, now)),
+        Silence::Snoozed { until } => format!("snoozed until {}", clock.time(*until)),
+        Silence::Maintenance { until, .. } => format!("in maintenance until {}", clock.time(*until)),
     };
 }
 
-fn dashboard_row<'a>(pulse: &'a Pulse, status: &Status, state: State, tz: Tz, now: DateTime<Utc>) -> DashboardRow<'a> {
+fn dashboard_row<'a>(
+    pulse: &'a Pulse,
+    status: &Status,
+    state: State,
+    clock: &PageClock,
+    now: DateTime<Utc>,
+) -> DashboardRow<'a> {
     let last_duration = signals::last_duration(&pulse.run);
     let (last_pulse_local, last_pulse_relative) = match signals::last_success(pulse) {
-        Some(at) => (page_time(at, tz, now), relative_time(at, now)),
+        Some(at) => (clock.time(at), relative_time(at, now)),
         // Rare: an item a start or a failure made. Its time is no success.
         None => {
             let (kind, at) = signals::last_signal(pulse);

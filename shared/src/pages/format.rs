@@ -36,29 +36,50 @@ pub fn local_time(at: DateTime<Utc>, tz: Tz) -> String {
 /// says it: `14:05` today, `Fri 14:05` in the week before, `tomorrow 14:05`, `20 Nov 14:05` this
 /// year, else `20 Nov 2025 14:05`. A weekday always lies in the past, so it is never ambiguous. Written without chrono's format parser: the dashboard shows 10,000 of these.
 pub fn page_time(at: DateTime<Utc>, tz: Tz, now: DateTime<Utc>) -> String {
-    const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
-    const MONTHS: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
-    let local = at.with_timezone(&tz).naive_local();
-    let today = now.with_timezone(&tz).date_naive();
-    let day = local.date();
-    let mut text = String::with_capacity(18);
-    let ahead = (day - today).num_days();
-    // Writing to a String cannot fail.
-    let _ = if ahead == 0 {
-        Ok(())
-    } else if ahead == 1 {
-        write!(text, "tomorrow ")
-    } else if (-6..0).contains(&ahead) {
-        write!(text, "{} ", DAYS[day.weekday().num_days_from_monday() as usize])
-    } else if day.year() == today.year() {
-        write!(text, "{} {} ", day.day(), MONTHS[day.month0() as usize])
-    } else {
-        write!(text, "{} {} {} ", day.day(), MONTHS[day.month0() as usize], day.year())
-    };
-    let _ = write!(text, "{:02}:{:02}", local.hour(), local.minute());
-    text
+    PageClock::new(tz, now).time(at)
+}
+
+/// The page's zone and its day at the page's time, worked out once a page, not once a row.
+#[derive(Debug, Clone, Copy)]
+pub struct PageClock {
+    tz: Tz,
+    today: chrono::NaiveDate,
+}
+
+impl PageClock {
+    pub fn new(tz: Tz, now: DateTime<Utc>) -> Self {
+        Self {
+            tz,
+            today: now.with_timezone(&tz).date_naive(),
+        }
+    }
+
+    /// [`page_time`] of `at`.
+    pub fn time(&self, at: DateTime<Utc>) -> String {
+        const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+        const MONTHS: [&str; 12] = [
+            "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+        ];
+        let local = at.with_timezone(&self.tz).naive_local();
+        let today = self.today;
+        let day = local.date();
+        let mut text = String::with_capacity(18);
+        let ahead = (day - today).num_days();
+        // Writing to a String cannot fail.
+        let _ = if ahead == 0 {
+            Ok(())
+        } else if ahead == 1 {
+            write!(text, "tomorrow ")
+        } else if (-6..0).contains(&ahead) {
+            write!(text, "{} ", DAYS[day.weekday().num_days_from_monday() as usize])
+        } else if day.year() == today.year() {
+            write!(text, "{} {} ", day.day(), MONTHS[day.month0() as usize])
+        } else {
+            write!(text, "{} {} {} ", day.day(), MONTHS[day.month0() as usize], day.year())
+        };
+        let _ = write!(text, "{:02}:{:02}", local.hour(), local.minute());
+        text
+    }
 }
 
 /// `Mon 23 Nov 2026 21:15 CET`: one instant in full, with the zone's abbreviation.

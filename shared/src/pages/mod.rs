@@ -23,7 +23,7 @@ pub use channels::{ChannelForm, ChannelRow, ChannelsView, render_channels};
 pub use csp::content_security_policy;
 pub use detail::{DetailView, HistoryStats, TimelineEntry, render_detail};
 pub use due::due_in;
-pub use format::{full_time, local_time, page_time, relative_time};
+pub use format::{PageClock, full_time, local_time, page_time, relative_time};
 pub use paging::{PAGE_ROWS, Paging, parse_page};
 pub use quiet::{MaintenanceView, QuietChoice, QuietView, WindowRow, render_maintenance, render_quiet};
 pub use render::{render_dashboard, render_edit, render_error};
