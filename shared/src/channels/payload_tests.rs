@@ -686,3 +686,34 @@ fn email_failed_job_log_in_pre_escaped() {
     assert!(mail.text.contains("\n  | FATAL: disk full"), "{}", mail.text);
     assert!(!mail.text.contains('\u{1b}'));
 }
+
+#[test]
+fn every_time_in_a_message_is_in_its_one_zone_naming_it() {
+    use super::render::{Outbound, render};
+    let berlin = crate::model::Zone::parse("Europe/Berlin").unwrap();
+    let d = Digest {
+        zone: berlin,
+        ..digest(Occasion::Alert, 1)
+    };
+    let url = "https://hooks.slack.com/services/T/B/X".to_owned();
+    let Ok(Outbound::Http(calls)) = render(&ChannelConfig::Slack { url }, &d) else {
+        panic!("one Slack call");
+    };
+    let body: Value = serde_json::from_slice(&calls[0].body).unwrap();
+    let text = body.to_string();
+    // Since 09:00 UTC and sent at 10:00 UTC: both said in Berlin's winter time.
+    assert!(text.contains("late since 10:00 CET"), "{text}");
+    assert!(text.contains("heartbeat · 11:00 CET"), "{text}");
+    assert!(!text.contains("UTC"), "{text}");
+    let mail = super::render::render(
+        &ChannelConfig::Email {
+            to: vec!["ops@example.com".into()],
+            from: "hb@example.com".into(),
+        },
+        &d,
+    );
+    let Ok(Outbound::Email(mail)) = mail else {
+        panic!("an email")
+    };
+    assert!(mail.text.contains("since 10:00 CET"), "{}", mail.text);
+}
