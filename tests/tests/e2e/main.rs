@@ -25,3 +25,4 @@ mod pulse;
 mod quiet;
 mod races;
 mod signals;
+mod wire_cost;
