@@ -60,6 +60,12 @@ pub enum Command {
 pub struct RunArgs {
     #[command(flatten)]
     pub common: Common,
+    /// Give COMMAND a pseudo-terminal as stdout and stderr: programs that hold their output back when
+    /// it is not a terminal (Python, C's stdio) then write each line at once, and the log keeps the
+    /// order of its writes across both streams. Its stderr then comes out on our stdout, and some
+    /// programs add colours or progress bars on a terminal.
+    #[arg(long, env = "HEARTBEAT_TTY")]
+    pub tty: bool,
     /// The command and its arguments, after `--`.
     #[arg(last = true, required = true, value_name = "COMMAND")]
     pub command: Vec<OsString>,

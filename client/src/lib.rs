@@ -10,6 +10,7 @@ pub mod run;
 pub mod single;
 pub mod tail;
 pub mod target;
+pub mod terminal;
 pub mod warn;
 
 use cli::{Cli, Command, Common};
@@ -39,7 +40,14 @@ pub async fn main(cli: Cli) -> u8 {
         }
     };
     let report = match cli.command {
-        Command::Run(args) => return run::run(&target, delivery, args.common.timeout, &args.command, warn).await,
+        Command::Run(args) => {
+            let output = if args.tty {
+                run::Output::Terminal
+            } else {
+                run::Output::Pipes
+            };
+            return run::run(&target, delivery, args.common.timeout, &args.command, output, warn).await;
+        }
         Command::Start(args) => Report {
             message: args.message,
             rid: args.rid,

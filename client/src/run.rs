@@ -6,6 +6,7 @@ use crate::exit::Ending;
 use crate::report::{Report, Signal};
 use crate::tail::Tail;
 use crate::target::Target;
+use crate::terminal::{self, Terminal};
 use crate::warn::Warn;
 use rustix::process::{Pid, Signal as UnixSignal, kill_process, kill_process_group};
 use std::ffi::OsString;
@@ -23,7 +24,23 @@ const START_GRACE: Duration = Duration::from_secs(1);
 /// Processes the command left running may keep its output open; we stop passing it on after this.
 const OUTPUT_GRACE: Duration = Duration::from_millis(500);
 
-pub async fn run(target: &Target, delivery: Arc<Delivery>, timeout: Duration, command: &[OsString], warn: Warn) -> u8 {
+/// How the job's output reaches us.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Output {
+    /// Two pipes: stdout and stderr stay apart, and the job behaves as under cron.
+    Pipes,
+    /// One pseudo-terminal for both (`--tty`): line by line, in the order written.
+    Terminal,
+}
+
+pub async fn run(
+    target: &Target,
+    delivery: Arc<Delivery>,
+    timeout: Duration,
+    command: &[OsString],
+    output: Output,
+    warn: Warn,
+) -> u8 {
     // Listening before the command starts: from here on SIGINT/SIGTERM reach us as events, not as
     // our death, so the command always gets them and its ending is always reported.
     let mut listeners = match Listeners::new() {
@@ -50,19 +67,26 @@ pub async fn run(target: &Target, delivery: Arc<Delivery>, timeout: Duration, co
     // it (a pipeline, a script's children) hears it, as from a terminal. A command reading a
     // terminal must stay in the terminal's group, or its reads would stop it (SIGTTIN).
     let own_group = !std::io::stdin().is_terminal();
-    let ending = match spawn(command, own_group) {
-        Ok(mut child) => {
-            let out = child
-                .stdout
-                .take()
-                .map(|o| tokio::spawn(tee(o, tokio::io::stdout(), Arc::clone(&tail))));
-            let err = child
-                .stderr
-                .take()
-                .map(|e| tokio::spawn(tee(e, tokio::io::stderr(), Arc::clone(&tail))));
+    let ending = match spawn(command, own_group, output) {
+        Ok((mut child, terminal)) => {
+            // Through the terminal both streams come in one, in the order written, to our stdout.
+            let copies = match terminal {
+                Some(terminal) => vec![tokio::spawn(tee(terminal, tokio::io::stdout(), Arc::clone(&tail)))],
+                None => {
+                    let out = child
+                        .stdout
+                        .take()
+                        .map(|o| tokio::spawn(tee(o, tokio::io::stdout(), Arc::clone(&tail))));
+                    let err = child
+                        .stderr
+                        .take()
+                        .map(|e| tokio::spawn(tee(e, tokio::io::stderr(), Arc::clone(&tail))));
+                    [out, err].into_iter().flatten().collect()
+                }
+            };
             let ending = wait(&mut child, own_group, &mut listeners).await;
             let _ = tokio::time::timeout(OUTPUT_GRACE, async {
-                for task in [out, err].into_iter().flatten() {
+                for task in copies {
                     let _ = task.await;
                 }
             })
@@ -113,17 +137,28 @@ pub async fn run(target: &Target, delivery: Arc<Delivery>, timeout: Duration, co
     ending.code()
 }
 
-fn spawn(command: &[OsString], own_group: bool) -> std::io::Result<Child> {
+/// The running command, and the terminal its output comes through when it has one. Our copies of
+/// the job's end of the terminal are gone when this returns, so the terminal ends with the job.
+fn spawn(command: &[OsString], own_group: bool, output: Output) -> std::io::Result<(Child, Option<Terminal>)> {
     let mut spawn = Command::new(&command[0]);
-    spawn
-        .args(&command[1..])
-        .stdin(Stdio::inherit())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+    spawn.args(&command[1..]).stdin(Stdio::inherit());
+    let terminal = match output {
+        Output::Pipes => {
+            spawn.stdout(Stdio::piped()).stderr(Stdio::piped());
+            None
+        }
+        Output::Terminal => {
+            let (terminal, job_end) = terminal::open()
+                .map_err(|e| std::io::Error::new(e.kind(), format!("cannot open a pseudo-terminal for --tty: {e}")))?;
+            let (stdout, stderr) = job_end.stdout_and_stderr()?;
+            spawn.stdout(stdout).stderr(stderr);
+            Some(terminal)
+        }
+    };
     if own_group {
         spawn.process_group(0);
     }
-    spawn.spawn()
+    Ok((spawn.spawn()?, terminal))
 }
 
 /// Copies the command's output to ours as it comes, keeping its end. A closed stdout of ours (a

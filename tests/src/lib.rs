@@ -14,6 +14,7 @@ mod runtime_api;
 mod slack;
 mod summary;
 mod template;
+mod wire_count;
 
 pub use client::dynamo_client;
 pub use dynalite::Dynalite;
@@ -27,6 +28,7 @@ pub use runtime_api::{Outcome, RuntimeApi};
 pub use slack::{Behaviour, RecordedRequest, Reply, SlackRecorder};
 pub use summary::{assert_summary, summary_count};
 pub use template::{ApiRoutes, ApiType, Integration, api_routes, condition_value, invoke_permissions};
+pub use wire_count::{WireCounter, WireRequest};
 
 /// What tests need of the SDK without naming it in their own dependencies.
 pub use aws_sdk_dynamodb;

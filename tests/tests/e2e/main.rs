@@ -26,3 +26,4 @@ mod quiet;
 mod races;
 mod readme;
 mod signals;
+mod wire_cost;
