@@ -5,7 +5,7 @@ SHELL := /bin/bash
 CARGO ?= cargo
 NODE_MODULES := node_modules/.package-lock.json
 
-.PHONY: help run test ci fmt fmt-check clippy unit-and-e2e browser api-contract build bench clean
+.PHONY: help run test ci fmt fmt-check clippy unit-and-e2e test-bins browser api-contract build bench clean
 
 help:
 	@echo "make run    start heartbeat locally (http://127.0.0.1:3000/heartbeat/…)"
@@ -26,9 +26,16 @@ run: $(NODE_MODULES)
 # moto (SSM Parameter Store stand-in of the boot tests) comes into .venv with test-services.
 test: $(NODE_MODULES) test-services unit-and-e2e browser api-contract
 
-# cargo-nextest runs each test in its own process. It is installed when missing (a few minutes,
-# once); where it cannot be, the same tests run under plain `cargo test`.
-unit-and-e2e: test-services
+# The binaries the end-to-end tests run as processes of their own (the Lambda functions, the
+# `heartbeat` client), built before the suite instead of from inside a test; with the tests' feature
+# set, so that the AWS SDK is compiled once for both.
+test-bins:
+	$(CARGO) build --quiet --workspace --tests --bins
+
+# cargo-nextest runs each test in its own process; the end-to-end tests share one dynalite that its
+# setup script starts (.config/nextest.toml). It is installed when missing (a few minutes, once);
+# where it cannot be, the same tests run under plain `cargo test`.
+unit-and-e2e: test-services test-bins
 	@$(CARGO) nextest --version >/dev/null 2>&1 || $(CARGO) install cargo-nextest --locked || true
 	@if $(CARGO) nextest --version >/dev/null 2>&1; then \
 	  echo "$(CARGO) nextest run --workspace --no-fail-fast"; \

@@ -37,13 +37,19 @@ for _ in $(seq 1 150); do
   sleep 0.2
 done
 
-# A few pulses to read, change and delete, some of them late.
+# A few pulses to read, change and delete; every third is late a millisecond after its pulse, on any
+# day of the week.
 for i in $(seq 1 12); do
-  threshold=24
-  if (( i % 3 == 0 )); then threshold=0.001; fi
-  curl -fsS -o /dev/null "$base/heartbeat/pulse?host=db-$((i % 2))&category=backup&type=nightly&name=job-$i&threshold=$threshold"
+  expect="threshold=24"
+  if (( i % 3 == 0 )); then expect="threshold=0.0000003&workdays=all"; fi
+  curl -fsS -o /dev/null "$base/heartbeat/pulse?host=db-$((i % 2))&category=backup&type=nightly&name=job-$i&$expect"
 done
-sleep 4 # the 0.001 h (3.6 s) pulses become late
+for attempt in $(seq 1 100); do
+  late="$(curl -fsS -H "Authorization: Bearer $key" "$base/heartbeat/api/v1/pulses?status=late" | { grep -o '"status":"late"' || true; } | wc -l)"
+  if (( late == 4 )); then break; fi
+  if (( attempt == 100 )); then echo "$late of the 4 pulses meant to be late are late"; exit 1; fi
+  sleep 0.05
+done
 
 "$st" --config-file "$root/tests/api/schemathesis.toml" run "$base/heartbeat/api/v1/openapi.json" \
   --url "$base/heartbeat/api/v1" \

@@ -1,7 +1,6 @@
 //! The real function binaries run as Lambda runs a bootstrap: a clean environment naming the
 //! Runtime API, the function and its configuration, against the stand-in `RuntimeApi`.
 
-use crate::repo::repo_root;
 use crate::runtime_api::{Outcome, RuntimeApi};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -20,6 +19,8 @@ pub const FUNCTIONS: [&str; 8] = [
     "badge",
     "detail",
 ];
+/// The `heartbeat` client's binary, run by the client tests.
+const CLIENT: &str = "heartbeat";
 const INVOKE_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The environment Lambda gives a function (as `template.yaml` configures it), pointed at a local
@@ -57,7 +58,7 @@ pub fn lambda_command(
 }
 
 /// The folder of this test binary's cargo profile (`target/debug` for `cargo test`), holding the
-/// function binaries once `build_functions` ran.
+/// function binaries once `make test-bins` built them.
 fn profile_dir() -> PathBuf {
     let exe = std::env::current_exe().expect("the test binary's path");
     // target/<profile>/deps/<test binary>
@@ -67,33 +68,25 @@ fn profile_dir() -> PathBuf {
         .to_path_buf()
 }
 
-/// Builds the function binaries (all of the workspace's) with this test's cargo profile, once per test process (a
-/// no-op when they are fresh), and returns the folder holding them.
+/// The folder holding the workspace's binaries (the functions, the `heartbeat` client) of this
+/// test's cargo profile. Tests do not build them: `make test-bins` does, before the suite (`make
+/// test` runs it), so that no test waits on cargo or on another test's build. Panics naming that
+/// target when a binary is missing; after changing the code, run it again before running these tests
+/// on their own, or they run the binaries of the last build.
 pub fn built_functions() -> &'static Path {
     static BUILT: OnceLock<PathBuf> = OnceLock::new();
     BUILT.get_or_init(|| {
         let dir = profile_dir();
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let mut command = Command::new(cargo);
-        command.current_dir(repo_root()).arg("build").arg("--quiet");
-        match dir.file_name().and_then(|n| n.to_str()) {
-            Some("debug") | None => {}
-            Some("release") => {
-                command.arg("--release");
-            }
-            Some(profile) => {
-                command.args(["--profile", profile]);
-            }
-        }
-        // Every binary of the workspace, with the tests' feature set: `cargo build -p <function>`
-        // would resolve features without the dev-dependencies and compile the AWS SDK a second time
-        // (about two minutes on a fresh clone); this way only the binaries are linked.
-        command.args(["--workspace", "--tests", "--bins"]);
-        let output = command.output().expect("cargo runs");
+        let missing: Vec<_> = FUNCTIONS
+            .iter()
+            .chain(&[CLIENT])
+            .filter(|binary| !dir.join(binary).is_file())
+            .collect();
         assert!(
-            output.status.success(),
-            "cargo build of the functions failed:\n{}",
-            String::from_utf8_lossy(&output.stderr)
+            missing.is_empty(),
+            "{missing:?} not built in {}: run `make test-bins` first (it builds the workspace's binaries with \
+             the tests' features; `make test` runs it)",
+            dir.display()
         );
         dir
     })

@@ -5,7 +5,7 @@ use heartbeat_e2e::Dynalite;
 
 #[tokio::main]
 async fn main() {
-    let dynalite = Dynalite::start().await;
+    let dynalite = Dynalite::start_own().await;
     println!("DYNALITE_PID={}", dynalite.pid().expect("running"));
     std::process::abort();
 }

@@ -186,19 +186,31 @@ async fn listing_filters_and_walks_every_page_once() {
     let rt = start(&dynalite).await;
     for i in 0..23 {
         let host = if i % 2 == 0 { "even" } else { "odd" };
-        let threshold = if i % 5 == 0 { "0.0001" } else { "24" };
-        let res = rt
-            .pulse(&[
-                ("host", host),
-                ("category", "c"),
-                ("type", "t"),
-                ("name", &format!("job-{i}")),
-                ("threshold", threshold),
-            ])
-            .await;
+        let name = format!("job-{i}");
+        let mut params = vec![
+            ("host", host),
+            ("category", "c"),
+            ("type", "t"),
+            ("name", name.as_str()),
+        ];
+        if i % 5 == 0 {
+            // Late a millisecond after its pulse, on any day of the week.
+            params.extend([("threshold", "0.0000003"), ("workdays", "all")]);
+        } else {
+            params.push(("threshold", "24"));
+        }
+        let res = rt.pulse(&params).await;
         assert_eq!(res.status(), StatusCode::OK);
     }
-    tokio::time::sleep(std::time::Duration::from_millis(600)).await; // 0.0001 h = 0.36 s
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        let (_, late) = json_of(&rt, Method::GET, "/pulses?status=late&limit=1000", Some(KEY), None).await;
+        if late["pulses"].as_array().is_some_and(|late| late.len() == 5) {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "not 5 late within 5 s: {late}");
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
     let mut ids = Vec::new();
     let mut cursor: Option<String> = None;
     let mut pages = 0;

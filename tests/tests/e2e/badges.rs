@@ -4,6 +4,7 @@ use heartbeat_e2e::{Dynalite, LocalRuntime, header, original_id};
 use reqwest::StatusCode;
 
 const BADGE_KEY: &str = "badge-key-0b5e";
+const WAIT: std::time::Duration = std::time::Duration::from_secs(5);
 
 async fn get(rt: &LocalRuntime, path: &str) -> (StatusCode, reqwest::header::HeaderMap, String) {
     let res = rt.http().get(rt.url(path)).send().await.expect("an answer");
@@ -23,11 +24,18 @@ async fn badges_per_pulse_host_and_category() {
             ("category", "reports"),
             ("type", "t"),
             ("name", "fast"),
-            ("threshold", "0.0001"),
+            // Late a millisecond after its pulse, on any day of the week.
+            ("threshold", "0.0000003"),
+            ("workdays", "all"),
         ])
         .await;
     assert_eq!(res.status(), StatusCode::OK);
-    tokio::time::sleep(std::time::Duration::from_millis(600)).await;
+    let host_badge = format!("/badge/{BADGE_KEY}/host:db-1.json");
+    let deadline = std::time::Instant::now() + WAIT;
+    while !get(&rt, &host_badge).await.2.contains("1 of 2 late") {
+        assert!(std::time::Instant::now() < deadline, "not late within {WAIT:?}");
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
     let id = original_id("db-1", "backup", "nightly", "<dump&\"load\">");
 
     let (status, headers, svg) = get(&rt, &format!("/badge/{BADGE_KEY}/{id}.svg")).await;
@@ -41,7 +49,7 @@ async fn badges_per_pulse_host_and_category() {
     );
     assert!(!svg.contains(BADGE_KEY) && !svg.contains("<dump"));
 
-    let (status, _, json) = get(&rt, &format!("/badge/{BADGE_KEY}/host:db-1.json")).await;
+    let (status, _, json) = get(&rt, &host_badge).await;
     assert_eq!(status, StatusCode::OK);
     let json: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(

@@ -394,7 +394,8 @@ async fn original_items_enter_the_index_by_backfill() {
 async fn a_table_without_the_index_still_works() {
     let dynalite = Dynalite::start().await;
     let client = dynalite.client();
-    let table = "old-heartbeat";
+    // Unique: the dynalite is shared with other tests.
+    let table = &Dynalite::unique_table_name();
     let key = |kind| {
         aws_sdk_dynamodb::types::KeySchemaElement::builder()
             .attribute_name("_id")
@@ -417,8 +418,17 @@ async fn a_table_without_the_index_still_works() {
         .send()
         .await
         .unwrap();
-    // dynalite keeps a new table CREATING for half a second.
-    tokio::time::sleep(std::time::Duration::from_millis(700)).await;
+    // Usable once ACTIVE (an own dynalite keeps a new table CREATING for half a second).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        let described = client.describe_table().table_name(table).send().await.unwrap();
+        let status = described.table().and_then(|t| t.table_status());
+        if status == Some(&aws_sdk_dynamodb::types::TableStatus::Active) {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "{table} is still {status:?}");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
     let store = DynamoStore::new(client.clone(), table);
     store.record_pulse(&receipt("nightly", monday())).await.unwrap();
     store

@@ -66,7 +66,8 @@ async fn dynalite_round_trips_an_item_in_a_fresh_table() {
 
 #[tokio::test]
 async fn ensure_table_is_idempotent() {
-    let dynalite = Dynalite::start().await;
+    // Its own dynalite: it lists every table, and needs dynalite's creation delay.
+    let dynalite = Dynalite::start_own().await;
     let client = dynalite.client();
     // The second call meets a table that is still CREATING, the third an ACTIVE one.
     let (first, second) = tokio::join!(ensure_table(&client, "Heartbeat"), ensure_table(&client, "Heartbeat"));
@@ -126,7 +127,7 @@ async fn dynalite_paginates_scans() {
 
 #[tokio::test]
 async fn stopped_dynalite_fails_fast_and_restarts_on_its_port() {
-    let mut dynalite = Dynalite::start().await;
+    let mut dynalite = Dynalite::start_own().await;
     let port = dynalite.port();
     let client = dynalite.client();
     dynalite.fresh_table().await;

@@ -221,7 +221,7 @@ async fn every_html_page_carries_the_security_headers() {
 /// security headers, plain text or JSON, each with `Retry-After` — and within the client's timeout.
 #[tokio::test]
 async fn every_endpoint_answers_503_when_the_table_is_down() {
-    let mut dynalite = Dynalite::start().await;
+    let mut dynalite = Dynalite::start_own().await;
     let rt = seeded(&dynalite, &[]).await;
     dynalite.stop();
     let right = format!("secret={SECRET}");
