@@ -33,7 +33,7 @@ async fn the_dashboard_links_each_row_to_its_detail_page() {
     assert!(header(res.headers(), "content-security-policy").contains("default-src 'none'"));
     let html = res.text().await.unwrap();
     assert!(
-        html.contains("<span class=\"badge ok\" id=\"status\">ok</span>"),
+        html.contains("<span class=\"badge\" data-status=\"ok\" id=\"status\">ok</span>"),
         "{html}"
     );
     assert!(html.contains("<dd id=\"due\">in "), "24 working hours ahead: {html}");
