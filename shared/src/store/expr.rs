@@ -43,7 +43,7 @@ impl Expr {
 
     /// `ExpressionAttributeNames` and `ExpressionAttributeValues`, each `None` when empty:
     /// DynamoDB refuses an empty map in either.
-    pub fn into_maps(self) -> (Option<HashMap<String, String>>, Option<HashMap<String, AttributeValue>>) {
+    pub fn into_maps(self) -> (Option<NameMap>, Option<ValueMap>) {
         let names: HashMap<_, _> = self
             .names
             .into_iter()
@@ -62,6 +62,11 @@ impl Expr {
         )
     }
 }
+
+/// `#n0` → attribute name, as `ExpressionAttributeNames` takes it.
+pub type NameMap = HashMap<String, String>;
+/// `:v0` → value, as `ExpressionAttributeValues` takes it.
+pub type ValueMap = HashMap<String, AttributeValue>;
 
 fn placeholder(prefix: &str, index: usize) -> String {
     let mut out = String::with_capacity(prefix.len() + 3);

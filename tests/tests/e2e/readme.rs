@@ -76,7 +76,7 @@ fn blocks(markdown: &str) -> Vec<Block> {
             }
             (None, None) => {
                 assert!(
-                    !(last_text.trim() == MARK && !line.trim().is_empty()),
+                    last_text.trim() != MARK || line.trim().is_empty(),
                     "README line {index}: {MARK} must be followed by a code block"
                 );
             }
