@@ -197,22 +197,10 @@ pub fn next_look(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{MaxRuntime, PulseKey, Zone};
+    use crate::model::{MaxRuntime, Zone};
     use crate::rules::status::status;
-    use chrono::TimeZone as _;
 
-    fn at(h: u32, m: u32) -> DateTime<Utc> {
-        // Monday 2026-11-23.
-        Utc.with_ymd_and_hms(2026, 11, 23, h, m, 0).unwrap()
-    }
-
-    fn pulse(run: RunState) -> Pulse {
-        let key = PulseKey::parse(Some("h"), Some("c"), Some("t"), Some("n")).unwrap();
-        Pulse {
-            run,
-            ..crate::testing::original_pulse(key, at(8, 0), "24", false)
-        }
-    }
+    use crate::testing::{monday_at as at, pulse_running as pulse};
 
     fn two_hours() -> Option<MaxRuntime> {
         Some(MaxRuntime::parse("2").unwrap())

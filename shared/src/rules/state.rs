@@ -146,22 +146,11 @@ pub fn parse_filter(raw: &str) -> Result<Vec<&'static str>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{MaxRuntime, PulseKey, Quieting, RunState, Scope, Zone};
+    use crate::model::{MaxRuntime, Quieting, RunState, Scope, Zone};
     use crate::rules::status::status;
-    use chrono::{TimeDelta, TimeZone as _};
+    use chrono::TimeDelta;
 
-    fn at(h: u32, m: u32) -> DateTime<Utc> {
-        // Monday 2026-11-23.
-        Utc.with_ymd_and_hms(2026, 11, 23, h, m, 0).unwrap()
-    }
-
-    fn pulse(run: RunState) -> Pulse {
-        let key = PulseKey::parse(Some("h"), Some("c"), Some("t"), Some("n")).unwrap();
-        Pulse {
-            run,
-            ..crate::testing::original_pulse(key, at(8, 0), "24", false)
-        }
-    }
+    use crate::testing::{monday_at as at, pulse_running as pulse};
 
     #[test]
     fn filters() {

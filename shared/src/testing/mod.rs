@@ -8,7 +8,7 @@ mod notifier;
 pub mod recorder;
 mod requests;
 
-pub use items::original_pulse;
+pub use items::{monday_at, original_pulse, pulse_running};
 pub use notifier::RecordingNotifier;
 pub use recorder::{Behaviour, RecordedRequest, Recorder, Reply};
 pub use requests::{FORM, JSON, get, header, post, request, text};
