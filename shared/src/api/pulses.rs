@@ -3,7 +3,7 @@
 
 use super::cursor;
 use super::filter::Filter;
-use super::view::{pulse_json, pulse_json_with};
+use super::view::pulse_json_with;
 use super::{Access, Answer, ApiError, Call};
 use crate::channels::own::check_known;
 use crate::export;
@@ -206,11 +206,21 @@ async fn load(raw_id: &str, call: &Call<'_>, access: Access) -> Result<(PulseId,
 
 async fn get(raw_id: &str, call: &Call<'_>) -> Result<Response<Body>, ApiError> {
     let (_, pulse) = load(raw_id, call, Access::Read).await?;
+    Ok(response::json(StatusCode::OK, &judged_json(&pulse, call).await?))
+}
+
+/// One pulse as every answer about it shows it (GET, PATCH, snooze, pause): judged with its holiday
+/// calendars and the maintenance windows, so its status is the one the dashboard and the listing show.
+pub(super) async fn judged_json(pulse: &Pulse, call: &Call<'_>) -> Result<serde_json::Value, ApiError> {
     let book = book(call, true).await?;
-    // The windows too: the pulse's status is the one the dashboard and the listing show.
     let windows = call.deps.maintenance.windows().await?;
-    let body = pulse_json_with(&pulse, call.deps.config.default_timezone, call.now, &windows, &book);
-    Ok(response::json(StatusCode::OK, &body))
+    Ok(pulse_json_with(
+        pulse,
+        call.deps.config.default_timezone,
+        call.now,
+        &windows,
+        &book,
+    ))
 }
 
 async fn delete(raw_id: &str, call: &Call<'_>) -> Result<Response<Body>, ApiError> {
@@ -498,7 +508,7 @@ async fn patch(raw_id: &str, call: &Call<'_>) -> Result<Response<Body>, ApiError
                     .with_message(crate::model::edited_note(&settings))
             })
             .await;
-            response::json(StatusCode::OK, &pulse_json(&edited, default_tz, call.now))
+            response::json(StatusCode::OK, &judged_json(&edited, call).await?)
         }),
         // Deleted between the read and the write: the conditional write created nothing.
         Held::No => Err(no_such_pulse()),

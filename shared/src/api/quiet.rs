@@ -1,8 +1,8 @@
 //! `/pulses/{id}/snooze` and `/pulses/{id}/pause`: `POST` starts one, `DELETE` ends it. Each answers
 //! the pulse as it now is. The writes move the due instant exactly (`quieting::apply`).
 
+use super::pulses::judged_json;
 use super::pulses::{no_such_pulse, parse_id, query};
-use super::view::pulse_json;
 use super::{Access, Answer, ApiError, Call};
 use crate::http::{params, response};
 use crate::model::Pulse;
@@ -113,10 +113,7 @@ async fn change(
     {
         (Held::Yes, quiet) => {
             let changed = Pulse { quiet, ..pulse };
-            Ok(response::json(
-                StatusCode::OK,
-                &pulse_json(&changed, default_tz, call.now),
-            ))
+            Ok(response::json(StatusCode::OK, &judged_json(&changed, call).await?))
         }
         (Held::No, _) => Err(no_such_pulse()),
     }

@@ -10,15 +10,6 @@ use crate::rules::state;
 use chrono::{DateTime, Utc, Weekday};
 use serde_json::{Value, json};
 
-/// The pulse without the maintenance windows (a single pulse's answers: its snooze and pause show).
-pub fn pulse_json(pulse: &Pulse, default_tz: Zone, now: DateTime<Utc>) -> Value {
-    pulse_json_in(pulse, default_tz, now, &[])
-}
-
-pub fn pulse_json_in(pulse: &Pulse, default_tz: Zone, now: DateTime<Utc>, windows: &[Window]) -> Value {
-    pulse_json_with(pulse, default_tz, now, windows, &CalendarBook::default())
-}
-
 /// The pulse judged with the holidays of its calendars (the API loads them once per request).
 pub fn pulse_json_with(
     pulse: &Pulse,

@@ -165,6 +165,17 @@ async fn every_page_badge_csv_and_the_api_name_the_same_state() {
             .unwrap();
         let one: Value = serde_json::from_str(&text(&heartbeat_shared::api::serve(req, &deps, now()).await)).unwrap();
         assert_eq!(one["status"], want, "{name}: API");
+        // A change's answer judges the pulse the same way (maintenance windows and calendars included).
+        let req = lambda_http::http::Request::builder()
+            .method("PATCH")
+            .uri(format!("/heartbeat/api/v1/pulses/{id}"))
+            .header("authorization", "Bearer k")
+            .header("content-type", "application/json")
+            .body(lambda_http::Body::from("{}"))
+            .unwrap();
+        let patched: Value =
+            serde_json::from_str(&text(&heartbeat_shared::api::serve(req, &deps, now()).await)).unwrap();
+        assert_eq!(patched["status"], want, "{name}: PATCH answer {patched}");
         let req = lambda_http::http::Request::builder()
             .uri(format!("/heartbeat/api/v1/pulses?status={want}"))
             .header("authorization", "Bearer k")
